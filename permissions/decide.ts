@@ -43,9 +43,19 @@ export function categoryCovers(granted: string, category: string): boolean {
   return category === granted || category.startsWith(`${granted}.`);
 }
 
+/**
+ * An entry the policy itself defines, never one inherited from Object.prototype:
+ * a purpose named `constructor` or a field named `toString` would otherwise
+ * resolve to a function and crash (or worse, pass) the checks below.
+ */
+function own<T>(record: Record<string, T> | undefined, key: string): T | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 export function classify(policy: Policy, field: string): string | undefined {
   const dot = field.indexOf('.');
-  return policy.classification[field.slice(0, dot)]?.[field.slice(dot + 1)];
+  if (dot < 0) return undefined;
+  return own(own(policy.classification, field.slice(0, dot)), field.slice(dot + 1));
 }
 
 export function relationInScope(scopes: readonly SubjectScope[], relation: Relation): boolean {
@@ -62,8 +72,12 @@ function categoryMinAcr(policy: Policy, category: string): Acr {
   return strictest;
 }
 
+function isReferable(policy: Policy, category: string): boolean {
+  return Object.hasOwn(policy.categories, category) && policy.categories[category]!.referable === true;
+}
+
 export function decide(policy: Policy, question: FieldQuestion): Decision {
-  const purpose = policy.purposes[question.purpose];
+  const purpose = own(policy.purposes, question.purpose);
   if (!purpose) return deny('UNKNOWN_PURPOSE');
   const category = classify(policy, question.field);
   if (category === undefined) return deny('UNCLASSIFIED');
@@ -79,7 +93,7 @@ export function decide(policy: Policy, question: FieldQuestion): Decision {
   if (!acrAtLeast(question.acr, purpose.acr) || !acrAtLeast(question.acr, categoryMinAcr(policy, category))) {
     return deny('ASSURANCE_TOO_LOW');
   }
-  if (question.relation !== undefined && !relationInScope(purpose.subjects, question.relation)) {
+  if (question.relation !== undefined && !relationInScope(purpose.subjects, question.relation) && !isReferable(policy, category)) {
     return deny('SUBJECT_OUT_OF_SCOPE');
   }
   return ALLOW;
@@ -87,7 +101,7 @@ export function decide(policy: Policy, question: FieldQuestion): Decision {
 
 /** Whether a purpose may call a mutation (mutations are granted by name, not by category). */
 export function decideMutation(policy: Policy, purposeId: string, mutation: string, acr: Acr): Decision {
-  const purpose = policy.purposes[purposeId];
+  const purpose = own(policy.purposes, purposeId);
   if (!purpose) return deny('UNKNOWN_PURPOSE');
   if (!purpose.mutations.includes(mutation)) return deny('NOT_GRANTED');
   if (!acrAtLeast(acr, purpose.acr)) return deny('ASSURANCE_TOO_LOW');

@@ -31,6 +31,12 @@ export const categoriesFile = z
         description: z.string().min(1),
         /** Reading this category needs at least this assurance, whatever the purpose says. */
         minAcr: z.enum(ACR_LEVELS).optional(),
+        /**
+         * Readable as a reference to another person wherever the relationship
+         * holding it is readable (a child's code in my own family record),
+         * whatever that person's relation to the actor. Only for keys.
+         */
+        referable: z.boolean().optional(),
       }),
     ),
   })
@@ -92,3 +98,6 @@ export interface Policy {
   purposes: Record<string, Purpose>;
   clients: Record<string, Client>;
 }
+
+/** The type whose records are personal data about a subject; its key names the subject. */
+export const SUBJECT_TYPE = 'Citizen';

@@ -1,0 +1,8 @@
+import type { CallerContext } from '../subgraphs/kit/context-token.ts';
+
+/** Per-request state: who acts, for what purpose, for whom; signed into every subgraph call. */
+export interface GatewayContext {
+  caller: CallerContext;
+  /** Reject the whole operation when any field is denied, instead of returning the rest. */
+  strict: boolean;
+}

@@ -1,0 +1,28 @@
+/**
+ * POST /dev/token {"sub", "client", "acr"?} -> {"token"}: tokens for the demo
+ * personas and clients, so the graph can be tried without an identity
+ * provider. Mounted only outside production.
+ */
+import type { Request, Response } from 'express';
+import { ACR_LEVELS, type Acr, type Policy } from '../permissions/model.ts';
+import { loadPersonas } from '../seed/personas.ts';
+import { isValidPersonalCode } from '../subgraphs/identity/personal-code.ts';
+import type { DevIssuer } from './auth/dev-issuer.ts';
+import { sendGraphQLError } from './http-errors.ts';
+
+export function devTokenRoute(issuer: DevIssuer, policy: Policy) {
+  const personaIds = new Set(loadPersonas().map((p) => p.id));
+  return async (req: Request, res: Response) => {
+    const { sub, client, acr } = (req.body ?? {}) as { sub?: unknown; client?: unknown; acr?: unknown };
+    if (typeof sub !== 'string' || (!personaIds.has(sub) && !isValidPersonalCode(sub))) {
+      return sendGraphQLError(res, 400, 'BAD_USER_INPUT', '"sub" must be a demo persona id or a valid personal code');
+    }
+    if (typeof client !== 'string' || !policy.clients[client]) {
+      return sendGraphQLError(res, 400, 'BAD_USER_INPUT', `"client" must be one of: ${Object.keys(policy.clients).join(', ')}`);
+    }
+    if (acr !== undefined && !(typeof acr === 'string' && (ACR_LEVELS as readonly string[]).includes(acr))) {
+      return sendGraphQLError(res, 400, 'BAD_USER_INPUT', `"acr" must be one of: ${ACR_LEVELS.join(', ')}`);
+    }
+    res.json({ token: await issuer.issue({ sub, client, acr: acr as Acr | undefined }) });
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * Purpose enforcement before planning: walk the operation as it will execute
+ * (aliases, fragments, @skip/@include with this request's variables) and
+ * remove every field the purpose may not read, so the query planner never
+ * asks a subgraph for it. Each removal is reported with its response path.
+ *
+ * The rewritten operation also asks for every Citizen's `id` under a reserved
+ * alias, so that after execution each record can be judged for its own
+ * subject (see filter-response.ts).
+ */
+import {
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  Kind,
+  TypeInfo,
+  getNamedType,
+  getNullableType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isInterfaceType,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { getArgumentValues, getDirectiveValues } from 'graphql/execution/values.js';
+import type { Decision, DenialReason } from '../../permissions/decide.ts';
+import { SUBJECT_TYPE } from '../../permissions/model.ts';
+
+/** Reserved response keys the gateway adds and removes again; clients may not use the prefix. */
+export const RESERVED_PREFIX = '_cg';
+export const SUBJECT_KEY = `${RESERVED_PREFIX}Subject`;
+const KEEP_KEY = `${RESERVED_PREFIX}Keep`;
+
+/** `'@'` stands for every position of a list, as in Apollo Router's authorization errors. */
+export type ResponsePath = string[];
+
+export interface Removal {
+  path: ResponsePath;
+  field: string;
+  reason: DenialReason;
+}
+
+export type FieldJudge = (parentType: string, fieldName: string, args: Record<string, unknown>) => Decision;
+
+export interface FilteredOperation {
+  document: DocumentNode;
+  removals: Removal[];
+}
+
+export class ReservedAliasError extends Error {}
+
+const field = (alias: string, name: string): FieldNode => ({
+  kind: Kind.FIELD,
+  alias: { kind: Kind.NAME, value: alias },
+  name: { kind: Kind.NAME, value: name },
+});
+const SUBJECT_FIELD = field(SUBJECT_KEY, 'id');
+const KEEP_FIELD = field(KEEP_KEY, '__typename');
+
+export function isIncluded(node: SelectionNode, variables: Record<string, unknown>): boolean {
+  const skip = getDirectiveValues(GraphQLSkipDirective, node, variables);
+  if (skip?.if === true) return false;
+  const include = getDirectiveValues(GraphQLIncludeDirective, node, variables);
+  return include?.if !== false;
+}
+
+/** How a field's type extends the response path: one '@' per list level. */
+function pathFor(type: GraphQLOutputType, base: ResponsePath): ResponsePath {
+  const path = [...base];
+  let current: GraphQLOutputType = type;
+  for (;;) {
+    const nullable = isNonNullType(current) ? current.ofType : current;
+    if (!isListType(nullable)) return path;
+    path.push('@');
+    current = nullable.ofType;
+  }
+}
+
+export function filterOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  judge: FieldJudge,
+): FilteredOperation {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const denied = new Set<FieldNode>();
+  const removals: Removal[] = [];
+
+  const walk = (selectionSet: SelectionSetNode, parentType: GraphQLCompositeType, path: ResponsePath, seen: ReadonlySet<string>) => {
+    for (const selection of selectionSet.selections) {
+      if (!isIncluded(selection, variables)) continue;
+      if (selection.kind === Kind.FIELD) {
+        const name = selection.name.value;
+        const key = selection.alias?.value ?? name;
+        if (key.startsWith(RESERVED_PREFIX)) throw new ReservedAliasError(`response keys starting with "${RESERVED_PREFIX}" are reserved`);
+        // __typename is always allowed; __schema/__type are governed by the introspection setting.
+        if (name.startsWith('__')) continue;
+        if (!isObjectType(parentType) && !isInterfaceType(parentType)) continue;
+        const definition: GraphQLField<unknown, unknown> | undefined = parentType.getFields()[name];
+        if (!definition) continue; // validation has already refused unknown fields
+        const decision = judge(parentType.name, name, getArgumentValues(definition, selection, variables));
+        if (!decision.allow) {
+          denied.add(selection);
+          removals.push({ path: [...path, key], field: `${parentType.name}.${name}`, reason: decision.reason });
+          continue;
+        }
+        if (selection.selectionSet) {
+          walk(selection.selectionSet, getNamedType(definition.type) as GraphQLCompositeType, pathFor(definition.type, [...path, key]), seen);
+        }
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const type = selection.typeCondition ? (schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType) : parentType;
+        walk(selection.selectionSet, type, path, seen);
+      } else {
+        const name = selection.name.value;
+        const fragment = fragments.get(name);
+        if (!fragment || seen.has(name)) continue; // cycles are refused by validation; never loop here
+        walk(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) as GraphQLCompositeType, path, new Set([...seen, name]));
+      }
+    }
+  };
+  const rootType = schema.getRootType(operation.operation);
+  if (!rootType) return { document, removals };
+  walk(operation.selectionSet, rootType, [], new Set());
+
+  const typeInfo = new TypeInfo(schema);
+  const rewritten = visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field: {
+        enter: (node) => (denied.has(node) ? null : undefined),
+        leave(node) {
+          const type = typeInfo.getType();
+          if (!node.selectionSet || !type || getNamedType(getNullableType(type))?.name !== SUBJECT_TYPE) return undefined;
+          return { ...node, selectionSet: { ...node.selectionSet, selections: [...node.selectionSet.selections, SUBJECT_FIELD] } };
+        },
+      },
+      SelectionSet: {
+        // Every field of a selection removed: keep it valid GraphQL; the marker is stripped from the response.
+        leave: (node) => (node.selections.length === 0 ? { ...node, selections: [KEEP_FIELD] } : undefined),
+      },
+    }),
+  );
+  return { document: rewritten, removals };
+}

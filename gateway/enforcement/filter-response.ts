@@ -1,0 +1,132 @@
+/**
+ * Purpose enforcement after execution: null the paths removed before planning,
+ * then judge every Citizen record in the result for its own subject (a child
+ * the actor represents, a partner they do not), and strip the reserved keys
+ * the rewritten operation added. Nothing leaves that the decision refused.
+ */
+import {
+  Kind,
+  getNamedType,
+  isInterfaceType,
+  isObjectType,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type DocumentNode,
+} from 'graphql';
+import type { Decision } from '../../permissions/decide.ts';
+import { SUBJECT_TYPE } from '../../permissions/model.ts';
+import { unauthorizedField, UNAUTHORIZED } from '../../subgraphs/kit/errors.ts';
+import { RESERVED_PREFIX, SUBJECT_KEY, isIncluded, type Removal } from './filter-operation.ts';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+/** Judges a field of a subject's record: (`Citizen.field`, subject id) -> decision. */
+export type SubjectJudge = (field: string, subjectId: string) => Decision;
+
+const isObject = (value: Json | undefined): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function setNull(node: Json | undefined, path: string[]): void {
+  if (node === null || node === undefined || path.length === 0) return;
+  const [head, ...rest] = path as [string, ...string[]];
+  if (head === '@') {
+    if (Array.isArray(node)) for (const item of node) setNull(item, rest);
+    return;
+  }
+  if (!isObject(node)) return;
+  if (rest.length === 0) node[head] = null;
+  else setNull(node[head], rest);
+}
+
+export function removalError(purpose: string, removal: Removal): GraphQLFormattedError {
+  return unauthorizedField(purpose, removal.field, removal.reason, removal.path).toJSON();
+}
+
+/** Puts `null` (and one error) where the operation filter removed a field. */
+export function applyRemovals(data: JsonObject, removals: readonly Removal[], purpose: string): GraphQLFormattedError[] {
+  for (const removal of removals) setNull(data, removal.path);
+  return removals.map((removal) => removalError(purpose, removal));
+}
+
+function collectFields(
+  selectionSet: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown>,
+  into: Map<string, FieldNode> = new Map(),
+  seen: Set<string> = new Set(),
+): Map<string, FieldNode> {
+  for (const selection of selectionSet.selections) {
+    if (!isIncluded(selection, variables)) continue;
+    if (selection.kind === Kind.FIELD) {
+      const key = selection.alias?.value ?? selection.name.value;
+      if (!into.has(key)) into.set(key, selection);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      collectFields(selection.selectionSet, fragments, variables, into, seen);
+    } else if (!seen.has(selection.name.value)) {
+      seen.add(selection.name.value);
+      const fragment = fragments.get(selection.name.value);
+      if (fragment) collectFields(fragment.selectionSet, fragments, variables, into, seen);
+    }
+  }
+  return into;
+}
+
+export function enforceSubjects(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  data: JsonObject,
+  judge: SubjectJudge,
+  purpose: string,
+): GraphQLFormattedError[] {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const errors: GraphQLFormattedError[] = [];
+
+  const visitValue = (value: Json | undefined, selectionSet: SelectionSetNode, type: GraphQLCompositeType, path: (string | number)[]) => {
+    if (Array.isArray(value)) value.forEach((item, index) => visitValue(item, selectionSet, type, [...path, index]));
+    else if (isObject(value)) visitObject(value, selectionSet, type, path);
+  };
+
+  const visitObject = (object: JsonObject, selectionSet: SelectionSetNode, type: GraphQLCompositeType, path: (string | number)[]) => {
+    const subjectId = object[SUBJECT_KEY];
+    const isSubject = type.name === SUBJECT_TYPE;
+    for (const key of Object.keys(object)) if (key.startsWith(RESERVED_PREFIX)) delete object[key];
+    if (!isObjectType(type) && !isInterfaceType(type)) return;
+    const fieldDefs = type.getFields();
+    for (const [key, node] of collectFields(selectionSet, fragments, variables)) {
+      const name = node.name.value;
+      if (name.startsWith('__') || !(key in object)) continue;
+      if (isSubject) {
+        // A Citizen without its subject key cannot be judged: refuse everything it holds.
+        const decision: Decision = typeof subjectId === 'string' ? judge(`${SUBJECT_TYPE}.${name}`, subjectId) : { allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' };
+        if (!decision.allow) {
+          object[key] = null;
+          errors.push(unauthorizedField(purpose, `${SUBJECT_TYPE}.${name}`, decision.reason, [...path, key]).toJSON());
+          continue;
+        }
+      }
+      const definition = fieldDefs[name];
+      if (node.selectionSet && definition) {
+        visitValue(object[key], node.selectionSet, getNamedType(definition.type) as GraphQLCompositeType, [...path, key]);
+      }
+    }
+  };
+
+  const root = schema.getRootType(operation.operation);
+  if (root) visitObject(data, operation.selectionSet, root, []);
+  return errors;
+}
+
+/** A subgraph's own denial at a path the gateway already reported is the same denial: report it once. */
+export function dropDuplicateDenials(errors: readonly GraphQLFormattedError[], reported: readonly GraphQLFormattedError[]): GraphQLFormattedError[] {
+  const key = (path: readonly (string | number)[] | undefined) => JSON.stringify(path ?? []);
+  const seen = new Set(reported.map((e) => key(e.path)));
+  return errors.filter((e) => !(e.extensions?.code === UNAUTHORIZED && seen.has(key(e.path))));
+}

@@ -1,0 +1,88 @@
+/**
+ * Wires purpose enforcement into Apollo Server's request pipeline:
+ * didResolveOperation (after validation, before planning) filters the
+ * operation; willSendResponse applies the removals and the per-subject check.
+ */
+import { createHash } from 'node:crypto';
+import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
+import { GraphQLError, getOperationAST, type GraphQLFormattedError } from 'graphql';
+import { decide, decideMutation } from '../../permissions/decide.ts';
+import type { Policy } from '../../permissions/model.ts';
+import { decideRootSubject, relationOf, type RootSubject } from '../../permissions/subjects.ts';
+import { filterOperation, ReservedAliasError, type FieldJudge, type Removal } from './filter-operation.ts';
+import { applyRemovals, dropDuplicateDenials, enforceSubjects, removalError } from './filter-response.ts';
+import type { GatewayContext } from '../context.ts';
+
+export interface EnforcementOptions {
+  policy: Policy;
+  rootSubjects: Record<string, RootSubject>;
+}
+
+interface Enforced {
+  removals: Removal[];
+}
+
+function fieldJudge(policy: Policy, ctx: GatewayContext, rootSubjects: Record<string, RootSubject>, queryType: string, mutationType: string | undefined): FieldJudge {
+  const { purpose, acr, scope } = ctx.caller;
+  return (parentType, fieldName, args) => {
+    if (parentType === mutationType) return decideMutation(policy, purpose, fieldName, acr);
+    if (parentType === queryType) {
+      const subject = decideRootSubject(policy, purpose, scope, rootSubjects[fieldName] ?? 'none', args);
+      if (!subject.allow) return subject;
+    }
+    return decide(policy, { purpose, field: `${parentType}.${fieldName}`, acr });
+  };
+}
+
+export function enforcementPlugin({ policy, rootSubjects }: EnforcementOptions): ApolloServerPlugin<GatewayContext> {
+  const enforced = new WeakMap<GatewayContext, Enforced>();
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation(rc: GraphQLRequestContextDidResolveOperation<GatewayContext>) {
+          const ctx = rc.contextValue;
+          const schema = rc.schema;
+          if (!rc.operation) return;
+          const judge = fieldJudge(policy, ctx, rootSubjects, schema.getQueryType()!.name, schema.getMutationType()?.name);
+          let filtered;
+          try {
+            filtered = filterOperation(schema, rc.document, rc.operation, rc.request.variables ?? {}, judge);
+          } catch (error) {
+            if (error instanceof ReservedAliasError) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
+            throw error;
+          }
+          enforced.set(ctx, { removals: filtered.removals });
+          // The planner caches plans by queryHash: a purpose-filtered document must never share a plan with another.
+          const signature = filtered.removals.map((r) => r.path.join('.')).join('|');
+          (rc as { queryHash: string }).queryHash = createHash('sha256').update(`${rc.queryHash}\u0000cg\u0000${signature}`).digest('hex');
+          (rc as { document: typeof rc.document }).document = filtered.document;
+          (rc as { operation: typeof rc.operation }).operation = getOperationAST(filtered.document, rc.request.operationName)!;
+        },
+        async responseForOperation(rc) {
+          const removals = enforced.get(rc.contextValue)?.removals ?? [];
+          if (!rc.contextValue.strict || removals.length === 0) return null;
+          return {
+            http: { status: 403, headers: rc.response.http.headers },
+            body: { kind: 'single', singleResult: { errors: removals.map((r) => removalError(rc.contextValue.caller.purpose, r)) } },
+          };
+        },
+        async willSendResponse(rc) {
+          const ctx = rc.contextValue;
+          const state = enforced.get(ctx);
+          const body = rc.response.body;
+          if (!state || body.kind !== 'single' || !rc.operation || ctx.strict && state.removals.length) return;
+          const result = body.singleResult;
+          const data = result.data as Parameters<typeof applyRemovals>[0] | null | undefined;
+          if (!data) return;
+          const { purpose, acr, scope } = ctx.caller;
+          const added: GraphQLFormattedError[] = applyRemovals(data, state.removals, purpose);
+          added.push(
+            ...enforceSubjects(rc.schema, rc.document!, rc.operation, rc.request.variables ?? {}, data, (field, subject) =>
+              decide(policy, { purpose, field, relation: relationOf(scope, subject), acr }), purpose),
+          );
+          if (added.length) result.errors = [...added, ...dropDuplicateDenials(result.errors ?? [], added)];
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,7 @@
+import type { Response } from 'express';
+
+/** A GraphQL-shaped error response for refusals that happen before Apollo Server sees the request. */
+export function sendGraphQLError(res: Response, status: number, code: string, message: string): void {
+  if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}

@@ -1,0 +1,139 @@
+/**
+ * The gateway: the only door for portals. Authenticates the caller, resolves
+ * the declared purpose, filters the operation by policy, plans and executes it
+ * over the agencies' subgraphs with a signed context, and filters the result
+ * per subject before it leaves.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { CryptoKey, KeyObject } from 'jose';
+import type { Policy } from '../permissions/model.ts';
+import type { RootSubject } from '../permissions/subjects.ts';
+import { readSupergraph } from '../schema/compose.ts';
+import type { AgencyName } from '../subgraphs/agencies.ts';
+import { maskError } from '../subgraphs/kit/mask-error.ts';
+import { AuthenticationError, authenticate, type TokenKey } from './auth/authenticate.ts';
+import type { DevIssuer } from './auth/dev-issuer.ts';
+import type { GatewayContext } from './context.ts';
+import { enforcementPlugin } from './enforcement/plugin.ts';
+import { representedLookup } from './enforcement/represented.ts';
+import { RequestRefused, resolvePurpose } from './enforcement/request-purpose.ts';
+import { devTokenRoute } from './dev-token-route.ts';
+import { sendGraphQLError } from './http-errors.ts';
+import { SignedSubgraphSource } from './subgraph-source.ts';
+
+export interface GatewayOptions {
+  port: number;
+  host?: string;
+  policy: Policy;
+  rootSubjects: Record<string, RootSubject>;
+  subgraphUrls: Record<AgencyName, string>;
+  /** Signs the context sent to subgraphs (Ed25519 private key). */
+  contextSigningKey: CryptoKey | KeyObject;
+  auth: { key: TokenKey; issuer: string; audience: string };
+  /** Present only outside production. */
+  devIssuer?: DevIssuer;
+  /** Reject whole operations with any denied field, unless a request asks otherwise. */
+  strictByDefault?: boolean;
+  /** Turn off purpose enforcement (benchmarks only, to measure its cost). */
+  enforcement?: boolean;
+}
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
+
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  const gateway = new ApolloGateway({
+    supergraphSdl: readSupergraph(),
+    buildService: ({ name, url }) => new SignedSubgraphSource({ name, url: options.subgraphUrls[name as AgencyName] ?? url! }, options.contextSigningKey),
+  });
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    includeStacktraceInErrorResponses: false,
+    formatError: maskError,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      ...(options.enforcement === false ? [] : [enforcementPlugin({ policy: options.policy, rootSubjects: options.rootSubjects })]),
+    ],
+  });
+  await apollo.start();
+
+  const represented = representedLookup(() => options.subgraphUrls.family, options.contextSigningKey);
+
+  app.get('/health', (_req, res) => res.json({ status: 'ok', service: 'gateway' }));
+  app.get('/ready', async (_req, res) => {
+    const checks = await Promise.all(
+      Object.entries(options.subgraphUrls).map(async ([name, url]) => {
+        const ok = await fetch(url.replace(/\/graphql$/, '/ready'), { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
+        return [name, ok ? 'ready' : 'unavailable'] as const;
+      }),
+    );
+    const ready = checks.every(([, state]) => state === 'ready');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', subgraphs: Object.fromEntries(checks) });
+  });
+  if (options.devIssuer) app.post('/dev/token', express.json({ limit: '10kb' }), devTokenRoute(options.devIssuer, options.policy));
+
+  const authenticateRequest = async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const identity = await authenticate(req.header('authorization'), options.auth.key, options.auth);
+      const declared = resolvePurpose(options.policy, identity, req.header('x-purpose'), req.header('x-case-ref'));
+      const requestIdHeader = req.header('x-request-id');
+      const requestId = requestIdHeader && REQUEST_ID.test(requestIdHeader) ? requestIdHeader : randomUUID();
+      res.setHeader('x-request-id', requestId);
+      if (declared.needsRepresentedLookup) {
+        // Without the family register we cannot know whom the actor represents: fail closed (only their own data).
+        declared.scope.represented = await represented(identity.sub, requestId).catch(() => []);
+      }
+      const context: GatewayContext = {
+        caller: { actor: identity.sub, client: identity.client, purpose: declared.purpose, acr: identity.acr, caseRef: declared.caseRef, requestId, scope: declared.scope },
+        strict: req.header('x-policy-mode') === 'strict' || (options.strictByDefault === true && req.header('x-policy-mode') !== 'lenient'),
+      };
+      res.locals.context = context;
+      next();
+    } catch (error) {
+      if (error instanceof AuthenticationError) return sendGraphQLError(res, 401, 'UNAUTHENTICATED', error.message);
+      if (error instanceof RequestRefused) return sendGraphQLError(res, error.status, error.code, error.message);
+      next(error);
+    }
+  };
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    authenticateRequest,
+    expressMiddleware(apollo, { context: async ({ res }) => res.locals.context as GatewayContext }),
+  );
+  // Malformed JSON, oversized bodies and anything unexpected: a coded error, never a stack trace.
+  app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    if (error.type === 'entity.parse.failed') return sendGraphQLError(res, 400, 'BAD_REQUEST', 'the request body is not valid JSON');
+    if (error.type === 'entity.too.large') return sendGraphQLError(res, 413, 'BAD_REQUEST', 'the request body is too large');
+    return sendGraphQLError(res, error.status && error.status < 500 ? error.status : 500, error.status && error.status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR', 'the request could not be processed');
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  return {
+    url: `http://localhost:${port}/graphql`,
+    port,
+    close: () => apollo.stop(),
+  };
+}

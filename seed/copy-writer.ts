@@ -1,0 +1,166 @@
+/**
+ * Bulk writing into one group of tables over one connection and one
+ * transaction: the text arrives in chunks, is batched, and each batch goes in
+ * as one COPY … FROM STDIN per table while the caller prepares the next batch
+ * (one batch in flight, one filling: bounded memory, and backpressure when
+ * PostgreSQL is slower than the generator).
+ *
+ * Tables linked by a foreign key share a group, so a referencing row is
+ * checked against rows written earlier in the same transaction.
+ */
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { COPY_COLUMNS } from './copy-format.ts';
+import { SERIAL_TABLES, type SeedTable } from './rows.ts';
+
+export interface GroupWriterOptions {
+  /** TRUNCATE the group's tables (RESTART IDENTITY CASCADE) inside the load transaction. */
+  truncate: boolean;
+  /**
+   * Drop the tables' secondary indexes and foreign keys for the load and
+   * rebuild them at the end, inside the same transaction (so a failed or
+   * killed load leaves the schema as it was).
+   */
+  deferIndexes: boolean;
+  /** Bytes of COPY text per batch. */
+  batchBytes: number;
+}
+
+interface Deferred {
+  drop: string[];
+  restore: string[];
+}
+
+export class TableGroupWriter {
+  private readonly client: pg.Client;
+  private pending = new Map<SeedTable, (string | Buffer)[]>();
+  private pendingBytes = 0;
+  private inFlight: Promise<void> = Promise.resolve();
+  private failure: Error | undefined;
+  private deferred: Deferred = { drop: [], restore: [] };
+  /** Rows PostgreSQL reported per table (COPY's command tag). */
+  readonly copied = new Map<SeedTable, number>();
+
+  constructor(
+    readonly database: string,
+    readonly tables: readonly SeedTable[],
+    connectionString: string,
+    private readonly options: GroupWriterOptions,
+  ) {
+    this.client = new pg.Client({ connectionString });
+    // An error on an idle connection would otherwise crash the process; it surfaces at the next query instead.
+    this.client.on('error', (error) => (this.failure ??= error));
+    for (const table of tables) this.copied.set(table, 0);
+  }
+
+  async open(): Promise<void> {
+    await this.client.connect();
+    await this.client.query('BEGIN');
+    await this.client.query("SET LOCAL synchronous_commit = off; SET LOCAL maintenance_work_mem = '256MB'");
+    const list = this.tables.map((t) => this.client.escapeIdentifier(t)).join(', ');
+    if (this.options.truncate) await this.client.query(`TRUNCATE ${list} RESTART IDENTITY CASCADE`);
+    if (this.options.deferIndexes) {
+      this.deferred = await this.deferrableDefinitions();
+      for (const statement of this.deferred.drop) await this.client.query(statement);
+    }
+  }
+
+  /** Secondary indexes and foreign keys of the group's tables, as DROP and re-CREATE statements. */
+  private async deferrableDefinitions(): Promise<Deferred> {
+    const { rows: keys } = await this.client.query<{ tbl: string; name: string; def: string }>(
+      `SELECT c.conrelid::regclass::text AS tbl, c.conname AS name, pg_get_constraintdef(c.oid) AS def
+         FROM pg_constraint c
+        WHERE c.contype = 'f' AND c.conrelid = ANY (SELECT to_regclass(t) FROM unnest($1::text[]) AS t)`,
+      [this.tables],
+    );
+    const { rows: indexes } = await this.client.query<{ name: string; def: string }>(
+      `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
+         FROM pg_index i
+        WHERE i.indrelid = ANY (SELECT to_regclass(t) FROM unnest($1::text[]) AS t)
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`,
+      [this.tables],
+    );
+    return {
+      drop: [
+        ...keys.map((k) => `ALTER TABLE ${k.tbl} DROP CONSTRAINT ${this.client.escapeIdentifier(k.name)}`),
+        ...indexes.map((i) => `DROP INDEX ${i.name}`),
+      ],
+      restore: [...indexes.map((i) => i.def), ...keys.map((k) => `ALTER TABLE ${k.tbl} ADD CONSTRAINT ${this.client.escapeIdentifier(k.name)} ${k.def}`)],
+    };
+  }
+
+  /** Queues COPY text (whole lines) for a table; call flushIfFull() now and then to send it. */
+  write(table: SeedTable, chunk: string | Buffer): void {
+    let parts = this.pending.get(table);
+    if (!parts) this.pending.set(table, (parts = []));
+    parts.push(chunk);
+    this.pendingBytes += chunk.length;
+  }
+
+  get hasFullBatch(): boolean {
+    return this.pendingBytes >= this.options.batchBytes;
+  }
+
+  /** Starts sending the pending batch once the previous one is done; resolves when it has started. */
+  async flush(): Promise<void> {
+    await this.inFlight;
+    if (this.failure) throw this.failure;
+    if (this.pendingBytes === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    this.pendingBytes = 0;
+    this.inFlight = this.copyBatch(batch).catch((error: Error) => {
+      this.failure ??= error;
+    });
+  }
+
+  private async copyBatch(batch: Map<SeedTable, (string | Buffer)[]>): Promise<void> {
+    // Foreign-key order: the group's tables are listed referenced-first.
+    for (const table of this.tables) {
+      const parts = batch.get(table);
+      if (!parts || parts.length === 0) continue;
+      const columns = COPY_COLUMNS[table].map((c) => this.client.escapeIdentifier(c)).join(', ');
+      const stream = this.client.query(copyFrom(`COPY ${this.client.escapeIdentifier(table)} (${columns}) FROM STDIN`));
+      await new Promise<void>((resolve, reject) => {
+        stream.on('error', reject);
+        stream.on('finish', resolve);
+        for (const part of parts) stream.write(part);
+        stream.end();
+      });
+      this.copied.set(table, this.copied.get(table)! + stream.rowCount);
+    }
+  }
+
+  /** Sends what is left, rebuilds deferred indexes, moves id sequences past the seeded ids. Does not commit. */
+  async finish(): Promise<void> {
+    await this.flush();
+    await this.inFlight;
+    if (this.failure) throw this.failure;
+    for (const statement of this.deferred.restore) await this.client.query(statement);
+    for (const table of this.tables) {
+      if (!(SERIAL_TABLES as readonly string[]).includes(table)) continue;
+      const name = this.client.escapeIdentifier(table);
+      await this.client.query(
+        `SELECT setval(pg_get_serial_sequence($1, 'id'), COALESCE((SELECT max(id) FROM ${name}), 0) + 1, false)`,
+        [table],
+      );
+    }
+    // Fresh statistics, so the first queries after seeding are planned for a full table, not an empty one.
+    await this.client.query(`ANALYZE ${this.tables.map((t) => this.client.escapeIdentifier(t)).join(', ')}`);
+  }
+
+  async commit(): Promise<void> {
+    await this.client.query('COMMIT');
+  }
+
+  /** Rolls back (if the connection still works) and closes; never throws, it runs while another error propagates. */
+  async abandon(): Promise<void> {
+    await this.inFlight.catch(() => {});
+    await this.client.query('ROLLBACK').catch(() => {});
+    await this.close();
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => {});
+  }
+}

@@ -1,0 +1,44 @@
+import { badUserInput } from '../kit/errors.ts';
+import type { SubgraphContext } from '../kit/agency.ts';
+import { PROGRAMME_COLUMNS, type BenefitsLoaders, type BeneficiaryRow, type ProgrammeRow } from './loaders.ts';
+
+type Context = SubgraphContext<BenefitsLoaders>;
+
+const MAX_PAYMENTS = 120;
+
+export const resolvers = {
+  Query: {
+    programmes: (_: unknown, __: unknown, ctx: Context) =>
+      ctx.db.query<ProgrammeRow>(`SELECT ${PROGRAMME_COLUMNS} FROM programme ORDER BY code`),
+  },
+  Programme: {
+    __resolveReference: (ref: { code: string }, ctx: Context) => ctx.loaders.programmeByCode.load(ref.code),
+    kind: (p: ProgrammeRow) => p.kind.toUpperCase(),
+    legalSource: (p: ProgrammeRow) => p.legal_source,
+  },
+  Citizen: {
+    __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.beneficiaryById.load(ref.id),
+    async benefitEnrollments(person: BeneficiaryRow, _: unknown, ctx: Context) {
+      const rows = await ctx.loaders.enrolmentsOf.load(person.id);
+      return rows.map((row) => ({
+        id: String(row.id),
+        programme: () => ctx.loaders.programmeByCode.load(row.programme_code),
+        since: row.since,
+        until: row.until,
+        monthlyAmount: row.monthly_amount,
+        status: row.status.toUpperCase(),
+      }));
+    },
+    async benefitPayments(person: BeneficiaryRow, args: { last?: number | null }, ctx: Context) {
+      const last = args.last ?? 12;
+      if (!Number.isInteger(last) || last < 0 || last > MAX_PAYMENTS) throw badUserInput(`last must be between 0 and ${MAX_PAYMENTS}`);
+      const rows = await ctx.loaders.paymentsOf.load(person.id);
+      return rows.slice(0, last).map((row) => ({
+        id: String(row.id),
+        programme: () => ctx.loaders.programmeByCode.load(row.programme_code),
+        paidOn: row.paid_on,
+        amount: row.amount,
+      }));
+    },
+  },
+};

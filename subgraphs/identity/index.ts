@@ -1,0 +1,14 @@
+import { defineAgency } from '../kit/agency.ts';
+import { createLoaders } from './loaders.ts';
+import { resolvers } from './resolvers.ts';
+
+export const identity = defineAgency({
+  name: 'identity',
+  createLoaders,
+  resolvers,
+  rootSubjects: {
+    me: 'self',
+    citizen: (args) => String(args.id),
+    citizens: 'any',
+  },
+});

@@ -1,0 +1,14 @@
+/** Every agency's subgraph definition, by name. */
+import type { AgencyName } from './agencies.ts';
+import type { Agency } from './kit/agency.ts';
+import { benefits } from './benefits/index.ts';
+import { family } from './family/index.ts';
+import { identity } from './identity/index.ts';
+import { tax } from './tax/index.ts';
+
+// Each agency has its own loader types; the server is generic over them.
+// `any`: a heterogeneous registry; each agency's resolvers are checked against its own loader types where defined.
+export const AGENCIES: Record<AgencyName, Agency<any>> = { identity, tax, family, benefits };
+
+/** Whose data each root field of the graph returns, as every agency declares it. */
+export const ROOT_SUBJECTS = Object.assign({}, ...Object.values(AGENCIES).map((agency) => agency.rootSubjects)) as Agency<unknown>['rootSubjects'];

@@ -1,0 +1,28 @@
+/** What an agency folder provides to the shared subgraph server. */
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import type { AgencyName } from '../agencies.ts';
+import type { CallerContext } from './context-token.ts';
+import type { Database } from './database.ts';
+import type { RootSubject } from '../../permissions/subjects.ts';
+import type { Policy } from '../../permissions/model.ts';
+
+export interface SubgraphContext<Loaders> {
+  caller: CallerContext;
+  policy: Policy;
+  db: Database;
+  loaders: Loaders;
+}
+
+export interface Agency<Loaders> {
+  name: AgencyName;
+  /** Fresh per request: DataLoader caches must not outlive one request's permissions. */
+  createLoaders(db: Database): Loaders;
+  resolvers: GraphQLResolverMap<SubgraphContext<Loaders>>;
+  /** Whose data each root Query field returns (see shield.ts). */
+  rootSubjects: Record<string, RootSubject>;
+}
+
+/** Identity for type inference: lets an agency's resolvers see its own loaders' types. */
+export function defineAgency<Loaders>(agency: Agency<Loaders>): Agency<Loaders> {
+  return agency;
+}

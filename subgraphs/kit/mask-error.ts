@@ -1,0 +1,44 @@
+/**
+ * Errors leave a service with a stable code and a message meant for clients.
+ * Anything unexpected (a database error, a bug) becomes INTERNAL_SERVER_ERROR
+ * with a neutral message: SQL, stack traces and personal data stay inside.
+ */
+import type { GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError } from 'graphql';
+import { logger } from './logger.ts';
+
+const CLIENT_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'PERSISTED_QUERY_NOT_IN_LIST',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'UNAUTHORIZED_FIELD_OR_TYPE',
+  'PURPOSE_NOT_ALLOWED',
+  'CASE_REFERENCE_REQUIRED',
+  'AUDIT_UNAVAILABLE',
+  'SUBGRAPH_UNAVAILABLE',
+  'NOT_FOUND',
+  'CONFLICT',
+]);
+
+export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && CLIENT_CODES.has(code)) {
+    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  const original = unwrapResolverError(error);
+  if (original instanceof GraphQLError && original.extensions?.code && CLIENT_CODES.has(String(original.extensions.code))) {
+    return { message: original.message, path: formatted.path, extensions: { code: original.extensions.code } };
+  }
+  // The client gets a neutral message; the operator gets the cause (messages of our own code and drivers, no values).
+  logger.error({ err: original instanceof Error ? { message: original.message, name: original.name, stack: original.stack } : String(original), path: formatted.path, code }, 'internal error');
+  return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}

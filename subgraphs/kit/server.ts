@@ -1,0 +1,107 @@
+/**
+ * The one subgraph server every agency runs: its schema under graphql-shield,
+ * its loaders per request, the gateway's signed context verified on every
+ * operation, /health and /ready, and nothing internal in errors to clients.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import express from 'express';
+import { parse } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import type { CryptoKey, KeyObject } from 'jose';
+import { agencySchemaPath } from '../agencies.ts';
+import type { Policy } from '../../permissions/model.ts';
+import type { Agency, SubgraphContext } from './agency.ts';
+import { CONTEXT_HEADER, ContextTokenError, verifyContext } from './context-token.ts';
+import { openDatabase, type Database } from './database.ts';
+import { maskError } from './mask-error.ts';
+import { unauthenticated } from './errors.ts';
+import { policyShield } from './shield.ts';
+
+export interface SubgraphOptions {
+  port: number;
+  host?: string;
+  databaseUrl: string;
+  policy: Policy;
+  /** The gateway's public key for the signed context. */
+  contextKey: CryptoKey | KeyObject;
+  /** Turn off the shield (benchmarks only, to measure its cost). */
+  shield?: boolean;
+  maxConnections?: number;
+}
+
+export interface RunningService {
+  name: string;
+  url: string;
+  port: number;
+  db: Database;
+  close(): Promise<void>;
+}
+
+export function buildAgencySchema<L>(agency: Agency<L>, withShield = true) {
+  const typeDefs = parse(readFileSync(agencySchemaPath(agency.name), 'utf8'));
+  const schema = buildSubgraphSchema([{ typeDefs, resolvers: agency.resolvers }]);
+  return withShield ? applyMiddleware(schema, policyShield(schema, agency.rootSubjects)) : schema;
+}
+
+export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptions): Promise<RunningService> {
+  const db = openDatabase(agency.name, options.databaseUrl, options.maxConnections);
+  const app = express();
+  const httpServer: Server = createServer(app);
+  // No inline traces: they would send resolver timings to whoever calls, and cost time on every request.
+  const plugins: ApolloServerPlugin<SubgraphContext<L>>[] = [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()];
+  const apollo = new ApolloServer<SubgraphContext<L>>({
+    schema: buildAgencySchema(agency, options.shield ?? true),
+    plugins,
+    includeStacktraceInErrorResponses: false,
+    formatError: maskError,
+    // Only the gateway calls a subgraph; the gateway's own limits apply to clients.
+    csrfPrevention: true,
+  });
+  await apollo.start();
+
+  app.get('/health', (_req, res) => res.json({ status: 'ok', service: agency.name }));
+  app.get('/ready', async (_req, res) => {
+    const ready = await db.ping();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'database unavailable', service: agency.name });
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '2mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        try {
+          const caller = await verifyContext(req.header(CONTEXT_HEADER), agency.name, options.contextKey);
+          return { caller, policy: options.policy, db, loaders: agency.createLoaders(db) };
+        } catch (error) {
+          if (error instanceof ContextTokenError) {
+            throw unauthenticated(`${agency.name} subgraph accepts only requests signed by the gateway (context token ${error.reason})`);
+          }
+          throw error;
+        }
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  return {
+    name: agency.name,
+    url: `http://127.0.0.1:${port}/graphql`,
+    port,
+    db,
+    async close() {
+      await apollo.stop();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,10 @@
+import { defineAgency } from '../kit/agency.ts';
+import { createLoaders } from './loaders.ts';
+import { resolvers } from './resolvers.ts';
+
+export const tax = defineAgency({
+  name: 'tax',
+  createLoaders,
+  resolvers,
+  rootSubjects: {},
+});

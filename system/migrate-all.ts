@@ -1,0 +1,10 @@
+import { AGENCY_NAMES, agencyMigrationsDir } from '../subgraphs/agencies.ts';
+import { migrate } from '../subgraphs/kit/migrate.ts';
+import type { DatabaseUrls } from './databases.ts';
+
+/** Applies every agency's pending migrations to its own database. */
+export async function migrateAll(urls: DatabaseUrls): Promise<Record<string, string[]>> {
+  const applied: Record<string, string[]> = {};
+  for (const name of AGENCY_NAMES) applied[name] = await migrate(urls[name], agencyMigrationsDir(name));
+  return applied;
+}

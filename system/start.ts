@@ -1,0 +1,77 @@
+/**
+ * `npm start`: the whole system on one machine. PostgreSQL (embedded unless
+ * DATABASE_URL_* are set), migrations, a seeded population on first start,
+ * the four agency subgraphs and the gateway. Ctrl-C stops everything cleanly.
+ */
+import { DEV_ISSUER } from '../gateway/auth/dev-issuer.ts';
+import { loadPersonas } from '../seed/personas.ts';
+import { isSeeded, seedDatabases } from '../seed/load.ts';
+import { AGENCY_NAMES } from '../subgraphs/agencies.ts';
+import { openDatabases } from './databases.ts';
+import { migrateAll } from './migrate-all.ts';
+import { startServices } from './services.ts';
+
+const FIRST_START_CITIZENS = Number(process.env.CITIZEN_GRAPH_SEED_CITIZENS ?? 10_000);
+
+async function main() {
+  process.env.APOLLO_TELEMETRY_DISABLED ??= '1';
+  if (process.env.NODE_ENV === 'production') {
+    throw new Error('`npm start` runs the development system (dev identity provider, embedded database); in production run each service on its own');
+  }
+  console.log('citizen-graph: starting…');
+  const databases = await openDatabases();
+  let system: Awaited<ReturnType<typeof startServices>> | undefined;
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping services and database…`);
+    await system?.close().catch(() => {});
+    await databases.stop().catch(() => {});
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  try {
+    await migrateAll(databases.urls);
+    if (!(await isSeeded(databases.urls.identity))) {
+      console.log(`first start: seeding ${FIRST_START_CITIZENS.toLocaleString('en')} citizens…`);
+      const started = Date.now();
+      await seedDatabases(databases.urls, { citizens: FIRST_START_CITIZENS, seed: 42, today: new Date(), reset: false });
+      console.log(`seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }
+    system = await startServices({ databases: databases.urls, host: process.env.HOST ?? '127.0.0.1' });
+  } catch (error) {
+    console.error(`citizen-graph could not start: ${(error as Error).message}`);
+    await system?.close().catch(() => {});
+    await databases.stop().catch(() => {});
+    process.exit(1);
+  }
+
+  const personas = loadPersonas();
+  const lines = [
+    '',
+    'citizen-graph is running',
+    `  graph (gateway)   ${system.gateway.url}`,
+    ...AGENCY_NAMES.map((name) => `  ${name.padEnd(17)} ${system!.subgraphs[name].url}  (accepts only the gateway's signed requests)`),
+    `  dev tokens        POST http://localhost:${system.gateway.port}/dev/token  (issuer ${DEV_ISSUER})`,
+    databases.embedded
+      ? `  database          embedded PostgreSQL on 127.0.0.1:${databases.embedded.port}, data in ${databases.embedded.dataDir}`
+      : '  database          external (DATABASE_URL_*)',
+    '',
+    'demo personas:',
+    ...personas.map((p) => `  ${p.id.padEnd(12)} ${p.role.padEnd(16)} ${p.description}`),
+    '',
+    'try:',
+    `  TOKEN=$(curl -s localhost:${system.gateway.port}/dev/token -H 'content-type: application/json' \\`,
+    `    -d '{"sub":"${personas[0]?.id}","client":"citizen-portal"}' | sed 's/.*"token":"\\([^"]*\\)".*/\\1/')`,
+    `  curl -s ${system.gateway.url} -H "authorization: Bearer $TOKEN" -H 'x-purpose: self-service' \\`,
+    `    -H 'content-type: application/json' -d '{"query":"{ me { givenName familyName children { givenName dateOfBirth } annualIncome benefitEnrollments { programme { name } status } } }"}'`,
+    '',
+    'Ctrl-C stops everything.',
+  ];
+  console.log(lines.join('\n'));
+}
+
+void main();

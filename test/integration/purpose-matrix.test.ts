@@ -1,0 +1,180 @@
+/**
+ * Generated from the schema and the policy, not hand-listed: for every purpose,
+ * every field of the graph reached for a subject in each relation the purpose
+ * can meet (self, represented, other), the gateway returns the field exactly
+ * when the decision function allows the whole path to it, and the answer is
+ * the same whether the field is selected plainly, under an alias, in a named
+ * fragment or in an inline fragment.
+ */
+import { getNamedType, isObjectType, isLeafType, type GraphQLObjectType } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decide, type Relation } from '../../permissions/decide.ts';
+import { loadPolicy } from '../../permissions/load.ts';
+import { SUBJECT_TYPE, type Policy } from '../../permissions/model.ts';
+import { personaByRole } from '../../seed/personas.ts';
+import { apiSchema } from '../support/api-schema.ts';
+import { startTestSystem, type GraphQLResponse, type TestSystem } from '../support/system.ts';
+
+const policy: Policy = loadPolicy();
+const schema = apiSchema();
+const citizenType = schema.getType(SUBJECT_TYPE) as GraphQLObjectType;
+const mother = personaByRole('newborn-mother');
+const STAFF = personaByRole('caseworker').id;
+
+interface Hop {
+  type: string;
+  field: string;
+}
+
+/** Shortest path from a Citizen to every field of every type, never passing through another Citizen. */
+function pathsFromCitizen(): Map<string, Hop[]> {
+  const paths = new Map<string, Hop[]>();
+  const queue: { type: GraphQLObjectType; prefix: Hop[] }[] = [{ type: citizenType, prefix: [] }];
+  const visited = new Set<string>([SUBJECT_TYPE]);
+  while (queue.length) {
+    const { type, prefix } = queue.shift()!;
+    for (const field of Object.values(type.getFields())) {
+      const hops = [...prefix, { type: type.name, field: field.name }];
+      const coordinate = `${type.name}.${field.name}`;
+      if (!paths.has(coordinate)) paths.set(coordinate, hops);
+      const named = getNamedType(field.type);
+      if (isObjectType(named) && !visited.has(named.name)) {
+        visited.add(named.name);
+        queue.push({ type: named, prefix: hops });
+      }
+    }
+  }
+  return paths;
+}
+
+/** Where the subject is reached from the root, and how it relates to the actor. */
+interface Entry {
+  relation: Relation;
+  /** Selection path from the root to the subject's Citizen object. */
+  prefix: Hop[];
+  rootOpen: string;
+  rootClose: string;
+}
+
+function clientFor(purpose: string): string {
+  const client = Object.entries(policy.clients).find(([, c]) => c.purposes.includes(purpose));
+  if (!client) throw new Error(`no client may use ${purpose}`);
+  return client[0];
+}
+
+function entriesFor(purposeId: string): { actor: string; entries: Entry[]; caseRef?: string } {
+  const purpose = policy.purposes[purposeId]!;
+  if (purpose.subjects.includes('any')) {
+    return {
+      actor: STAFF,
+      caseRef: 'CASE-MATRIX-1',
+      entries: [{ relation: 'other', prefix: [], rootOpen: `citizen(id: "${mother.id}") {`, rootClose: '}' }],
+    };
+  }
+  return {
+    actor: mother.id,
+    entries: [
+      { relation: 'self', prefix: [], rootOpen: 'me {', rootClose: '}' },
+      { relation: 'represented', prefix: [{ type: SUBJECT_TYPE, field: 'children' }], rootOpen: 'me { children {', rootClose: '} }' },
+      { relation: 'other', prefix: [{ type: SUBJECT_TYPE, field: 'partner' }], rootOpen: 'me { partner {', rootClose: '} }' },
+    ],
+  };
+}
+
+/** The decision for the whole path: the first hop refused, or none. */
+function expectedDenial(purpose: string, acr: 'high', entry: Entry, hops: Hop[]): number | undefined {
+  const all = [...entry.prefix.map((h) => ({ ...h, relation: 'self' as Relation })), ...hops.map((h) => ({ ...h, relation: entry.relation }))];
+  const index = all.findIndex((hop) => {
+    const relation = hop.type === SUBJECT_TYPE ? hop.relation : undefined;
+    return !decide(policy, { purpose, field: `${hop.type}.${hop.field}`, relation, acr }).allow;
+  });
+  return index < 0 ? undefined : index;
+}
+
+function leafSelection(hop: Hop): string {
+  const type = (schema.getType(hop.type) as GraphQLObjectType).getFields()[hop.field]!.type;
+  return isLeafType(getNamedType(type)) ? '' : ' { __typename }';
+}
+
+/** The four ways of selecting the last hop, under distinct response keys. */
+const VARIANTS = ['plain', 'alias', 'named', 'inline'] as const;
+
+function buildQuery(entry: Entry, hops: Hop[]): string {
+  const last = hops.at(-1)!;
+  const inner = hops.slice(0, -1);
+  const open = inner.map((h) => `${h.field} {`).join(' ');
+  const close = inner.map(() => '}').join(' ');
+  const sub = leafSelection(last);
+  const selection = `${last.field}${sub} alias_v: ${last.field}${sub} ...MatrixFragment ... on ${last.type} { inline_v: ${last.field}${sub} }`;
+  return `query Matrix { ${entry.rootOpen} ${open} ${selection} ${close} ${entry.rootClose} }
+fragment MatrixFragment on ${last.type} { named_v: ${last.field}${sub} }`;
+}
+
+const keyFor = (variant: (typeof VARIANTS)[number], field: string) =>
+  ({ plain: field, alias: 'alias_v', named: 'named_v', inline: 'inline_v' })[variant];
+
+type Json = unknown;
+/** All values at a path of response keys, lists flattened. */
+function valuesAt(data: Json, keys: string[]): { found: boolean; values: Json[] } {
+  let current: Json[] = [data];
+  for (const key of keys) {
+    const next: Json[] = [];
+    for (const value of current) {
+      const items = Array.isArray(value) ? value : [value];
+      for (const item of items) {
+        if (item && typeof item === 'object' && key in (item as object)) next.push((item as Record<string, Json>)[key]);
+      }
+    }
+    current = next;
+  }
+  return { found: current.length > 0, values: current };
+}
+
+const stripIndices = (path: (string | number)[] | undefined) => (path ?? []).filter((p) => typeof p === 'string' && p !== '@').join('.');
+
+let system: TestSystem;
+beforeAll(async () => {
+  system = await startTestSystem();
+});
+afterAll(async () => system?.close());
+
+const fieldPaths = pathsFromCitizen();
+const purposes = Object.entries(policy.purposes).filter(([, p]) => !p.internal).map(([id]) => id);
+
+describe.each(purposes)('purpose %s', (purpose) => {
+  const { actor, entries, caseRef } = entriesFor(purpose);
+  const client = clientFor(purpose);
+  for (const entry of entries) {
+    it(`returns exactly the allowed fields of a subject related as "${entry.relation}"`, async () => {
+      const mismatches: string[] = [];
+      const token = await system.token(actor, client, 'high');
+      const check = async ([coordinate, hops]: [string, Hop[]]) => {
+        const result: GraphQLResponse<Record<string, Json>> = await system.query({ query: buildQuery(entry, hops), token, purpose, caseRef });
+        const denialAt = expectedDenial(purpose, 'high', entry, hops);
+        const rootKey = entry.rootOpen.split(/[ ({]/)[0]!;
+        const fullKeys = [rootKey, ...entry.prefix.map((h) => h.field), ...hops.slice(0, -1).map((h) => h.field)];
+        const unauthorized = (result.errors ?? []).filter((e) => e.extensions?.code === 'UNAUTHORIZED_FIELD_OR_TYPE');
+        const otherErrors = (result.errors ?? []).filter((e) => e.extensions?.code !== 'UNAUTHORIZED_FIELD_OR_TYPE');
+        if (otherErrors.length) mismatches.push(`${coordinate}: unexpected error ${otherErrors[0]!.message}`);
+        for (const variant of VARIANTS) {
+          const key = keyFor(variant, hops.at(-1)!.field);
+          const keys = [...fullKeys, key];
+          const { found, values } = valuesAt(result.data, keys);
+          const errorsHere = unauthorized.filter((e) => keys.join('.').startsWith(stripIndices(e.path)));
+          if (denialAt === undefined) {
+            if (errorsHere.length) mismatches.push(`${coordinate} (${variant}): allowed by policy but refused: ${errorsHere[0]!.message}`);
+          } else {
+            // Refused somewhere on the path: an error names that place and no value of the field is returned.
+            if (!errorsHere.length) mismatches.push(`${coordinate} (${variant}): denied by policy but no error`);
+            if (found && values.some((v) => v !== null && !(Array.isArray(v) && v.length === 0))) {
+              mismatches.push(`${coordinate} (${variant}): denied by policy but returned ${JSON.stringify(values).slice(0, 80)}`);
+            }
+          }
+        }
+      };
+      const work = [...fieldPaths.entries()];
+      for (let i = 0; i < work.length; i += 8) await Promise.all(work.slice(i, i + 8).map(check));
+      expect(mismatches).toEqual([]);
+    });
+  }
+});

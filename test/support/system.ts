@@ -1,0 +1,55 @@
+/** Starts the real services (HTTP, real PostgreSQL) for a test file and talks to the gateway like a portal. */
+import { inject } from 'vitest';
+import { startServices, type RunningSystem, type ServiceOptions } from '../../system/services.ts';
+import type { Acr } from '../../permissions/model.ts';
+
+export interface TestSystem extends RunningSystem {
+  token(sub: string, client: string, acr?: Acr): Promise<string>;
+  query<T = Record<string, unknown>>(request: GraphQLCall): Promise<GraphQLResponse<T>>;
+}
+
+export interface GraphQLCall {
+  query: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+  /** Signs in as this subject with this client (a dev token), unless `token` is given. */
+  as?: { sub: string; client: string; acr?: Acr };
+  token?: string;
+  purpose?: string;
+  caseRef?: string;
+  headers?: Record<string, string>;
+}
+
+export interface GraphQLResponse<T> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export async function startTestSystem(options: Partial<ServiceOptions> = {}): Promise<TestSystem> {
+  const system = await startServices({
+    databases: inject('databases'),
+    gatewayPort: 0,
+    subgraphPorts: { identity: 0, tax: 0, family: 0, benefits: 0 },
+    ...options,
+  });
+  const token = (sub: string, client: string, acr?: Acr) => system.devIssuer.issue({ sub, client, acr });
+  return {
+    ...system,
+    token,
+    async query<T>(call: GraphQLCall) {
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...call.headers };
+      const bearer = call.token ?? (call.as ? await token(call.as.sub, call.as.client, call.as.acr) : undefined);
+      if (bearer) headers.authorization = `Bearer ${bearer}`;
+      if (call.purpose) headers['x-purpose'] = call.purpose;
+      if (call.caseRef) headers['x-case-ref'] = call.caseRef;
+      const response = await fetch(system.gateway.url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query: call.query, variables: call.variables, operationName: call.operationName }),
+      });
+      const body = (await response.json()) as GraphQLResponse<T>;
+      return { ...body, status: response.status };
+    },
+  };
+}
