@@ -6,12 +6,20 @@
 import { DEV_ISSUER } from '../gateway/auth/dev-issuer.ts';
 import { loadPersonas } from '../seed/personas.ts';
 import { isSeeded, seedDatabases } from '../seed/load.ts';
-import { AGENCY_NAMES } from '../subgraphs/agencies.ts';
+import { AGENCY_NAMES, DEFAULT_PORTS } from '../subgraphs/agencies.ts';
 import { openDatabases } from './databases.ts';
 import { migrateAll } from './migrate-all.ts';
 import { startServices } from './services.ts';
 
 const FIRST_START_CITIZENS = Number(process.env.CITIZEN_GRAPH_SEED_CITIZENS ?? 10_000);
+
+function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number, not "${raw}"`);
+  return port;
+}
 
 async function main() {
   process.env.APOLLO_TELEMETRY_DISABLED ??= '1';
@@ -41,7 +49,12 @@ async function main() {
       await seedDatabases(databases.urls, { citizens: FIRST_START_CITIZENS, seed: 42, today: new Date(), reset: false });
       console.log(`seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
-    system = await startServices({ databases: databases.urls, host: process.env.HOST ?? '127.0.0.1' });
+    system = await startServices({
+      databases: databases.urls,
+      host: process.env.HOST ?? '127.0.0.1',
+      gatewayPort: portFromEnv('GATEWAY_PORT', 4000),
+      subgraphPorts: Object.fromEntries(AGENCY_NAMES.map((name) => [name, portFromEnv(`SUBGRAPH_PORT_${name.toUpperCase()}`, DEFAULT_PORTS[name])])),
+    });
   } catch (error) {
     console.error(`citizen-graph could not start: ${(error as Error).message}`);
     await system?.close().catch(() => {});
