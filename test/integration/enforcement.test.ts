@@ -1,0 +1,215 @@
+/** Purpose enforcement at the gateway and, behind it, in every subgraph. */
+import { SignJWT, generateKeyPair } from 'jose';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { generatePopulation } from '../../seed/generate.ts';
+import { citizenPersonas, personaByRole } from '../../seed/personas.ts';
+import { AGENCY_NAMES } from '../../subgraphs/agencies.ts';
+import { CONTEXT_HEADER, signContext, type CallerContext } from '../../subgraphs/kit/context-token.ts';
+import { startTestSystem, type TestSystem } from '../support/system.ts';
+
+const mother = personaByRole('newborn-mother');
+const single = personaByRole('single-parent');
+const caseworker = personaByRole('caseworker');
+const portal = { sub: mother.id, client: 'citizen-portal' };
+
+let system: TestSystem;
+beforeAll(async () => {
+  system = await startTestSystem();
+});
+afterAll(async () => system?.close());
+
+const codes = (r: { errors?: { extensions?: Record<string, unknown> }[] }) => (r.errors ?? []).map((e) => e.extensions?.code);
+
+describe('request-level refusals', () => {
+  it('UNAUTHENTICATED (401) without a token, with a forged one, an expired one and alg none', async () => {
+    const forgedKey = (await generateKeyPair('EdDSA')).privateKey;
+    const forged = await new SignJWT({ client_id: 'citizen-portal', acr: 'high' })
+      .setProtectedHeader({ alg: 'EdDSA' }).setSubject(mother.id).setIssuer('citizen-graph-dev-issuer').setAudience('citizen-graph').setExpirationTime('1h').sign(forgedKey);
+    const expired = await system.devIssuer.issue({ sub: mother.id, client: 'citizen-portal', lifetimeSeconds: -60 });
+    const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+    const claims = Buffer.from(JSON.stringify({ sub: mother.id, client_id: 'citizen-portal', iss: 'citizen-graph-dev-issuer', aud: 'citizen-graph', exp: 4102444800 })).toString('base64url');
+    for (const token of [undefined, forged, expired, `${header}.${claims}.`]) {
+      const result = await system.query({ query: '{ me { givenName } }', token, purpose: 'self-service' });
+      expect(result.status).toBe(401);
+      expect(codes(result)).toEqual(['UNAUTHENTICATED']);
+      expect(result.data ?? null).toBeNull();
+    }
+  });
+
+  it('PURPOSE_NOT_ALLOWED for a missing, unknown, internal or not-permitted purpose, and for too low assurance', async () => {
+    for (const purpose of [undefined, 'curiosity', 'representation-lookup', 'tax-assessment']) {
+      const result = await system.query({ query: '{ me { givenName } }', as: portal, purpose });
+      expect(codes(result)).toEqual(['PURPOSE_NOT_ALLOWED']);
+      expect(result.data ?? null).toBeNull();
+    }
+    const low = await system.query({ query: '{ me { givenName } }', as: { ...portal, acr: 'low' }, purpose: 'self-service' });
+    expect(codes(low)).toEqual(['PURPOSE_NOT_ALLOWED']);
+  });
+
+  it('CASE_REFERENCE_REQUIRED when a purpose reaching anyone has no case reference', async () => {
+    const result = await system.query({ query: `{ citizen(id: "${single.id}") { givenName } }`, as: { sub: caseworker.id, client: 'caseworker-app' }, purpose: 'child-benefit-eligibility' });
+    expect(codes(result)).toEqual(['CASE_REFERENCE_REQUIRED']);
+  });
+});
+
+describe('fields and subjects', () => {
+  it('a caseworker sees children and income, not tax assessments (explicitly denied)', async () => {
+    const result = await system.query<{ citizen: Record<string, unknown> }>({
+      query: `{ citizen(id: "${single.id}") { givenName children { givenName dateOfBirth } annualIncome taxAssessments { year } } }`,
+      as: { sub: caseworker.id, client: 'caseworker-app' },
+      purpose: 'child-benefit-eligibility',
+      caseRef: 'SKA-2026-0001',
+    });
+    expect(result.data?.citizen.givenName).toBe('Liis');
+    expect((result.data?.citizen.children as unknown[]).length).toBeGreaterThan(0);
+    expect(result.data?.citizen.annualIncome).toBeTypeOf('number');
+    expect(result.data?.citizen.taxAssessments).toBeNull();
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors![0]).toMatchObject({
+      path: ['citizen', 'taxAssessments'],
+      extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE', purpose: 'child-benefit-eligibility', field: 'Citizen.taxAssessments', reason: 'EXPLICITLY_DENIED' },
+    });
+  });
+
+  it('a citizen asking for another citizen by id gets null and an error, never the data', async () => {
+    const result = await system.query<{ citizen: unknown }>({ query: `{ citizen(id: "${single.id}") { givenName annualIncome } }`, as: portal, purpose: 'self-service' });
+    expect(result.data?.citizen).toBeNull();
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHORIZED_FIELD_OR_TYPE', reason: 'SUBJECT_OUT_OF_SCOPE' });
+    expect(JSON.stringify(result)).not.toContain('Liis');
+  });
+
+  it('the same query with a variable, an alias or a fragment is judged the same', async () => {
+    const variants = [
+      { query: 'query($id: ID!) { citizen(id: $id) { givenName } }', variables: { id: single.id } },
+      { query: `{ someone: citizen(id: "${single.id}") { name: givenName } }` },
+      { query: `{ ...F } fragment F on Query { citizen(id: "${single.id}") { givenName } }` },
+    ];
+    for (const variant of variants) {
+      const result = await system.query({ ...variant, as: portal, purpose: 'self-service' });
+      expect(JSON.stringify(result.data)).not.toContain('Liis');
+      expect(codes(result)).toContain('UNAUTHORIZED_FIELD_OR_TYPE');
+    }
+  });
+
+  it('a citizen reads their own record, their minor children (represented) and only the code of their partner', async () => {
+    const result = await system.query<{ me: { givenName: string; children: { givenName: string | null }[]; partner: { id: string; givenName: string | null; annualIncome: number | null } } }>({
+      query: '{ me { givenName children { givenName } partner { id givenName annualIncome } } }',
+      as: portal,
+      purpose: 'self-service',
+    });
+    expect(result.data?.me.givenName).toBe('Kadri');
+    expect(result.data?.me.children.every((c) => typeof c.givenName === 'string')).toBe(true);
+    expect(result.data?.me.partner.id).toMatch(/^\d{11}$/);
+    expect(result.data?.me.partner.givenName).toBeNull();
+    expect(result.data?.me.partner.annualIncome).toBeNull();
+    const denied = (result.errors ?? []).map((e) => [e.path?.join('.'), e.extensions?.reason]);
+    expect(denied).toEqual(expect.arrayContaining([['me.partner.givenName', 'SUBJECT_OUT_OF_SCOPE'], ['me.partner.annualIncome', 'SUBJECT_OUT_OF_SCOPE']]));
+  });
+
+  it('listing the population needs a purpose that reaches anyone', async () => {
+    const result = await system.query<{ citizens: unknown }>({ query: '{ citizens(first: 5) { edges { node { id } } } }', as: portal, purpose: 'self-service' });
+    expect(result.data?.citizens ?? null).toBeNull();
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHORIZED_FIELD_OR_TYPE', field: 'Query.citizens', reason: 'SUBJECT_OUT_OF_SCOPE' });
+  });
+
+  it('@skip/@include: a skipped denied field is not reported, an included one is', async () => {
+    const query = 'query($show: Boolean!) { citizen(id: "' + single.id + '") { givenName taxAssessments @include(if: $show) { year } } }';
+    const call = { query, as: { sub: caseworker.id, client: 'caseworker-app' }, purpose: 'child-benefit-eligibility', caseRef: 'SKA-2026-0002' };
+    expect((await system.query({ ...call, variables: { show: false } })).errors).toBeUndefined();
+    expect(codes(await system.query({ ...call, variables: { show: true } }))).toEqual(['UNAUTHORIZED_FIELD_OR_TYPE']);
+  });
+
+  it('strict mode rejects the whole operation when any field is denied', async () => {
+    const result = await system.query({
+      query: `{ citizen(id: "${single.id}") { givenName taxAssessments { year } } }`,
+      as: { sub: caseworker.id, client: 'caseworker-app' },
+      purpose: 'child-benefit-eligibility',
+      caseRef: 'SKA-2026-0003',
+      headers: { 'x-policy-mode': 'strict' },
+    });
+    expect(result.status).toBe(403);
+    expect(result.data ?? null).toBeNull();
+    expect(codes(result)).toEqual(['UNAUTHORIZED_FIELD_OR_TYPE']);
+  });
+
+  it('clients cannot use the reserved response keys the gateway adds', async () => {
+    const result = await system.query({ query: '{ me { _cgSubject: givenName } }', as: portal, purpose: 'self-service' });
+    expect(codes(result)).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+describe('mutations', () => {
+  const registerBirth = `mutation($input: RegisterBirthInput!) { registerBirth(input: $input) { id givenName } }`;
+  const birth = { givenName: 'Mia', familyName: 'Tamm', dateOfBirth: new Date().toISOString().slice(0, 10), sex: 'F' };
+
+  it('are refused to purposes that do not list them', async () => {
+    const result = await system.query({ query: registerBirth, variables: { input: { ...birth, motherId: mother.id } }, as: portal, purpose: 'self-service' });
+    expect(result.data?.registerBirth ?? null).toBeNull();
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHORIZED_FIELD_OR_TYPE', field: 'Mutation.registerBirth', reason: 'NOT_GRANTED' });
+  });
+
+  it('run for a purpose that lists them, with input validated', async () => {
+    const registrar = { sub: 'staff-0003', client: 'civil-registry' };
+    // A mother who is not a persona (other tests compare the personas' families with the seed), found in the generator's output.
+    const { citizens, seed, today } = inject('seed');
+    const personaIds = new Set(citizenPersonas().map((p) => p.id));
+    let adultWoman: { id: string } | undefined;
+    for (const household of generatePopulation({ citizens, seed, today: new Date(`${today}T00:00:00Z`) })) {
+      adultWoman = household.rows.citizen.find((c) => c.sex === 'F' && c.date_of_death === null && !personaIds.has(c.id) && c.date_of_birth > '1980-01-01' && c.date_of_birth < '2000-01-01');
+      if (adultWoman) break;
+    }
+    expect(adultWoman).toBeDefined();
+    const input = { ...birth, motherId: adultWoman!.id };
+    const ok = await system.query<{ registerBirth: { id: string; givenName: string } }>({ query: registerBirth, variables: { input }, as: registrar, purpose: 'birth-registration', caseRef: 'BIRTH-2026-1' });
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data?.registerBirth.givenName).toBe('Mia');
+    expect(ok.data?.registerBirth.id).toMatch(/^6\d{10}$/);
+    const future = await system.query({ query: registerBirth, variables: { input: { ...input, dateOfBirth: '2999-01-01' } }, as: registrar, purpose: 'birth-registration', caseRef: 'BIRTH-2026-2' });
+    expect(codes(future)).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+describe('subgraphs trust only the gateway', () => {
+  const entities = { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { id } } }', variables: { r: [{ __typename: 'Citizen', id: single.id }] } };
+  const post = (url: string, headers: Record<string, string>, body: object = entities) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+  const context = (overrides: Partial<CallerContext> = {}): CallerContext => ({
+    actor: caseworker.id, client: 'caseworker-app', purpose: 'child-benefit-eligibility', acr: 'substantial', caseRef: 'X-1', requestId: 'direct-test', scope: { represented: [], any: true }, ...overrides,
+  });
+
+  it('refuse calls without, with a forged, an expired or another subgraph\'s context token, returning no data', async () => {
+    const otherKey = (await generateKeyPair('EdDSA')).privateKey;
+    for (const name of AGENCY_NAMES) {
+      const url = system.subgraphs[name].url;
+      const expired = await new SignJWT({ ctx: context() }).setProtectedHeader({ alg: 'EdDSA' }).setIssuer('citizen-graph-gateway').setAudience(name).setIssuedAt(Math.floor(Date.now() / 1000) - 600).setExpirationTime(Math.floor(Date.now() / 1000) - 300).sign(system.contextSigningKey);
+      const wrongAudience = await signContext(context(), name === 'tax' ? 'family' : 'tax', system.contextSigningKey);
+      for (const headers of [{}, { [CONTEXT_HEADER]: await signContext(context(), name, otherKey) }, { [CONTEXT_HEADER]: expired }, { [CONTEXT_HEADER]: wrongAudience }, { [CONTEXT_HEADER]: 'garbage' }]) {
+        const response = await post(url, headers);
+        const body = (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
+        expect(response.status).toBe(401);
+        expect(body.data ?? null).toBeNull();
+        expect(body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      }
+    }
+  });
+
+  it('enforce the policy themselves with a valid token (shield), and still resolve entities under it', async () => {
+    const tax = system.subgraphs.tax.url;
+    const query = { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { id annualIncome taxAssessments { year } } } }', variables: { r: [{ __typename: 'Citizen', id: single.id }] } };
+    const response = await post(tax, { [CONTEXT_HEADER]: await signContext(context(), 'tax', system.contextSigningKey) }, query);
+    const body = (await response.json()) as { data: { _entities: { id: string; annualIncome: number | null; taxAssessments: unknown }[] }; errors?: { path: unknown[]; extensions: { code: string } }[] };
+    expect(body.data._entities[0]!.id).toBe(single.id);
+    expect(body.data._entities[0]!.annualIncome).toBeTypeOf('number');
+    expect(body.data._entities[0]!.taxAssessments).toBeNull();
+    expect(body.errors?.map((e) => e.extensions.code)).toEqual(['UNAUTHORIZED_FIELD_OR_TYPE']);
+  });
+
+  it('apply the subject scope: a self-service token for one citizen reads nothing of another', async () => {
+    const token = await signContext(context({ actor: mother.id, client: 'citizen-portal', purpose: 'self-service', caseRef: undefined, scope: { self: mother.id, represented: [], any: false } }), 'identity', system.contextSigningKey);
+    const response = await post(system.subgraphs.identity.url, { [CONTEXT_HEADER]: token }, { query: `{ citizen(id: "${single.id}") { givenName } }` });
+    const body = (await response.json()) as { data: { citizen: unknown }; errors?: { extensions: { code: string } }[] };
+    expect(body.data.citizen).toBeNull();
+    expect(body.errors?.[0]?.extensions.code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');
+  });
+});
