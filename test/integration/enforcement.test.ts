@@ -184,7 +184,7 @@ describe('subgraphs trust only the gateway', () => {
       const url = system.subgraphs[name].url;
       const expired = await new SignJWT({ ctx: context() }).setProtectedHeader({ alg: 'EdDSA' }).setIssuer('citizen-graph-gateway').setAudience(name).setIssuedAt(Math.floor(Date.now() / 1000) - 600).setExpirationTime(Math.floor(Date.now() / 1000) - 300).sign(system.contextSigningKey);
       const wrongAudience = await signContext(context(), name === 'tax' ? 'family' : 'tax', system.contextSigningKey);
-      for (const headers of [{}, { [CONTEXT_HEADER]: await signContext(context(), name, otherKey) }, { [CONTEXT_HEADER]: expired }, { [CONTEXT_HEADER]: wrongAudience }, { [CONTEXT_HEADER]: 'garbage' }]) {
+      for (const headers of [{} as Record<string, string>, { [CONTEXT_HEADER]: await signContext(context(), name, otherKey) }, { [CONTEXT_HEADER]: expired }, { [CONTEXT_HEADER]: wrongAudience }, { [CONTEXT_HEADER]: 'garbage' }]) {
         const response = await post(url, headers);
         const body = (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
         expect(response.status).toBe(401);

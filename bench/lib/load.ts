@@ -1,0 +1,102 @@
+/**
+ * One load run with autocannon: fixed connections and duration, a different
+ * request body per request (so nothing is served from one cached citizen),
+ * and every response checked for GraphQL errors, which autocannon itself ignores.
+ */
+import autocannon from 'autocannon';
+
+export interface LoadRequest {
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  /** Non-2xx responses and responses with `errors`, by code. */
+  errors: Record<string, number>;
+}
+
+export async function runLoad(options: {
+  url: string;
+  connections: number;
+  durationSeconds: number;
+  /** Called once per request: vary the citizen, token, etc. */
+  next: () => LoadRequest;
+  /** GraphQL error codes that are expected in a correct answer (e.g. a denial the scenario provokes). */
+  expectedCodes?: readonly string[];
+}): Promise<LoadResult> {
+  const errors: Record<string, number> = {};
+  const count = (code: string) => (errors[code] = (errors[code] ?? 0) + 1);
+  const result = await autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: options.durationSeconds,
+    method: 'POST',
+    requests: [
+      {
+        setupRequest: (request) => {
+          const { headers, body } = options.next();
+          return { ...request, method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body };
+        },
+        onResponse: (status, body) => {
+          if (status < 200 || status >= 300) return void count(`HTTP_${status}`);
+          try {
+            const parsed = JSON.parse(body) as { errors?: { extensions?: { code?: string } }[] };
+            for (const error of parsed.errors ?? []) {
+              const code = error.extensions?.code ?? 'NO_CODE';
+              if (!options.expectedCodes?.includes(code)) count(code);
+            }
+          } catch {
+            count('INVALID_JSON');
+          }
+        },
+      },
+    ],
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    errors,
+  };
+}
+
+export const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** Runs each configuration once per round, alternating, and reports the median of each. */
+export async function compareAlternating<C extends string>(
+  configurations: readonly C[],
+  rounds: number,
+  measure: (configuration: C, round: number) => Promise<LoadResult>,
+): Promise<Record<C, LoadResult & { runs: LoadResult[] }>> {
+  const runs = Object.fromEntries(configurations.map((c) => [c, [] as LoadResult[]])) as Record<C, LoadResult[]>;
+  for (let round = 0; round < rounds; round++) {
+    for (const configuration of configurations) runs[configuration].push(await measure(configuration, round));
+  }
+  return Object.fromEntries(
+    configurations.map((c) => {
+      const all = runs[c];
+      const errors: Record<string, number> = {};
+      for (const run of all) for (const [code, n] of Object.entries(run.errors)) errors[code] = (errors[code] ?? 0) + n;
+      return [c, { rps: median(all.map((r) => r.rps)), p50: median(all.map((r) => r.p50)), p99: median(all.map((r) => r.p99)), requests: all.reduce((s, r) => s + r.requests, 0), errors, runs: all }];
+    }),
+  ) as Record<C, LoadResult & { runs: LoadResult[] }>;
+}
+
+export function formatTable(results: Record<string, LoadResult>, baseline: string): string {
+  const base = results[baseline]!.rps;
+  const lines = ['| configuration | rps | p50 ms | p99 ms | errors | ratio |', '|---|---:|---:|---:|---|---:|'];
+  for (const [name, r] of Object.entries(results)) {
+    const errors = Object.entries(r.errors).map(([c, n]) => `${c}:${n}`).join(' ') || '0';
+    lines.push(`| ${name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${errors} | ${(r.rps / base).toFixed(2)} |`);
+  }
+  return lines.join('\n');
+}
