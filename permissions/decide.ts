@@ -76,7 +76,28 @@ function isReferable(policy: Policy, category: string): boolean {
   return Object.hasOwn(policy.categories, category) && policy.categories[category]!.referable === true;
 }
 
+/**
+ * Decisions are asked for every field of every record served, and a policy
+ * never changes once loaded (loadPolicy freezes it), so each distinct question
+ * is answered once per policy. The cache is bounded by
+ * purposes × fields × relations × assurance levels.
+ */
+const answered = new WeakMap<Policy, Map<string, Decision>>();
+
 export function decide(policy: Policy, question: FieldQuestion): Decision {
+  let cache = answered.get(policy);
+  if (!cache) answered.set(policy, (cache = new Map()));
+  const key = `${question.purpose}\u0000${question.field}\u0000${question.relation ?? ''}\u0000${question.acr}`;
+  let decision = cache.get(key);
+  if (!decision) {
+    decision = decideUncached(policy, question);
+    // Unknown purposes and fields come from requests: do not let them grow the cache.
+    if (decision.allow || (decision.reason !== 'UNKNOWN_PURPOSE' && decision.reason !== 'UNCLASSIFIED')) cache.set(key, decision);
+  }
+  return decision;
+}
+
+function decideUncached(policy: Policy, question: FieldQuestion): Decision {
   const purpose = own(policy.purposes, question.purpose);
   if (!purpose) return deny('UNKNOWN_PURPOSE');
   const category = classify(policy, question.field);

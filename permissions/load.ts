@@ -64,14 +64,23 @@ export function parsePolicy(sources: PolicySources): Policy {
   const purposes = parseFile('purposes.yaml', sources['purposes.yaml'], purposesFile, problems);
   const clients = parseFile('clients.yaml', sources['clients.yaml'], clientsFile, problems);
   if (!categories || !classification || !purposes || !clients) throw new PolicyError(problems);
-  return {
+  return deepFreeze({
     categories: dictionary(categories.categories),
     classification: dictionary(
       Object.fromEntries(Object.entries(classification.classification).map(([type, fields]) => [type, dictionary(fields)])),
     ),
     purposes: dictionary(purposes.purposes),
     clients: dictionary(clients.clients),
-  };
+  });
+}
+
+/** A loaded policy never changes (decisions are cached per policy object); derive a new one to vary it. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 function readSource(path: string): string | Error {

@@ -10,9 +10,9 @@ export const FOUNDATION_CLIENT = 'foundation-test-client';
 export const STAFF = 'staff-test-0001';
 
 export function foundationPolicy(): Policy {
-  const policy = loadPolicy();
-  const topLevel = Object.keys(policy.categories).filter((name) => !name.includes('.'));
-  policy.purposes[FOUNDATION_PURPOSE] = {
+  const base = loadPolicy();
+  const topLevel = Object.keys(base.categories).filter((name) => !name.includes('.'));
+  const purpose: Policy['purposes'][string] = {
     description: 'tests of the foundation',
     legalBasis: { kind: 'public-task', reference: 'test' },
     subjects: ['any'],
@@ -22,8 +22,12 @@ export function foundationPolicy(): Policy {
     mutations: ['registerBirth'],
     internal: false,
   };
-  policy.clients[FOUNDATION_CLIENT] = { name: 'Foundation tests', description: 'tests', actors: 'staff', purposes: [FOUNDATION_PURPOSE] };
-  return policy;
+  const client = { name: 'Foundation tests', description: 'tests', actors: 'staff' as const, purposes: [FOUNDATION_PURPOSE] };
+  return {
+    ...base,
+    purposes: Object.assign(Object.create(null), base.purposes, { [FOUNDATION_PURPOSE]: purpose }),
+    clients: Object.assign(Object.create(null), base.clients, { [FOUNDATION_CLIENT]: client }),
+  };
 }
 
 export const foundationCall = { as: { sub: STAFF, client: FOUNDATION_CLIENT, acr: 'high' as const }, purpose: FOUNDATION_PURPOSE, caseRef: 'TEST-1' };
