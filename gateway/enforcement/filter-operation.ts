@@ -19,6 +19,7 @@ import {
   isNonNullType,
   isObjectType,
   isInterfaceType,
+  isAbstractType,
   visit,
   visitWithTypeInfo,
   type DocumentNode,
@@ -39,6 +40,8 @@ import { SUBJECT_TYPE } from '../../permissions/model.ts';
 /** Reserved response keys the gateway adds and removes again; clients may not use the prefix. */
 export const RESERVED_PREFIX = '_cg';
 export const SUBJECT_KEY = `${RESERVED_PREFIX}Subject`;
+/** The concrete type of an object reached through an interface or union, so its subject can be judged. */
+export const TYPENAME_KEY = `${RESERVED_PREFIX}Type`;
 const KEEP_KEY = `${RESERVED_PREFIX}Keep`;
 
 /** `'@'` stands for every position of a list, as in Apollo Router's authorization errors. */
@@ -65,6 +68,12 @@ const field = (alias: string, name: string): FieldNode => ({
   name: { kind: Kind.NAME, value: name },
 });
 const SUBJECT_FIELD = field(SUBJECT_KEY, 'id');
+const TYPENAME_FIELD = field(TYPENAME_KEY, '__typename');
+const SUBJECT_FRAGMENT: SelectionNode = {
+  kind: Kind.INLINE_FRAGMENT,
+  typeCondition: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: SUBJECT_TYPE } },
+  selectionSet: { kind: Kind.SELECTION_SET, selections: [SUBJECT_FIELD] },
+};
 const KEEP_FIELD = field(KEEP_KEY, '__typename');
 
 export function isIncluded(node: SelectionNode, variables: Record<string, unknown>): boolean {
@@ -99,6 +108,7 @@ export function filterOperation(
   }
   const denied = new Set<FieldNode>();
   const removals: Removal[] = [];
+  const removed = new Set<string>();
 
   const walk = (selectionSet: SelectionSetNode, parentType: GraphQLCompositeType, path: ResponsePath, seen: ReadonlySet<string>) => {
     for (const selection of selectionSet.selections) {
@@ -115,7 +125,13 @@ export function filterOperation(
         const decision = judge(parentType.name, name, getArgumentValues(definition, selection, variables));
         if (!decision.allow) {
           denied.add(selection);
-          removals.push({ path: [...path, key], field: `${parentType.name}.${name}`, reason: decision.reason });
+          // The same response key may be selected directly and through fragments: one removal per path.
+          const removal = { path: [...path, key], field: `${parentType.name}.${name}`, reason: decision.reason };
+          const id = removal.path.join('\u0000');
+          if (!removed.has(id)) {
+            removed.add(id);
+            removals.push(removal);
+          }
           continue;
         }
         if (selection.selectionSet) {
@@ -144,8 +160,16 @@ export function filterOperation(
         enter: (node) => (denied.has(node) ? null : undefined),
         leave(node) {
           const type = typeInfo.getType();
-          if (!node.selectionSet || !type || getNamedType(getNullableType(type))?.name !== SUBJECT_TYPE) return undefined;
-          return { ...node, selectionSet: { ...node.selectionSet, selections: [...node.selectionSet.selections, SUBJECT_FIELD] } };
+          const named = type && getNamedType(getNullableType(type));
+          if (!node.selectionSet || !named) return undefined;
+          let added: SelectionNode[] = [];
+          if (named.name === SUBJECT_TYPE) added = [SUBJECT_FIELD];
+          else if (isAbstractType(named)) {
+            added = [TYPENAME_FIELD];
+            if (schema.getPossibleTypes(named).some((t) => t.name === SUBJECT_TYPE)) added.push(SUBJECT_FRAGMENT);
+          }
+          if (added.length === 0) return undefined;
+          return { ...node, selectionSet: { ...node.selectionSet, selections: [...node.selectionSet.selections, ...added] } };
         },
       },
       SelectionSet: {

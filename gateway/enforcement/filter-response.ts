@@ -8,6 +8,7 @@ import {
   Kind,
   getNamedType,
   isInterfaceType,
+  isAbstractType,
   isObjectType,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -21,7 +22,7 @@ import {
 import type { Decision } from '../../permissions/decide.ts';
 import { SUBJECT_TYPE } from '../../permissions/model.ts';
 import { unauthorizedField, UNAUTHORIZED } from '../../subgraphs/kit/errors.ts';
-import { RESERVED_PREFIX, SUBJECT_KEY, isIncluded, type Removal } from './filter-operation.ts';
+import { RESERVED_PREFIX, SUBJECT_KEY, TYPENAME_KEY, isIncluded, type Removal } from './filter-operation.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -53,7 +54,18 @@ export function applyRemovals(data: JsonObject, removals: readonly Removal[], pu
   return removals.map((removal) => removalError(purpose, removal));
 }
 
+/** Whether a fragment with this type condition applies to an object of `type` (as graphql-js's executor decides). */
+function conditionApplies(schema: GraphQLSchema, condition: string | undefined, type: GraphQLCompositeType): boolean {
+  if (condition === undefined || condition === type.name) return true;
+  const conditionType = schema.getType(condition);
+  if (!conditionType || !isAbstractType(conditionType)) return false;
+  // An abstract object type (its concrete type unknown) keeps every fragment: judged conservatively below.
+  return isAbstractType(type) || (isObjectType(type) && schema.isSubType(conditionType, type));
+}
+
 function collectFields(
+  schema: GraphQLSchema,
+  type: GraphQLCompositeType,
   selectionSet: SelectionSetNode,
   fragments: Map<string, FragmentDefinitionNode>,
   variables: Record<string, unknown>,
@@ -66,11 +78,11 @@ function collectFields(
       const key = selection.alias?.value ?? selection.name.value;
       if (!into.has(key)) into.set(key, selection);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      collectFields(selection.selectionSet, fragments, variables, into, seen);
+      if (conditionApplies(schema, selection.typeCondition?.name.value, type)) collectFields(schema, type, selection.selectionSet, fragments, variables, into, seen);
     } else if (!seen.has(selection.name.value)) {
       seen.add(selection.name.value);
       const fragment = fragments.get(selection.name.value);
-      if (fragment) collectFields(fragment.selectionSet, fragments, variables, into, seen);
+      if (fragment && conditionApplies(schema, fragment.typeCondition.name.value, type)) collectFields(schema, type, fragment.selectionSet, fragments, variables, into, seen);
     }
   }
   return into;
@@ -94,13 +106,16 @@ export function enforceSubjects(
     else if (isObject(value)) visitObject(value, selectionSet, type, path);
   };
 
-  const visitObject = (object: JsonObject, selectionSet: SelectionSetNode, type: GraphQLCompositeType, path: (string | number)[]) => {
+  const visitObject = (object: JsonObject, selectionSet: SelectionSetNode, staticType: GraphQLCompositeType, path: (string | number)[]) => {
     const subjectId = object[SUBJECT_KEY];
+    // Through an interface or union, the concrete type the rewritten operation asked for decides.
+    const concrete = isAbstractType(staticType) && typeof object[TYPENAME_KEY] === 'string' ? schema.getType(object[TYPENAME_KEY]) : undefined;
+    const type = (concrete ?? staticType) as GraphQLCompositeType;
     const isSubject = type.name === SUBJECT_TYPE;
     for (const key of Object.keys(object)) if (key.startsWith(RESERVED_PREFIX)) delete object[key];
     if (!isObjectType(type) && !isInterfaceType(type)) return;
     const fieldDefs = type.getFields();
-    for (const [key, node] of collectFields(selectionSet, fragments, variables)) {
+    for (const [key, node] of collectFields(schema, type, selectionSet, fragments, variables)) {
       const name = node.name.value;
       if (name.startsWith('__') || !(key in object)) continue;
       if (isSubject) {
