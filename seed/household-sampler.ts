@@ -105,7 +105,7 @@ export class Draft {
   /** Someone outside the dwelling the family's records name (an ex-partner in a home of their own, or the deceased). */
   relative(spec: Omit<PersonSpec, 'familyName' | 'language' | 'citizenship' | 'householdId' | 'address'> & Partial<PersonSpec>): Person {
     const { setting, origin } = this;
-    const alive = spec.died == null;
+    const alive = (spec.died ?? null) === null;
     const householdId = alive ? this.builder.newHousehold() : null;
     return this.builder.person({
       familyName: origin.familyName,
@@ -308,14 +308,14 @@ function singleParent(setting: Setting, budget: number): Family {
   const parent = draft.resident({ sex: parentSex, born: parentBorn, maritalStatus: status, movedIn, profile, economy });
 
   let other: Person | undefined;
-  const otherSex_ = otherSex(parentSex);
+  const otherParentSex = otherSex(parentSex);
   const otherBorn = parentSex === 'F' ? fatherBorn : motherBorn;
   if (situation === 'divorced' || situation === 'separated') {
     const married = Math.max(addYears(motherBorn, 19), addYears(fatherBorn, 19), children[0]! - random.int(0, 3 * 365));
     // Separation usually follows the youngest child's birth; never before the union began.
     const ended = Math.min(today - 1, Math.max(married + 30, random.int(Math.min(youngest + 180, today - 60), today - 30)));
     other = draft.relative({
-      sex: otherSex_,
+      sex: otherParentSex,
       born: otherBorn,
       maritalStatus: situation === 'divorced' ? 'divorced' : 'single',
       profile: drawAdultProfile(random, ageOn(otherBorn, today)),
@@ -327,7 +327,7 @@ function singleParent(setting: Setting, budget: number): Family {
   } else if (situation === 'widowed') {
     const married = Math.max(addYears(motherBorn, 19), addYears(fatherBorn, 19), children[0]! - random.int(0, 3 * 365));
     const died = random.int(youngest + 60, lastDeath);
-    other = draft.relative({ sex: otherSex_, born: otherBorn, died, maritalStatus: 'married', profile: 'employee' });
+    other = draft.relative({ sex: otherParentSex, born: otherBorn, died, maritalStatus: 'married', profile: 'employee' });
     const [a, b] = parentSex === 'F' ? [parent, other] : [other, parent];
     draft.builder.union(a, b, 'marriage', married, died, 'death');
   }

@@ -8,12 +8,14 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import pg from 'pg';
 import type { DatabaseName, DatabaseUrls } from '../system/databases.ts';
-import { COPY_LINE } from './copy-format.ts';
+import { copyLines } from './copy-format.ts';
 import { TableGroupWriter } from './copy-writer.ts';
 import { employerRows, generatePopulation, validatePopulationOptions, type PopulationOptions } from './generate.ts';
 import { HOUSEHOLD_TABLES, SEED_TABLES, TABLE_DATABASE, type HouseholdTable, type SeedRowTypes, type SeedTable } from './rows.ts';
 
 export interface SeedProgress {
+  /** 'loading' while rows stream in; 'indexing' once all are sent and keys and indexes are being rebuilt. */
+  phase: 'loading' | 'indexing';
   /** Citizens generated and handed to the databases so far. */
   citizens: number;
   total: number;
@@ -66,12 +68,15 @@ export const TABLE_GROUPS: readonly (readonly SeedTable[])[] = [
 export interface LoadTuning {
   deferIndexes: boolean;
   batchBytes: number;
+  /** Batches a table group may have queued before generation waits for it. */
+  queueDepth: number;
   /** Per table, text is gathered into chunks of about this size before it is queued. */
   chunkBytes: number;
 }
 
-export const DEFAULT_TUNING: LoadTuning = { deferIndexes: true, batchBytes: 4 << 20, chunkBytes: 256 << 10 };
+export const DEFAULT_TUNING: LoadTuning = { deferIndexes: true, batchBytes: 2 << 20, queueDepth: 4, chunkBytes: 64 << 10 };
 
+/** The seeded tables (as database.table) that already have rows. */
 async function tablesWithRows(urls: DatabaseUrls): Promise<string[]> {
   const nonEmpty: string[] = [];
   for (const database of Object.keys(urls) as DatabaseName[]) {
@@ -125,6 +130,7 @@ export async function copyIntoDatabases(
         truncate,
         deferIndexes: tuning.deferIndexes,
         batchBytes: tuning.batchBytes,
+        queueDepth: tuning.queueDepth,
       }),
   );
   const writerOf = new Map<SeedTable, TableGroupWriter>();
@@ -160,7 +166,9 @@ class ChunkedText {
   add(table: SeedTable, text: string): void {
     const joined = (this.text.get(table) ?? '') + text;
     if (joined.length >= this.chunkBytes) {
-      this.sink(table, joined);
+      // Encoded now, while the pieces are young: queued batches then live off the JS heap, which keeps
+      // them out of the garbage collector's old generation (measured: GC time nearly halved).
+      this.sink(table, Buffer.from(joined));
       this.text.set(table, '');
     } else {
       this.text.set(table, joined);
@@ -168,16 +176,9 @@ class ChunkedText {
   }
 
   drain(): void {
-    for (const [table, text] of this.text) if (text.length > 0) this.sink(table, text);
+    for (const [table, text] of this.text) if (text.length > 0) this.sink(table, Buffer.from(text));
     this.text.clear();
   }
-}
-
-function linesOf<T extends SeedTable>(table: T, rows: readonly SeedRowTypes[T][]): string {
-  const line = COPY_LINE[table];
-  let text = '';
-  for (let i = 0; i < rows.length; i++) text += line(rows[i]!);
-  return text;
 }
 
 /** How often (in households) generation pauses to let the database connections send and receive. */
@@ -194,9 +195,8 @@ export async function seedDatabases(urls: DatabaseUrls, options: SeedOptions, tu
   if (!reset) {
     const nonEmpty = await tablesWithRows(urls);
     if (nonEmpty.length > 0) {
-      throw new SeedError(
-        `the databases already hold a population (rows in ${nonEmpty.join(', ')}); reset to replace it (--reset on the command line)`,
-      );
+      const named = nonEmpty.length > 3 ? `${nonEmpty.slice(0, 3).join(', ')} and ${nonEmpty.length - 3} more tables` : nonEmpty.join(', ');
+      throw new SeedError(`the databases already hold a population (rows in ${named}); reset to replace it (--reset on the command line)`);
     }
   }
 
@@ -206,22 +206,22 @@ export async function seedDatabases(urls: DatabaseUrls, options: SeedOptions, tu
     urls,
     async (sink, flush) => {
       const chunks = new ChunkedText(sink, tuning.chunkBytes);
-      chunks.add('employer', linesOf('employer', employerRows()));
+      chunks.add('employer', copyLines('employer', employerRows()));
       for (const household of generatePopulation(options)) {
         for (const table of HOUSEHOLD_TABLES) {
           const rows = household.rows[table];
-          if (rows.length > 0) chunks.add(table, linesOf(table as HouseholdTable, rows as SeedRowTypes[HouseholdTable][]));
+          if (rows.length > 0) chunks.add(table, copyLines(table as HouseholdTable, rows as SeedRowTypes[HouseholdTable][]));
         }
         households++;
         citizens += household.family.people.length;
         if (households % HOUSEHOLDS_PER_TURN === 0) {
           await flush();
           await yieldToEventLoop();
-          options.onProgress?.({ citizens, total: options.citizens, households });
+          options.onProgress?.({ phase: 'loading', citizens, total: options.citizens, households });
         }
       }
       chunks.drain();
-      options.onProgress?.({ citizens, total: options.citizens, households });
+      options.onProgress?.({ phase: 'indexing', citizens, total: options.citizens, households });
     },
     { truncate: reset, tuning },
   );

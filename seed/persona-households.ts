@@ -33,7 +33,7 @@ function residents(householdId: number, address: Address, familyName: string) {
   return { familyName, language: 'et', citizenship: 'EST', householdId, address, proactiveOptOut: false } as const;
 }
 
-const child = (today: Day, born: Day, movedIn: Day | null) =>
+const child = (born: Day, movedIn: Day | null) =>
   ({ born, maritalStatus: 'single', movedIn: movedIn !== null && born < movedIn ? movedIn : null, profile: 'child', email: null, phone: null }) as const satisfies Partial<PersonSpec>;
 
 function newbornMother(setting: Setting): Family {
@@ -53,9 +53,9 @@ function newbornMother(setting: Setting): Family {
     profile: 'employee', economy: { earnings: 31_800, capital: 420, insuredYears: 12, employedSince: today - 8 * 365 }, email: 'martin.tamm@example.net', phone: '+372 5234 5678',
   });
   b.union(mother, father, 'marriage', today - 5 * 365 - 80);
-  const son = b.person({ ...at, ...child(today, birthDayForAge(today, 3, 150), movedIn), givenName: 'Robin', sex: 'M' });
+  const son = b.person({ ...at, ...child(birthDayForAge(today, 3, 150), movedIn), givenName: 'Robin', sex: 'M' });
   b.birth(son, mother, father);
-  const baby = b.person({ ...at, ...child(today, today - 10, movedIn), givenName: 'Sofia', sex: 'F' });
+  const baby = b.person({ ...at, ...child(today - 10, movedIn), givenName: 'Sofia', sex: 'F' });
   b.birth(baby, mother, father);
   return b.family;
 }
@@ -80,9 +80,9 @@ function singleParent(setting: Setting): Family {
     economy: { earnings: 23_900, capital: 0, insuredYears: 11, employedSince: today - 7 * 365 }, email: 'andres.lepp@example.com', phone: '+372 5456 7890',
   });
   b.union(parent, father, 'cohabitation', today - 9 * 365, today - 5 * 365 - 20, 'separation');
-  const daughter = b.person({ ...at, ...child(today, birthDayForAge(today, 7, 60), movedIn), givenName: 'Mia', familyName: 'Lepp', sex: 'F' });
+  const daughter = b.person({ ...at, ...child(birthDayForAge(today, 7, 60), movedIn), givenName: 'Mia', familyName: 'Lepp', sex: 'F' });
   b.birth(daughter, parent, father);
-  const son = b.person({ ...at, ...child(today, birthDayForAge(today, 2, 90), movedIn), givenName: 'Oliver', sex: 'M' });
+  const son = b.person({ ...at, ...child(birthDayForAge(today, 2, 90), movedIn), givenName: 'Oliver', sex: 'M' });
   b.birth(son, parent); // the birth record names no second parent
   return b.family;
 }
@@ -108,7 +108,7 @@ function largeFamily(setting: Setting): Family {
     ['Karl', 'M', 15], ['Liisa', 'F', 12], ['Markus', 'M', 9], ['Eliise', 'F', 7], ['Jakob', 'M', 5], ['Mirtel', 'F', 3], ['Hugo', 'M', 1],
   ];
   for (const [name, sex, age] of children) {
-    const kid = b.person({ ...at, ...child(today, birthDayForAge(today, age, 40 + age * 11), movedIn), givenName: name, sex });
+    const kid = b.person({ ...at, ...child(birthDayForAge(today, age, 40 + age * 11), movedIn), givenName: name, sex });
     b.birth(kid, mother, father);
   }
   return b.family;

