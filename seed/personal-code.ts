@@ -8,27 +8,9 @@
  */
 import { yearOf, type Day } from './calendar.ts';
 
-const WEIGHTS_FIRST = [1, 2, 3, 4, 5, 6, 7, 8, 9, 1];
-const WEIGHTS_SECOND = [3, 4, 5, 6, 7, 8, 9, 1, 2, 3];
-
-function weightedSum(digits: string, weights: readonly number[]): number {
-  let sum = 0;
-  for (let i = 0; i < 10; i++) sum += (digits.charCodeAt(i) - 48) * weights[i]!;
-  return sum;
-}
-
-/** The isikukood check digit of the first ten digits. */
-export function checkDigit(firstTen: string): number {
-  if (!/^\d{10}$/.test(firstTen)) throw new RangeError(`expected ten digits, got "${firstTen}"`);
-  const first = weightedSum(firstTen, WEIGHTS_FIRST) % 11;
-  if (first < 10) return first;
-  const second = weightedSum(firstTen, WEIGHTS_SECOND) % 11;
-  return second < 10 ? second : 0;
-}
-
-export function isValidPersonalCode(code: string): boolean {
-  return /^\d{11}$/.test(code) && checkDigit(code.slice(0, 10)) === code.charCodeAt(10) - 48;
-}
+// The check digit is the population register's rule: one implementation, owned by the identity agency.
+export { checkDigit, isValidPersonalCode } from '../subgraphs/identity/personal-code.ts';
+import { checkDigit } from '../subgraphs/identity/personal-code.ts';
 
 /** Number of distinct codes: 10^7 year/sequence combinations times 80 impossible months. */
 const CODE_SPACE = 800_000_000;

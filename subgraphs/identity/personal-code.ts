@@ -7,6 +7,7 @@ const WEIGHTS_1 = [1, 2, 3, 4, 5, 6, 7, 8, 9, 1];
 const WEIGHTS_2 = [3, 4, 5, 6, 7, 8, 9, 1, 2, 3];
 
 export function checkDigit(first10: string): number {
+  if (!/^\d{10}$/.test(first10)) throw new RangeError(`expected ten digits, got "${first10}"`);
   const digits = [...first10].map(Number);
   const sum = (weights: number[]) => digits.reduce((acc, d, i) => acc + d * weights[i]!, 0) % 11;
   const first = sum(WEIGHTS_1);
