@@ -2,6 +2,7 @@
  * The foundation tests are about data and batching, not permissions: they run
  * under the real policy plus one purpose that reads every category of anyone.
  */
+import { extendPolicy, readEverythingPurpose } from '../../permissions/extend.ts';
 import { loadPolicy } from '../../permissions/load.ts';
 import type { Policy } from '../../permissions/model.ts';
 
@@ -11,23 +12,10 @@ export const STAFF = 'staff-test-0001';
 
 export function foundationPolicy(): Policy {
   const base = loadPolicy();
-  const topLevel = Object.keys(base.categories).filter((name) => !name.includes('.'));
-  const purpose: Policy['purposes'][string] = {
-    description: 'tests of the foundation',
-    legalBasis: { kind: 'public-task', reference: 'test' },
-    subjects: ['any'],
-    acr: 'low',
-    read: { categories: topLevel, fields: [] },
-    deny: { categories: [], fields: [] },
-    mutations: ['registerBirth'],
-    internal: false,
-  };
-  const client = { name: 'Foundation tests', description: 'tests', actors: 'staff' as const, purposes: [FOUNDATION_PURPOSE] };
-  return {
-    ...base,
-    purposes: Object.assign(Object.create(null), base.purposes, { [FOUNDATION_PURPOSE]: purpose }),
-    clients: Object.assign(Object.create(null), base.clients, { [FOUNDATION_CLIENT]: client }),
-  };
+  return extendPolicy(base, {
+    purposes: { [FOUNDATION_PURPOSE]: { ...readEverythingPurpose(base, 'tests of the foundation'), mutations: ['registerBirth'] } },
+    clients: { [FOUNDATION_CLIENT]: { name: 'Foundation tests', description: 'tests', actors: 'staff', purposes: [FOUNDATION_PURPOSE] } },
+  });
 }
 
 export const foundationCall = { as: { sub: STAFF, client: FOUNDATION_CLIENT, acr: 'high' as const }, purpose: FOUNDATION_PURPOSE, caseRef: 'TEST-1' };
