@@ -14,8 +14,10 @@ export function devTokenRoute(issuer: DevIssuer, policy: Policy) {
   const personaIds = new Set(loadPersonas().map((p) => p.id));
   return async (req: Request, res: Response) => {
     const { sub, client, acr } = (req.body ?? {}) as { sub?: unknown; client?: unknown; acr?: unknown };
-    if (typeof sub !== 'string' || (!personaIds.has(sub) && !isValidPersonalCode(sub))) {
-      return sendGraphQLError(res, 400, 'BAD_USER_INPUT', '"sub" must be a demo persona id or a valid personal code');
+    // A service client (offers engine, life-event relay) signs in as itself: sub = its client id.
+    const isServiceSelf = typeof sub === 'string' && sub === client && Object.hasOwn(policy.clients, sub) && policy.clients[sub]!.actors === 'service';
+    if (typeof sub !== 'string' || (!personaIds.has(sub) && !isValidPersonalCode(sub) && !isServiceSelf)) {
+      return sendGraphQLError(res, 400, 'BAD_USER_INPUT', '"sub" must be a demo persona id, a valid personal code, or a service client\'s own id');
     }
     if (typeof client !== 'string' || !policy.clients[client]) {
       return sendGraphQLError(res, 400, 'BAD_USER_INPUT', `"client" must be one of: ${Object.keys(policy.clients).join(', ')}`);

@@ -17,7 +17,7 @@ import type { CryptoKey, KeyObject } from 'jose';
 import type { Policy } from '../permissions/model.ts';
 import type { RootSubject } from '../permissions/subjects.ts';
 import { readSupergraph } from '../schema/compose.ts';
-import type { AgencyName } from '../subgraphs/agencies.ts';
+import type { AgencyName, SubgraphName } from '../subgraphs/agencies.ts';
 import { maskError } from '../subgraphs/kit/mask-error.ts';
 import { AuthenticationError, authenticate, type TokenKey } from './auth/authenticate.ts';
 import type { DevIssuer } from './auth/dev-issuer.ts';
@@ -26,15 +26,22 @@ import { enforcementPlugin } from './enforcement/plugin.ts';
 import { representedLookup } from './enforcement/represented.ts';
 import { RequestRefused, resolvePurpose } from './enforcement/request-purpose.ts';
 import { devTokenRoute } from './dev-token-route.ts';
+import { mountPortalRoutes } from './portal-routes.ts';
 import { sendGraphQLError } from './http-errors.ts';
 import { SignedSubgraphSource } from './subgraph-source.ts';
+import { startAudit, type GatewayAudit } from './audit/gateway-audit.ts';
+import { gatewayHardening } from './hardening/index.ts';
+import type { HardeningConfig, ResilienceConfig } from '../system/config.ts';
+import { metricsRoute } from '../system/metrics.ts';
+import { httpRefusalObserver, requestObserver } from '../system/request-observer.ts';
 
 export interface GatewayOptions {
   port: number;
   host?: string;
   policy: Policy;
   rootSubjects: Record<string, RootSubject>;
-  subgraphUrls: Record<AgencyName, string>;
+  /** Transparency may be left out (gateways started without it use the supergraph's URL for it). */
+  subgraphUrls: Record<AgencyName, string> & Partial<Record<SubgraphName, string>>;
   /** Signs the context sent to subgraphs (Ed25519 private key). */
   contextSigningKey: CryptoKey | KeyObject;
   auth: { key: TokenKey; issuer: string; audience: string };
@@ -44,6 +51,12 @@ export interface GatewayOptions {
   strictByDefault?: boolean;
   /** Turn off purpose enforcement (benchmarks only, to measure its cost). */
   enforcement?: boolean;
+  /** The audit store (application role); without it nothing is audited (benchmarks only). */
+  audit?: { databaseUrl: string };
+  /** Operation limits, introspection, safelists (default: system/config.ts defaults for NODE_ENV). */
+  hardening?: HardeningConfig;
+  /** Per-subgraph timeout and circuit breaker. */
+  resilience?: ResilienceConfig;
 }
 
 export interface RunningGateway {
@@ -58,18 +71,30 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
+  const hardening = gatewayHardening(options.hardening);
+  // The audit record is built from the enforcement walk (which fields of whom survive): no audit without it.
+  if (options.audit && options.enforcement === false) throw new Error('the audit needs purpose enforcement on');
+  const audit: GatewayAudit | undefined = options.audit ? startAudit(options.policy, readSupergraph(), options.audit.databaseUrl) : undefined;
+  const sources: SignedSubgraphSource[] = [];
   const gateway = new ApolloGateway({
     supergraphSdl: readSupergraph(),
-    buildService: ({ name, url }) => new SignedSubgraphSource({ name, url: options.subgraphUrls[name as AgencyName] ?? url! }, options.contextSigningKey),
+    buildService: ({ name, url }) => {
+      const source = new SignedSubgraphSource({ name, url: options.subgraphUrls[name as SubgraphName] ?? url! }, options.contextSigningKey, options.resilience);
+      sources.push(source);
+      return source;
+    },
   });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     includeStacktraceInErrorResponses: false,
     formatError: maskError,
+    ...hardening.apollo,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
-      ...(options.enforcement === false ? [] : [enforcementPlugin({ policy: options.policy, rootSubjects: options.rootSubjects })]),
+      requestObserver<GatewayContext>('gateway'),
+      ...hardening.apollo.plugins,
+      ...(options.enforcement === false ? [] : [enforcementPlugin({ policy: options.policy, rootSubjects: options.rootSubjects, auditor: audit?.auditor })]),
     ],
   });
   await apollo.start();
@@ -77,6 +102,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const represented = representedLookup(() => options.subgraphUrls.family, options.contextSigningKey);
 
   app.get('/health', (_req, res) => res.json({ status: 'ok', service: 'gateway' }));
+  app.get('/metrics', metricsRoute);
   app.get('/ready', async (_req, res) => {
     const checks = await Promise.all(
       Object.entries(options.subgraphUrls).map(async ([name, url]) => {
@@ -90,8 +116,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   if (options.devIssuer) app.post('/dev/token', express.json({ limit: '10kb' }), devTokenRoute(options.devIssuer, options.policy));
 
   const authenticateRequest = async (req: Request, res: Response, next: NextFunction) => {
+    let identity: Awaited<ReturnType<typeof authenticate>> | undefined;
     try {
-      const identity = await authenticate(req.header('authorization'), options.auth.key, options.auth);
+      identity = await authenticate(req.header('authorization'), options.auth.key, options.auth);
       const declared = resolvePurpose(options.policy, identity, req.header('x-purpose'), req.header('x-case-ref'));
       const requestIdHeader = req.header('x-request-id');
       const requestId = requestIdHeader && REQUEST_ID.test(requestIdHeader) ? requestIdHeader : randomUUID();
@@ -108,17 +135,25 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       next();
     } catch (error) {
       if (error instanceof AuthenticationError) return sendGraphQLError(res, 401, 'UNAUTHENTICATED', error.message);
-      if (error instanceof RequestRefused) return sendGraphQLError(res, error.status, error.code, error.message);
+      if (error instanceof RequestRefused) {
+        // A known actor refused before any data is looked at is still an attempt: recorded as denied.
+        if (identity && audit) await audit.refusal(identity, req, error.code);
+        return sendGraphQLError(res, error.status, error.code, error.message);
+      }
       next(error);
     }
   };
 
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    httpRefusalObserver('gateway'),
+    ...hardening.beforeAuth,
     authenticateRequest,
+    ...hardening.afterAuth,
     expressMiddleware(apollo, { context: async ({ res }) => res.locals.context as GatewayContext }),
   );
+  // The portal, privacy console and explorer pages, and the policy views they read.
+  mountPortalRoutes(app, { policy: options.policy, auth: options.auth, dev: options.devIssuer !== undefined });
   // Malformed JSON, oversized bodies and anything unexpected: a coded error, never a stack trace.
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     if (error.type === 'entity.parse.failed') return sendGraphQLError(res, 400, 'BAD_REQUEST', 'the request body is not valid JSON');
@@ -134,6 +169,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   return {
     url: `http://localhost:${port}/graphql`,
     port,
-    close: () => apollo.stop(),
+    close: async () => {
+      await apollo.stop();
+      for (const source of sources) source.circuit.shutdown();
+      await audit?.close();
+    },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Composes the four agency SDLs into schema/supergraph.graphql (Federation 2).
+ * Composes the agency SDLs (and the transparency subgraph's) into schema/supergraph.graphql (Federation 2).
  * The gateway loads the checked-in file, never introspection, so a change to an
  * agency's schema only reaches the graph through this script and review.
  */
@@ -7,13 +7,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { AGENCY_NAMES, agencySchemaPath, defaultSubgraphUrl } from '../subgraphs/agencies.ts';
+import { SUBGRAPH_NAMES, agencySchemaPath, defaultSubgraphUrl } from '../subgraphs/agencies.ts';
 
 export const SUPERGRAPH_PATH = fileURLToPath(new URL('./supergraph.graphql', import.meta.url));
 
 export function composeSupergraph(): string {
   const result = composeServices(
-    AGENCY_NAMES.map((name) => ({
+    SUBGRAPH_NAMES.map((name) => ({
       name,
       url: defaultSubgraphUrl(name),
       typeDefs: parse(readFileSync(agencySchemaPath(name), 'utf8')),

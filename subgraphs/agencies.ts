@@ -14,19 +14,34 @@ export const DEFAULT_PORTS: Record<AgencyName, number> = {
   benefits: 4004,
 };
 
+/**
+ * Every subgraph of the graph: the agencies, plus `transparency`, which serves
+ * the audit log (who read whose data, and why) from the audit database. It has
+ * the same folder shape, but no agency data of its own.
+ */
+export const SUBGRAPH_NAMES = [...AGENCY_NAMES, 'transparency'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+export const DEFAULT_SUBGRAPH_PORTS: Record<SubgraphName, number> = { ...DEFAULT_PORTS, transparency: 4005 };
+
+/** The database a subgraph reads: its own, except transparency, which reads the audit store. */
+export function subgraphDatabase(name: SubgraphName): AgencyName | 'audit' {
+  return name === 'transparency' ? 'audit' : name;
+}
+
 export function isAgencyName(value: string): value is AgencyName {
   return (AGENCY_NAMES as readonly string[]).includes(value);
 }
 
-export function agencySchemaPath(name: AgencyName): string {
+export function agencySchemaPath(name: SubgraphName): string {
   return fileURLToPath(new URL(`./${name}/schema.graphql`, import.meta.url));
 }
 
-export function agencyMigrationsDir(name: AgencyName): string {
+export function agencyMigrationsDir(name: SubgraphName): string {
   return fileURLToPath(new URL(`./${name}/migrations`, import.meta.url));
 }
 
 /** The URL written into the checked-in supergraph; the gateway overrides it at run time. */
-export function defaultSubgraphUrl(name: AgencyName): string {
-  return `http://localhost:${DEFAULT_PORTS[name]}/graphql`;
+export function defaultSubgraphUrl(name: SubgraphName): string {
+  return `http://localhost:${DEFAULT_SUBGRAPH_PORTS[name]}/graphql`;
 }

@@ -1,14 +1,19 @@
 /** Every agency's subgraph definition, by name. */
-import type { AgencyName } from './agencies.ts';
+import type { AgencyName, SubgraphName } from './agencies.ts';
 import type { Agency } from './kit/agency.ts';
 import { benefits } from './benefits/index.ts';
 import { family } from './family/index.ts';
 import { identity } from './identity/index.ts';
 import { tax } from './tax/index.ts';
+import { transparency } from './transparency/index.ts';
 
 // Each agency has its own loader types; the server is generic over them.
 // `any`: a heterogeneous registry; each agency's resolvers are checked against its own loader types where defined.
 export const AGENCIES: Record<AgencyName, Agency<any>> = { identity, tax, family, benefits };
 
-/** Whose data each root field of the graph returns, as every agency declares it. */
-export const ROOT_SUBJECTS = Object.assign({}, ...Object.values(AGENCIES).map((agency) => agency.rootSubjects)) as Agency<unknown>['rootSubjects'];
+/** Every subgraph the system runs: the agencies and the transparency subgraph over the audit log. */
+// `any`: as above.
+export const SUBGRAPHS: Record<SubgraphName, Agency<any>> = { ...AGENCIES, transparency };
+
+/** Whose data each root field of the graph returns, as every subgraph declares it. */
+export const ROOT_SUBJECTS = Object.assign({}, ...Object.values(SUBGRAPHS).map((agency) => agency.rootSubjects)) as Agency<unknown>['rootSubjects'];

@@ -6,5 +6,7 @@ import type { DatabaseUrls } from './databases.ts';
 export async function migrateAll(urls: DatabaseUrls): Promise<Record<string, string[]>> {
   const applied: Record<string, string[]> = {};
   for (const name of AGENCY_NAMES) applied[name] = await migrate(urls[name], agencyMigrationsDir(name));
+  // The audit tables belong to their owner role, never to the application's (which may only append and read).
+  applied.transparency = await migrate(urls.auditOwner ?? urls.audit, agencyMigrationsDir('transparency'));
   return applied;
 }

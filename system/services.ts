@@ -1,5 +1,5 @@
 /**
- * Starts the four subgraphs and the gateway against given databases: what
+ * Starts the subgraphs (four agencies and transparency) and the gateway against given databases: what
  * `npm start` runs, and what every integration test runs, the same way.
  */
 import { generateKeyPair, type CryptoKey } from 'jose';
@@ -7,29 +7,40 @@ import { loadPolicy } from '../permissions/load.ts';
 import type { Policy } from '../permissions/model.ts';
 import { createDevIssuer, DEV_ISSUER, TOKEN_AUDIENCE, type DevIssuer } from '../gateway/auth/dev-issuer.ts';
 import { startGateway, type RunningGateway } from '../gateway/server.ts';
-import { AGENCY_NAMES, DEFAULT_PORTS, type AgencyName } from '../subgraphs/agencies.ts';
-import { AGENCIES, ROOT_SUBJECTS } from '../subgraphs/index.ts';
+import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, subgraphDatabase, type SubgraphName } from '../subgraphs/agencies.ts';
+import { ROOT_SUBJECTS, SUBGRAPHS } from '../subgraphs/index.ts';
 import { startSubgraph, type RunningService } from '../subgraphs/kit/server.ts';
 import type { DatabaseUrls } from './databases.ts';
+import { cachedTokenSource } from '../offers/gateway-client.ts';
+import { RELAY_CLIENT, startLifeEventWorker } from '../offers/worker.ts';
+import { ENGINE_CLIENT } from '../offers/engine.ts';
+import type { RunningRelay } from '../subgraphs/identity/outbox-relay.ts';
 
 export interface ServiceOptions {
   databases: DatabaseUrls;
   /** 0 for any free port (tests). */
   gatewayPort?: number;
-  subgraphPorts?: Partial<Record<AgencyName, number>>;
+  /** A subgraph not named here gets its default port, or any free port when the gateway's is 0. */
+  subgraphPorts?: Partial<Record<SubgraphName, number>>;
   policy?: Policy;
   host?: string;
   /** Layers that benchmarks switch off one at a time. */
-  layers?: { enforcement?: boolean; shield?: boolean };
+  layers?: { enforcement?: boolean; shield?: boolean; audit?: boolean };
+  /** Run the life-event worker (identity outbox -> family register, offers engine). Default: yes. */
+  lifeEvents?: boolean;
 }
 
 export interface RunningSystem {
   gateway: RunningGateway;
-  subgraphs: Record<AgencyName, RunningService>;
+  subgraphs: Record<SubgraphName, RunningService>;
   devIssuer: DevIssuer;
   policy: Policy;
   /** The gateway's context-signing key (in-process tests sign subgraph calls with it). */
   contextSigningKey: CryptoKey;
+  /** The running life-event worker, if any. */
+  lifeEvents?: RunningRelay;
+  /** Starts a (further) life-event worker against this system: tests stop and restart it. */
+  startLifeEvents(): Promise<RunningRelay>;
   close(): Promise<void>;
 }
 
@@ -39,38 +50,52 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
   const { publicKey, privateKey } = await generateKeyPair('EdDSA');
   const started: RunningService[] = [];
   try {
-    for (const name of AGENCY_NAMES) {
+    for (const name of SUBGRAPH_NAMES) {
       started.push(
-        await startSubgraph(AGENCIES[name], {
-          port: options.subgraphPorts?.[name] ?? DEFAULT_PORTS[name],
+        await startSubgraph(SUBGRAPHS[name], {
+          port: options.subgraphPorts?.[name] ?? (options.gatewayPort === 0 ? 0 : DEFAULT_SUBGRAPH_PORTS[name]),
           host: options.host,
-          databaseUrl: options.databases[name],
+          databaseUrl: options.databases[subgraphDatabase(name)],
           policy,
           contextKey: publicKey,
           shield: options.layers?.shield,
         }),
       );
     }
-    const subgraphs = Object.fromEntries(started.map((s) => [s.name, s])) as Record<AgencyName, RunningService>;
+    const subgraphs = Object.fromEntries(started.map((s) => [s.name, s])) as Record<SubgraphName, RunningService>;
     const devIssuer = await createDevIssuer();
     const gateway = await startGateway({
       port: options.gatewayPort ?? 4000,
       host: options.host,
       policy,
       rootSubjects: ROOT_SUBJECTS,
-      subgraphUrls: Object.fromEntries(started.map((s) => [s.name, s.url])) as Record<AgencyName, string>,
+      subgraphUrls: Object.fromEntries(started.map((s) => [s.name, s.url])) as Record<SubgraphName, string>,
       contextSigningKey: privateKey,
       auth: { key: devIssuer.publicKey, issuer: DEV_ISSUER, audience: TOKEN_AUDIENCE },
       devIssuer,
       enforcement: options.layers?.enforcement,
+      // Every data-bearing response is released only once its audit record is durably written.
+      audit: options.layers?.audit === false ? undefined : { databaseUrl: options.databases.audit },
     });
+    // Service tokens from the in-process dev issuer; the relay and the engine still go through the gateway.
+    const startLifeEvents = () =>
+      startLifeEventWorker({
+        identityUrl: options.databases.identity,
+        gatewayUrl: gateway.url,
+        relayToken: cachedTokenSource(() => devIssuer.issue({ sub: RELAY_CLIENT, client: RELAY_CLIENT })),
+        engineToken: cachedTokenSource(() => devIssuer.issue({ sub: ENGINE_CLIENT, client: ENGINE_CLIENT })),
+      });
+    const lifeEvents = options.lifeEvents === false ? undefined : await startLifeEvents();
     return {
       gateway,
       subgraphs,
       devIssuer,
       policy,
       contextSigningKey: privateKey,
+      lifeEvents,
+      startLifeEvents,
       async close() {
+        await lifeEvents?.stop();
         await gateway.close();
         await Promise.all(started.map((s) => s.close()));
       },

@@ -6,10 +6,11 @@
 import { DEV_ISSUER } from '../gateway/auth/dev-issuer.ts';
 import { loadPersonas } from '../seed/personas.ts';
 import { isSeeded, seedDatabases } from '../seed/load.ts';
-import { AGENCY_NAMES, DEFAULT_PORTS } from '../subgraphs/agencies.ts';
+import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES } from '../subgraphs/agencies.ts';
 import { openDatabases } from './databases.ts';
 import { migrateAll } from './migrate-all.ts';
 import { startServices } from './services.ts';
+import { ensurePortalBuilt } from '../portal/build.ts';
 
 const FIRST_START_CITIZENS = Number(process.env.CITIZEN_GRAPH_SEED_CITIZENS ?? 10_000);
 
@@ -42,6 +43,7 @@ async function main() {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   try {
+    await ensurePortalBuilt((line) => console.log(line));
     await migrateAll(databases.urls);
     if (!(await isSeeded(databases.urls.identity))) {
       console.log(`first start: seeding ${FIRST_START_CITIZENS.toLocaleString('en')} citizens…`);
@@ -53,7 +55,7 @@ async function main() {
       databases: databases.urls,
       host: process.env.HOST ?? '127.0.0.1',
       gatewayPort: portFromEnv('GATEWAY_PORT', 4000),
-      subgraphPorts: Object.fromEntries(AGENCY_NAMES.map((name) => [name, portFromEnv(`SUBGRAPH_PORT_${name.toUpperCase()}`, DEFAULT_PORTS[name])])),
+      subgraphPorts: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, portFromEnv(`SUBGRAPH_PORT_${name.toUpperCase()}`, DEFAULT_SUBGRAPH_PORTS[name])])),
     });
   } catch (error) {
     console.error(`citizen-graph could not start: ${(error as Error).message}`);
@@ -67,7 +69,10 @@ async function main() {
     '',
     'citizen-graph is running',
     `  graph (gateway)   ${system.gateway.url}`,
-    ...AGENCY_NAMES.map((name) => `  ${name.padEnd(17)} ${system!.subgraphs[name].url}  (accepts only the gateway's signed requests)`),
+    `  citizen portal    http://localhost:${system.gateway.port}/  (sign in as a demo persona)`,
+    `  privacy console   http://localhost:${system.gateway.port}/console`,
+    `  explorer          http://localhost:${system.gateway.port}/explorer  (GraphiQL, development only)`,
+    ...SUBGRAPH_NAMES.map((name) => `  ${name.padEnd(17)} ${system!.subgraphs[name].url}  (accepts only the gateway's signed requests)`),
     `  dev tokens        POST http://localhost:${system.gateway.port}/dev/token  (issuer ${DEV_ISSUER})`,
     databases.embedded
       ? `  database          embedded PostgreSQL on 127.0.0.1:${databases.embedded.port}, data in ${databases.embedded.dataDir}`

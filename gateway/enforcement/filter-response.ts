@@ -30,6 +30,14 @@ type JsonObject = { [key: string]: Json };
 /** Judges a field of a subject's record: (`Citizen.field`, subject id) -> decision. */
 export type SubjectJudge = (field: string, subjectId: string) => Decision;
 
+/**
+ * Told of every field actually returned (non-null, after filtering), with the
+ * subject whose data it is: the Citizen holding it, or the nearest Citizen
+ * above a nested object (an Address is its citizen's), undefined outside any.
+ * The audit record is built from this: which fields of whom left the gateway.
+ */
+export type ReturnedFieldCollector = (subjectId: string | undefined, field: string) => void;
+
 const isObject = (value: Json | undefined): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function setNull(node: Json | undefined, path: string[]): void {
@@ -96,17 +104,18 @@ export function enforceSubjects(
   data: JsonObject,
   judge: SubjectJudge,
   purpose: string,
+  collect?: ReturnedFieldCollector,
 ): GraphQLFormattedError[] {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const errors: GraphQLFormattedError[] = [];
 
-  const visitValue = (value: Json | undefined, selectionSet: SelectionSetNode, type: GraphQLCompositeType, path: (string | number)[]) => {
-    if (Array.isArray(value)) value.forEach((item, index) => visitValue(item, selectionSet, type, [...path, index]));
-    else if (isObject(value)) visitObject(value, selectionSet, type, path);
+  const visitValue = (value: Json | undefined, selectionSet: SelectionSetNode, type: GraphQLCompositeType, path: (string | number)[], owner: string | undefined) => {
+    if (Array.isArray(value)) value.forEach((item, index) => visitValue(item, selectionSet, type, [...path, index], owner));
+    else if (isObject(value)) visitObject(value, selectionSet, type, path, owner);
   };
 
-  const visitObject = (object: JsonObject, selectionSet: SelectionSetNode, staticType: GraphQLCompositeType, path: (string | number)[]) => {
+  const visitObject = (object: JsonObject, selectionSet: SelectionSetNode, staticType: GraphQLCompositeType, path: (string | number)[], owner?: string) => {
     const subjectId = object[SUBJECT_KEY];
     // Through an interface or union, the concrete type the rewritten operation asked for decides.
     const concrete = isAbstractType(staticType) && typeof object[TYPENAME_KEY] === 'string' ? schema.getType(object[TYPENAME_KEY]) : undefined;
@@ -128,9 +137,11 @@ export function enforceSubjects(
         }
       }
       const definition = fieldDefs[name];
+      const holder = isSubject && typeof subjectId === 'string' ? subjectId : owner;
       if (node.selectionSet && definition) {
-        visitValue(object[key], node.selectionSet, getNamedType(definition.type) as GraphQLCompositeType, [...path, key]);
+        visitValue(object[key], node.selectionSet, getNamedType(definition.type) as GraphQLCompositeType, [...path, key], holder);
       }
+      if (collect && object[key] !== null && object[key] !== undefined) collect(holder, `${type.name}.${name}`);
     }
   };
 

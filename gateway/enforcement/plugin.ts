@@ -1,7 +1,10 @@
 /**
  * Wires purpose enforcement into Apollo Server's request pipeline:
  * didResolveOperation (after validation, before planning) filters the
- * operation; willSendResponse applies the removals and the per-subject check.
+ * operation; willSendResponse applies the removals and the per-subject check,
+ * then (when an auditor is given) awaits the audit record of what is left
+ * before the response may go: enforcement knows exactly which fields of whom
+ * survive filtering, so the record is built from the same walk.
  */
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
@@ -12,10 +15,13 @@ import { decideRootSubject, relationOf, type RootSubject } from '../../permissio
 import { filterOperation, ReservedAliasError, type FieldJudge, type Removal } from './filter-operation.ts';
 import { applyRemovals, dropDuplicateDenials, enforceSubjects, removalError } from './filter-response.ts';
 import type { GatewayContext } from '../context.ts';
+import { auditUnavailableError, returnedFields, type RequestAuditor } from '../audit/request-audit.ts';
 
 export interface EnforcementOptions {
   policy: Policy;
   rootSubjects: Record<string, RootSubject>;
+  /** Records every data-bearing or refused response before it is released. */
+  auditor?: RequestAuditor;
 }
 
 interface Enforced {
@@ -34,7 +40,7 @@ function fieldJudge(policy: Policy, ctx: GatewayContext, rootSubjects: Record<st
   };
 }
 
-export function enforcementPlugin({ policy, rootSubjects }: EnforcementOptions): ApolloServerPlugin<GatewayContext> {
+export function enforcementPlugin({ policy, rootSubjects, auditor }: EnforcementOptions): ApolloServerPlugin<GatewayContext> {
   const enforced = new WeakMap<GatewayContext, Enforced>();
   return {
     async requestDidStart() {
@@ -70,17 +76,28 @@ export function enforcementPlugin({ policy, rootSubjects }: EnforcementOptions):
           const ctx = rc.contextValue;
           const state = enforced.get(ctx);
           const body = rc.response.body;
-          if (!state || body.kind !== 'single' || !rc.operation || ctx.strict && state.removals.length) return;
+          // The gateway executes no incremental delivery (@defer): every response here is single.
+          if (body.kind !== 'single') return;
           const result = body.singleResult;
+          const returned = auditor ? returnedFields() : undefined;
           const data = result.data as Parameters<typeof applyRemovals>[0] | null | undefined;
-          if (!data) return;
-          const { purpose, acr, scope } = ctx.caller;
-          const added: GraphQLFormattedError[] = applyRemovals(data, state.removals, purpose);
-          added.push(
-            ...enforceSubjects(rc.schema, rc.document!, rc.operation, rc.request.variables ?? {}, data, (field, subject) =>
-              decide(policy, { purpose, field, relation: relationOf(scope, subject), acr }), purpose),
-          );
-          if (added.length) result.errors = [...added, ...dropDuplicateDenials(result.errors ?? [], added)];
+          if (state && rc.operation && !(ctx.strict && state.removals.length) && data) {
+            const { purpose, acr, scope } = ctx.caller;
+            const added: GraphQLFormattedError[] = applyRemovals(data, state.removals, purpose);
+            added.push(
+              ...enforceSubjects(rc.schema, rc.document!, rc.operation, rc.request.variables ?? {}, data, (field, subject) =>
+                decide(policy, { purpose, field, relation: relationOf(scope, subject), acr }), purpose, returned?.collect),
+            );
+            if (added.length) result.errors = [...added, ...dropDuplicateDenials(result.errors ?? [], added)];
+          }
+          if (!auditor) return;
+          try {
+            await auditor.record({ caller: ctx.caller, operationName: rc.operationName ?? rc.request.operationName, source: rc.source, returned, errors: result.errors });
+          } catch {
+            // Fail closed: whatever went wrong, a response whose record is not durable carries no data.
+            body.singleResult = { errors: [auditUnavailableError()] };
+            rc.response.http.status = 503;
+          }
         },
       };
     },

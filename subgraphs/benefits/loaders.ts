@@ -1,5 +1,6 @@
 import { oneRowPerKey, rowsPerKey } from '../kit/batch.ts';
 import type { Database } from '../kit/database.ts';
+import { OFFER_COLUMNS, type InboxRow, type OfferRow } from './offers-store.ts';
 
 export interface BeneficiaryRow {
   id: string;
@@ -42,7 +43,7 @@ export function createLoaders(db: Database) {
     enrolmentsOf: rowsPerKey<EnrolmentRow>(
       db,
       `SELECT id, person_id, programme_code, since, until, monthly_amount, status
-         FROM enrolment WHERE person_id = ANY($1) ORDER BY since DESC, id`,
+         FROM enrolment WHERE person_id = ANY($1) ORDER BY since DESC, id DESC`,
       (row) => row.person_id,
     ),
     paymentsOf: rowsPerKey<PaymentRow>(
@@ -50,6 +51,17 @@ export function createLoaders(db: Database) {
       `SELECT p.id, p.person_id, e.programme_code, p.paid_on, p.amount
          FROM payment p JOIN enrolment e ON e.id = p.enrolment_id
         WHERE p.person_id = ANY($1) ORDER BY p.paid_on DESC, p.id DESC`,
+      (row) => row.person_id,
+    ),
+    offersOf: rowsPerKey<OfferRow>(
+      db,
+      `SELECT ${OFFER_COLUMNS} FROM offer WHERE person_id = ANY($1) ORDER BY created_at DESC, id DESC`,
+      (row) => row.person_id,
+    ),
+    inboxOf: rowsPerKey<InboxRow>(
+      db,
+      `SELECT id, person_id, offer_id, subject, body, created_at, read_at
+         FROM inbox_message WHERE person_id = ANY($1) ORDER BY created_at DESC, id DESC`,
       (row) => row.person_id,
     ),
   };

@@ -1,5 +1,6 @@
 import { badUserInput } from '../kit/errors.ts';
 import type { SubgraphContext } from '../kit/agency.ts';
+import { offerCitizenFields, offerMutations, offerTypes } from './offer-resolvers.ts';
 import { PROGRAMME_COLUMNS, type BenefitsLoaders, type BeneficiaryRow, type ProgrammeRow } from './loaders.ts';
 
 type Context = SubgraphContext<BenefitsLoaders>;
@@ -11,12 +12,15 @@ export const resolvers = {
     programmes: (_: unknown, __: unknown, ctx: Context) =>
       ctx.db.query<ProgrammeRow>(`SELECT ${PROGRAMME_COLUMNS} FROM programme ORDER BY code`),
   },
+  Mutation: offerMutations,
+  ...offerTypes,
   Programme: {
     __resolveReference: (ref: { code: string }, ctx: Context) => ctx.loaders.programmeByCode.load(ref.code),
     kind: (p: ProgrammeRow) => p.kind.toUpperCase(),
     legalSource: (p: ProgrammeRow) => p.legal_source,
   },
   Citizen: {
+    ...offerCitizenFields,
     __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.beneficiaryById.load(ref.id),
     async benefitEnrollments(person: BeneficiaryRow, _: unknown, ctx: Context) {
       const rows = await ctx.loaders.enrolmentsOf.load(person.id);

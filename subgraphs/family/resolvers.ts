@@ -1,4 +1,5 @@
 import type { SubgraphContext } from '../kit/agency.ts';
+import { recordBirth } from './life-event-intake.ts';
 import type { FamilyLoaders, LinkRow } from './loaders.ts';
 
 type Context = SubgraphContext<FamilyLoaders>;
@@ -9,6 +10,7 @@ const people = (pick: (loaders: FamilyLoaders) => LinkLoader) => async (person: 
   (await pick(ctx.loaders).load(person.id)).map((link: LinkRow) => ({ id: link.other }));
 
 export const resolvers = {
+  Mutation: { recordBirth },
   Citizen: {
     __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.civilStatusById.load(ref.id),
     // Relatives reach here as bare references ({ id }) when this subgraph resolves them itself: load, never assume a row.

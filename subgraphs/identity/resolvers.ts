@@ -91,7 +91,9 @@ export const resolvers = {
         await client.query('INSERT INTO outbox (kind, subject_id, payload) VALUES ($1, $2, $3)', [
           'birth-registered',
           child.id,
-          { childId: child.id, motherId: input.motherId, secondParentId: input.secondParentId ?? null, dateOfBirth: child.date_of_birth, registeredBy: ctx.caller.actor, requestId: ctx.caller.requestId },
+          { childId: child.id, motherId: input.motherId, secondParentId: input.secondParentId ?? null,
+            // The family register records the second parent as father or parent (its own vocabulary).
+            secondParentSex: secondParent && !(secondParent instanceof Error) ? secondParent.sex : null, dateOfBirth: child.date_of_birth, registeredBy: ctx.caller.actor, requestId: ctx.caller.requestId },
         ]);
         return child;
       });

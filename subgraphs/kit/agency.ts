@@ -1,6 +1,6 @@
 /** What an agency folder provides to the shared subgraph server. */
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import type { AgencyName } from '../agencies.ts';
+import type { SubgraphName } from '../agencies.ts';
 import type { CallerContext } from './context-token.ts';
 import type { Database } from './database.ts';
 import type { RootSubject } from '../../permissions/subjects.ts';
@@ -14,7 +14,7 @@ export interface SubgraphContext<Loaders> {
 }
 
 export interface Agency<Loaders> {
-  name: AgencyName;
+  name: SubgraphName;
   /** Fresh per request: DataLoader caches must not outlive one request's permissions. */
   createLoaders(db: Database): Loaders;
   resolvers: GraphQLResolverMap<SubgraphContext<Loaders>>;

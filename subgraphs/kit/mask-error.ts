@@ -7,6 +7,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError } from 'graphql';
 import { logger } from './logger.ts';
+import { isDatabaseUnavailable } from './unavailable.ts';
 
 const CLIENT_CODES = new Set([
   'GRAPHQL_PARSE_FAILED',
@@ -37,6 +38,10 @@ export function maskError(formatted: GraphQLFormattedError, error: unknown): Gra
   const original = unwrapResolverError(error);
   if (original instanceof GraphQLError && original.extensions?.code && CLIENT_CODES.has(String(original.extensions.code))) {
     return { message: original.message, path: formatted.path, extensions: { code: original.extensions.code } };
+  }
+  if (isDatabaseUnavailable(original)) {
+    logger.warn({ err: { message: (original as Error).message, code: (original as { code?: unknown }).code }, path: formatted.path }, 'database unavailable');
+    return { message: 'this agency\'s register is not reachable right now; try again shortly', path: formatted.path, extensions: { code: 'SUBGRAPH_UNAVAILABLE' } };
   }
   // The client gets a neutral message; the operator gets the cause (messages of our own code and drivers, no values).
   logger.error({ err: original instanceof Error ? { message: original.message, name: original.name, stack: original.stack } : String(original), path: formatted.path, code }, 'internal error');

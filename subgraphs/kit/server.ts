@@ -23,6 +23,8 @@ import { openDatabase, type Database } from './database.ts';
 import { maskError } from './mask-error.ts';
 import { unauthenticated } from './errors.ts';
 import { policyShield } from './shield.ts';
+import { metricsRoute } from '../../system/metrics.ts';
+import { requestObserver } from '../../system/request-observer.ts';
 
 export interface SubgraphOptions {
   port: number;
@@ -55,7 +57,7 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
   const app = express();
   const httpServer: Server = createServer(app);
   // No inline traces: they would send resolver timings to whoever calls, and cost time on every request.
-  const plugins: ApolloServerPlugin<SubgraphContext<L>>[] = [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()];
+  const plugins: ApolloServerPlugin<SubgraphContext<L>>[] = [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), requestObserver<SubgraphContext<L>>(agency.name)];
   const apollo = new ApolloServer<SubgraphContext<L>>({
     schema: buildAgencySchema(agency, options.shield ?? true),
     plugins,
@@ -67,6 +69,7 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
   await apollo.start();
 
   app.get('/health', (_req, res) => res.json({ status: 'ok', service: agency.name }));
+  app.get('/metrics', metricsRoute);
   app.get('/ready', async (_req, res) => {
     const ready = await db.ping();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'database unavailable', service: agency.name });

@@ -30,6 +30,8 @@ export async function startTestSystem(options: Partial<ServiceOptions> = {}): Pr
   const system = await startServices({
     databases: inject('databases'),
     gatewayPort: 0,
+    // Births registered by tests stay out of the shared family register unless a test runs the worker.
+    lifeEvents: false,
     subgraphPorts: { identity: 0, tax: 0, family: 0, benefits: 0 },
     ...options,
   });

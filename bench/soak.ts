@@ -1,0 +1,175 @@
+/**
+ * Soak: the system as deployed — gateway and every subgraph in its own
+ * process (system/start-gateway.ts, system/start-subgraph.ts), over a scratch
+ * PostgreSQL — under steady load for at least a minute. A portal-like mix:
+ * mostly the unified view of a different citizen each time, plus requests
+ * the gateway must refuse (another citizen's id, an alias flood).
+ * Prints throughput, p50/p99 latency, errors by code and each process's
+ * memory (RSS and V8 heap, from its /metrics) at start and end.
+ *
+ *   npx tsx bench/soak.ts [--duration 60] [--connections 20] [--citizens 5000] [--log-level warn]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import cliProgress from 'cli-progress';
+import { SUBGRAPH_NAMES, subgraphDatabase } from '../subgraphs/agencies.ts';
+import { generateContextKeyPair } from '../system/context-keys.ts';
+import { freePort } from '../system/free-port.ts';
+import { startScratchDatabases } from '../system/scratch-databases.ts';
+import { sampleAdults, UNIFIED_VIEW_QUERY } from './lib/scenarios.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '60' },
+    connections: { type: 'string', default: '20' },
+    citizens: { type: 'string', default: '5000' },
+    'log-level': { type: 'string', default: 'warn' },
+  },
+});
+const DURATION = Math.max(60, Number(values.duration));
+
+/** Answers that are correct refusals in this mix (counted, reported apart from failures). */
+const EXPECTED = new Set(['UNAUTHORIZED_FIELD_OR_TYPE', 'GRAPHQL_VALIDATION_FAILED']);
+
+interface Proc {
+  name: string;
+  port: number;
+  child: ChildProcess;
+}
+
+function startProcess(name: string, script: string, args: string[], env: Record<string, string>, port: number): Proc {
+  // node with tsx's loader (not the tsx wrapper), so the pid is the service's own.
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', LOG_LEVEL: values['log-level']!, APOLLO_TELEMETRY_DISABLED: '1', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return { name, port, child };
+}
+
+async function waitReady(url: string, what: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} did not become ready`);
+}
+
+async function memoryOf(proc: Proc): Promise<{ rss: number; heap: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${proc.port}/metrics`)).text();
+  const value = (metric: string) => Number(new RegExp(`^${metric}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { rss: value('process_resident_memory_bytes'), heap: value('nodejs_heap_size_used_bytes') };
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+async function main() {
+  console.log(`seeding ${values.citizens} citizens in a scratch PostgreSQL…`);
+  const databases = await startScratchDatabases({ citizens: Number(values.citizens) });
+  const procs: Proc[] = [];
+  try {
+    const keys = await generateContextKeyPair();
+    const urls: Record<string, string> = {};
+    for (const name of SUBGRAPH_NAMES) {
+      const port = await freePort();
+      const database = subgraphDatabase(name);
+      procs.push(
+        startProcess(name, 'system/start-subgraph.ts', [name], {
+          [`DATABASE_URL_${database.toUpperCase()}`]: databases.urls[database],
+          [`SUBGRAPH_PORT_${name.toUpperCase()}`]: String(port),
+          GATEWAY_CONTEXT_PUBLIC_KEY: keys.publicPem,
+        }, port),
+      );
+      urls[`SUBGRAPH_URL_${name.toUpperCase()}`] = `http://127.0.0.1:${port}/graphql`;
+    }
+    const gatewayPort = await freePort();
+    const gateway = startProcess('gateway', 'system/start-gateway.ts', [], {
+      GATEWAY_PORT: String(gatewayPort),
+      GATEWAY_CONTEXT_PRIVATE_KEY: keys.privatePem,
+      DATABASE_URL_AUDIT: databases.urls.audit,
+      ...urls,
+    }, gatewayPort);
+    procs.push(gateway);
+    const base = `http://127.0.0.1:${gatewayPort}`;
+    for (const proc of procs) await waitReady(`http://127.0.0.1:${proc.port}/ready`, proc.name);
+
+    const citizens = await sampleAdults(databases.urls.identity, 300);
+    const tokens = await Promise.all(
+      citizens.map(async (sub) => {
+        const response = await fetch(`${base}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sub, client: 'citizen-portal' }) });
+        return ((await response.json()) as { token: string }).token;
+      }),
+    );
+    const aliasFlood = `{ me { ${Array.from({ length: 60 }, (_, i) => `a${i}: givenName`).join(' ')} } }`;
+    let i = 0;
+    const nextRequest = () => {
+      const n = i++;
+      const token = tokens[n % tokens.length]!;
+      // 90 % the unified view, 5 % another citizen's record (denied), 5 % an alias flood (refused).
+      const kind = n % 20 === 7 ? 'other' : n % 20 === 13 ? 'flood' : 'view';
+      const query = kind === 'view' ? UNIFIED_VIEW_QUERY : kind === 'other' ? `{ citizen(id: "${citizens[(n + 1) % citizens.length]}") { givenName annualIncome } }` : aliasFlood;
+      return { headers: { authorization: `Bearer ${token}`, 'x-purpose': 'self-service', 'content-type': 'application/json' }, body: JSON.stringify({ query }) };
+    };
+
+    // Warm-up (plans cached, pools filled) before the start figures.
+    await autocannon({ url: `${base}/graphql`, connections: 5, duration: 3, method: 'POST', requests: [{ setupRequest: (r) => ({ ...r, method: 'POST', ...nextRequest() }) }] });
+    const before = Object.fromEntries(await Promise.all(procs.map(async (p) => [p.name, await memoryOf(p)] as const)));
+
+    const codes: Record<string, number> = {};
+    const count = (code: string) => (codes[code] = (codes[code] ?? 0) + 1);
+    const bar = new cliProgress.SingleBar({ format: 'soak [{bar}] {value}/{total} s  {rps} req/s' }, cliProgress.Presets.shades_classic);
+    let done = 0;
+    const startedAt = Date.now();
+    bar.start(DURATION, 0, { rps: 0 });
+    const ticker = setInterval(() => bar.update(Math.min(DURATION, Math.round((Date.now() - startedAt) / 1000)), { rps: Math.round(done / ((Date.now() - startedAt) / 1000)) }), 1000);
+    const result = await autocannon({
+      url: `${base}/graphql`,
+      connections: Number(values.connections),
+      duration: DURATION,
+      method: 'POST',
+      requests: [
+        {
+          setupRequest: (request) => ({ ...request, method: 'POST', ...nextRequest() }),
+          onResponse: (status, body) => {
+            done++;
+            if (status >= 500 || status < 200) return void count(`HTTP_${status}`);
+            try {
+              const parsed = JSON.parse(body) as { errors?: { extensions?: { code?: string } }[] };
+              for (const code of new Set((parsed.errors ?? []).map((e) => e.extensions?.code ?? 'NO_CODE'))) count(code);
+            } catch {
+              count('INVALID_JSON');
+            }
+          },
+        },
+      ],
+    });
+    clearInterval(ticker);
+    bar.update(DURATION, { rps: Math.round(result.requests.average) });
+    bar.stop();
+    const after = Object.fromEntries(await Promise.all(procs.map(async (p) => [p.name, await memoryOf(p)] as const)));
+
+    const unexpected = Object.entries(codes).filter(([code]) => !EXPECTED.has(code));
+    console.log(`\nsoak: ${DURATION} s, ${values.connections} connections, ${values.citizens} citizens, gateway + ${SUBGRAPH_NAMES.length} subgraphs as separate processes, reads audited`);
+    console.log(`  requests      ${result.requests.total} (${result.non2xx} non-2xx, ${result.errors} connection errors, ${result.timeouts} timeouts)`);
+    console.log(`  throughput    ${result.requests.average.toFixed(0)} req/s (mean), ${result.requests.p50} req/s (p50 second)`);
+    console.log(`  latency       p50 ${result.latency.p50} ms, p90 ${result.latency.p90} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`);
+    console.log(`  expected refusals by code  ${Object.entries(codes).filter(([c]) => EXPECTED.has(c)).map(([c, n]) => `${c}: ${n}`).join(', ') || 'none'}`);
+    console.log(`  errors by code             ${unexpected.map(([c, n]) => `${c}: ${n}`).join(', ') || 'none'}`);
+    console.log('\n| process | RSS start | RSS end | heap start | heap end |\n|---|---:|---:|---:|---:|');
+    for (const p of procs) console.log(`| ${p.name} | ${mb(before[p.name]!.rss)} | ${mb(after[p.name]!.rss)} | ${mb(before[p.name]!.heap)} | ${mb(after[p.name]!.heap)} |`);
+    process.exitCode = unexpected.length ? 1 : 0;
+  } finally {
+    for (const p of procs) p.child.kill('SIGTERM');
+    await Promise.all(procs.map((p) => (p.child.exitCode === null ? new Promise((r) => p.child.once('exit', r)) : undefined)));
+    await databases.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`soak failed: ${(error as Error).message}`);
+  process.exit(1);
+});

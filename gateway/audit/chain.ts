@@ -1,0 +1,104 @@
+/**
+ * The hash chain. Each record's hash is SHA-256 over the RFC 8785 canonical
+ * JSON (the `canonicalize` package) of its content, its sequence number and
+ * its predecessor's hash, so that any edit changes the hash, a deletion leaves
+ * a gap in the sequence, and a reordering breaks a predecessor link.
+ */
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface FieldRef {
+  field: string;
+  agency: string;
+}
+
+export interface SubjectFields {
+  id: string;
+  fields: FieldRef[];
+}
+
+export interface Denial {
+  code: string;
+  field?: string;
+}
+
+/** What a record says (never the values read). */
+export interface AuditContent {
+  /** ISO 8601 with milliseconds: exactly what PostgreSQL's timestamptz gives back. */
+  recordedAt: string;
+  requestId: string;
+  client: string;
+  actor: string;
+  purpose: string;
+  legalBasis: string | null;
+  caseRef: string | null;
+  operationName: string | null;
+  operationHash: string;
+  outcome: 'served' | 'denied';
+  denials: Denial[];
+  subjects: SubjectFields[];
+  otherFields: FieldRef[];
+}
+
+export interface ChainedRecord extends AuditContent {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export function recordHash(content: AuditContent, seq: number, prevHash: string): string {
+  const body: AuditContent & { seq: number; prevHash: string } = {
+    recordedAt: content.recordedAt,
+    requestId: content.requestId,
+    client: content.client,
+    actor: content.actor,
+    purpose: content.purpose,
+    legalBasis: content.legalBasis,
+    caseRef: content.caseRef,
+    operationName: content.operationName,
+    operationHash: content.operationHash,
+    outcome: content.outcome,
+    denials: content.denials,
+    subjects: content.subjects,
+    otherFields: content.otherFields,
+    seq,
+    prevHash,
+  };
+  return sha256(canonicalize(body)!);
+}
+
+/** Links `contents` after the head (seq, hash), in order. */
+export function chain(contents: readonly AuditContent[], head: { seq: number; hash: string }): ChainedRecord[] {
+  let { seq, hash } = head;
+  return contents.map((content) => {
+    seq += 1;
+    const record = { ...content, seq, prevHash: hash, hash: recordHash(content, seq, hash) };
+    hash = record.hash;
+    return record;
+  });
+}
+
+export interface Checkpoint {
+  throughSeq: number;
+  throughHash: string;
+  archivedRecords: number;
+  createdAt: string;
+  prevCheckpoint: string;
+  hash: string;
+}
+
+export function checkpointHash(checkpoint: Omit<Checkpoint, 'hash'>): string {
+  return sha256(
+    canonicalize({
+      throughSeq: checkpoint.throughSeq,
+      throughHash: checkpoint.throughHash,
+      archivedRecords: checkpoint.archivedRecords,
+      createdAt: checkpoint.createdAt,
+      prevCheckpoint: checkpoint.prevCheckpoint,
+    })!,
+  );
+}

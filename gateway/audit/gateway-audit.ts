@@ -1,0 +1,53 @@
+/** The gateway's audit: the writer, the auditor enforcement calls, and the record of request-level refusals. */
+import { randomUUID } from 'node:crypto';
+import type { Request } from 'express';
+import type { Policy } from '../../permissions/model.ts';
+import { logger } from '../../subgraphs/kit/logger.ts';
+import type { Identity } from '../auth/authenticate.ts';
+import { fieldOwners } from './field-owners.ts';
+import { requestAuditor, type RequestAuditor } from './request-audit.ts';
+import { createAuditWriter } from './writer.ts';
+
+export interface GatewayAudit {
+  auditor: RequestAuditor;
+  /** Records a refusal that happened before the operation was looked at (unknown purpose, missing case reference). */
+  refusal(identity: Identity, req: Request, code: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function startAudit(policy: Policy, supergraphSdl: string, databaseUrl: string): GatewayAudit {
+  const writer = createAuditWriter({ databaseUrl });
+  const auditor = requestAuditor(policy, fieldOwners(supergraphSdl), writer);
+  return {
+    auditor,
+    async refusal(identity, req, code) {
+      const body = (req.body ?? {}) as { query?: unknown; operationName?: unknown };
+      const requestId = requestIdOf(req);
+      try {
+        await auditor.record({
+          caller: {
+            actor: identity.sub,
+            client: identity.client,
+            // What was declared, cut short: an unknown purpose is recorded as the caller wrote it.
+            purpose: (req.header('x-purpose') ?? '').trim().slice(0, 64) || '(none)',
+            caseRef: req.header('x-case-ref')?.trim().slice(0, 100) || undefined,
+            requestId,
+          },
+          operationName: typeof body.operationName === 'string' ? body.operationName.slice(0, 200) : null,
+          source: typeof body.query === 'string' ? body.query : undefined,
+          errors: [{ extensions: { code } }],
+        });
+      } catch {
+        // The response is a refusal without data either way; the operator must know the attempt went unrecorded.
+        logger.error({ code, requestId }, 'audit of a refused request failed');
+      }
+    },
+    close: () => writer.close(),
+  };
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
+function requestIdOf(req: Request): string {
+  const header = req.header('x-request-id');
+  return header && REQUEST_ID.test(header) ? header : randomUUID();
+}

@@ -1,0 +1,96 @@
+/**
+ * Group commit: records from concurrent requests queue while one batch is
+ * being written, and go together as ONE multi-row INSERT in one transaction
+ * (one round trip, one fsync for the lot; see appendBatch for the chain head). A request's promise
+ * resolves only once the COMMIT that holds its record returned, so nothing is
+ * released before its record is durable, and a crash loses no released read.
+ *
+ * The circuit: a failed write rejects every record of the batch with
+ * AuditUnavailable; for a short cool-down after that, records are refused at
+ * once instead of piling up on a store that is down; then the next batch tries.
+ */
+import { openDatabase, type Database } from '../../subgraphs/kit/database.ts';
+import { logger } from '../../subgraphs/kit/logger.ts';
+import type { AuditContent, ChainedRecord } from './chain.ts';
+import { appendBatch, type ChainHead } from './store.ts';
+
+export class AuditUnavailable extends Error {
+  constructor() {
+    super('the audit log cannot be written');
+  }
+}
+
+export interface AuditWriterOptions {
+  databaseUrl: string;
+  /** Largest batch in one INSERT. */
+  maxBatch?: number;
+  /** How long the circuit stays open after a failed write. */
+  coolDownMs?: number;
+  maxConnections?: number;
+}
+
+interface Pending {
+  content: AuditContent;
+  resolve: (record: ChainedRecord) => void;
+  reject: (error: Error) => void;
+}
+
+export interface AuditWriter {
+  write(content: AuditContent): Promise<ChainedRecord>;
+  /** Batches written and records in them since start, for tests and benchmarks. */
+  readonly stats: { batches: number; records: number };
+  close(): Promise<void>;
+}
+
+export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
+  // Appends are serialised by the chain lock: more than two connections would only wait on it.
+  const db: Database = openDatabase('audit', options.databaseUrl, options.maxConnections ?? 2);
+  const maxBatch = options.maxBatch ?? 1_000;
+  const coolDownMs = options.coolDownMs ?? 1_000;
+  const queue: Pending[] = [];
+  const stats = { batches: 0, records: 0 };
+  let flushing = false;
+  let openUntil = 0;
+  // The last link this writer appended: the next batch chains from it without reading it back.
+  let head: ChainHead | undefined;
+
+  const flush = async () => {
+    flushing = true;
+    try {
+      while (queue.length > 0) {
+        const batch = queue.splice(0, maxBatch);
+        if (Date.now() < openUntil) {
+          for (const pending of batch) pending.reject(new AuditUnavailable());
+          continue;
+        }
+        try {
+          const records = await appendBatch(db, batch.map((p) => p.content), head);
+          const last = records.at(-1)!;
+          head = { seq: last.seq, hash: last.hash };
+          stats.batches += 1;
+          stats.records += records.length;
+          batch.forEach((pending, i) => pending.resolve(records[i]!));
+        } catch (error) {
+          openUntil = Date.now() + coolDownMs;
+          head = undefined; // unknown after a failure: read it again under the lock
+          logger.error({ err: { message: (error as Error).message }, records: batch.length }, 'audit write failed: refusing personal data until it succeeds');
+          for (const pending of batch) pending.reject(new AuditUnavailable());
+        }
+      }
+    } finally {
+      flushing = false;
+    }
+  };
+
+  return {
+    write(content) {
+      if (Date.now() < openUntil) return Promise.reject(new AuditUnavailable());
+      return new Promise<ChainedRecord>((resolve, reject) => {
+        queue.push({ content, resolve, reject });
+        if (!flushing) void flush();
+      });
+    },
+    stats,
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * What the HTTP layer refuses before authentication or GraphQL see a request:
+ * POSTs that are not JSON (a browser can send text/plain, form and multipart
+ * bodies cross-site without a preflight: refusing them closes CSRF), bodies
+ * over the limit, and batched operations (one array, many operations, each
+ * with its own cost: a way around every per-operation limit).
+ * Mutations over GET are refused by Apollo Server itself (405).
+ */
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { sendGraphQLError } from '../http-errors.ts';
+
+const JSON_TYPES = /^application\/(json|graphql-response\+json)\s*(;|$)/i;
+
+export function requireJsonPost(req: Request, res: Response, next: NextFunction): void {
+  if (req.method === 'POST' && !JSON_TYPES.test(req.header('content-type') ?? '')) {
+    return sendGraphQLError(res, 415, 'BAD_REQUEST', 'send operations as POST with "Content-Type: application/json"');
+  }
+  if (req.method !== 'POST' && req.method !== 'GET') {
+    res.setHeader('allow', 'GET, POST');
+    return sendGraphQLError(res, 405, 'BAD_REQUEST', 'use POST (or GET for queries)');
+  }
+  next();
+}
+
+export function jsonBody(maxBodyBytes: number): RequestHandler {
+  // strict: only objects and arrays at the top level, as GraphQL over HTTP expects.
+  return express.json({ limit: maxBodyBytes, strict: true });
+}
+
+export function refuseBatches(req: Request, res: Response, next: NextFunction): void {
+  if (Array.isArray(req.body)) {
+    return sendGraphQLError(res, 400, 'BAD_REQUEST', 'batched operations are not accepted: send one operation per request');
+  }
+  if (req.method === 'POST' && (typeof req.body !== 'object' || req.body === null)) {
+    return sendGraphQLError(res, 400, 'BAD_REQUEST', 'the request body must be a JSON object {"query", "variables"?, "operationName"?}');
+  }
+  next();
+}

@@ -1,0 +1,48 @@
+/**
+ * Everything the gateway does against hostile input, in one place:
+ * Apollo Server options and plugins (operation limits, introspection per
+ * client, no batching, CSRF prevention) and the Express guards before and
+ * after authentication (JSON-only POST, body limit, batch refusal, safelists).
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { RequestHandler } from 'express';
+import type { ValidationRule } from 'graphql';
+import { hardeningDefaults, type HardeningConfig } from '../../system/config.ts';
+import type { GatewayContext } from '../context.ts';
+import { jsonBody, refuseBatches, requireJsonPost } from './http-guards.ts';
+import { introspectionPlugin } from './introspection.ts';
+import { operationArmor } from './operation-limits.ts';
+import { loadSafelist, safelistGuard, type Safelist } from './safelist.ts';
+
+export interface GatewayHardening {
+  apollo: {
+    validationRules: ValidationRule[];
+    plugins: ApolloServerPlugin<GatewayContext>[];
+    introspection: true;
+    allowBatchedHttpRequests: false;
+    csrfPrevention: true;
+    parseOptions: { maxTokens: number };
+  };
+  /** Before authentication: content type, body size and shape. */
+  beforeAuth: RequestHandler[];
+  /** After authentication (the client is known): persisted-operation safelists. */
+  afterAuth: RequestHandler[];
+}
+
+export function gatewayHardening(config: HardeningConfig = hardeningDefaults(process.env.NODE_ENV === 'production')): GatewayHardening {
+  const armor = operationArmor(config.limits, config.fieldSuggestions);
+  const safelists = new Map<string, Safelist>(Object.entries(config.safelists).map(([client, path]) => [client, loadSafelist(path)]));
+  return {
+    apollo: {
+      validationRules: armor.validationRules,
+      plugins: [...(armor.plugins as ApolloServerPlugin<GatewayContext>[]), introspectionPlugin({ introspection: config.introspection, clients: config.introspectionClients })],
+      // Introspection is decided per client by introspectionPlugin.
+      introspection: true,
+      allowBatchedHttpRequests: false,
+      csrfPrevention: true,
+      parseOptions: { maxTokens: config.limits.maxTokens },
+    },
+    beforeAuth: [requireJsonPost, jsonBody(config.limits.maxBodyBytes), refuseBatches],
+    afterAuth: safelists.size ? [safelistGuard(safelists)] : [],
+  };
+}

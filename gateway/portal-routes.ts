@@ -1,0 +1,94 @@
+/**
+ * The web pages on the gateway's origin, so that they talk to `/graphql`
+ * without CORS: the built portal (`portal/dist`: citizen portal at `/`,
+ * privacy console at `/console`, the explorer at `/explorer` in development
+ * only), the policy views under `/policy`, the portal's sign-in configuration,
+ * and in development the list of demo personas for the persona picker.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import express, { type Express, type Response } from 'express';
+import type { Policy } from '../permissions/model.ts';
+import { PORTAL_DIST } from '../portal/paths.ts';
+import { loadPersonas } from '../seed/personas.ts';
+import type { TokenKey } from './auth/authenticate.ts';
+import { sendGraphQLError } from './http-errors.ts';
+import { policyRoutes } from './policy-routes.ts';
+
+export interface PortalRouteOptions {
+  policy: Policy;
+  auth: { key: TokenKey; issuer: string; audience: string };
+  /** Development: persona picker and explorer. Production: sign-in through the OIDC provider. */
+  dev: boolean;
+  distDir?: string;
+}
+
+/** Pages talk to their own origin only (and, in production, the identity provider's token endpoint); GraphiQL's editor needs inline styles and data: fonts. */
+function contentSecurityPolicy(tokenEndpoint: string | undefined): string {
+  const connect = ["'self'", ...(tokenEndpoint ? [new URL(tokenEndpoint).origin] : [])].join(' ');
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    `connect-src ${connect}`,
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+  ].join('; ');
+}
+
+/** Where the production identity provider is, for the portal's sign-in redirect. */
+function oidcConfig() {
+  const authorizationEndpoint = process.env.PORTAL_OIDC_AUTHORIZATION_URL;
+  const tokenEndpoint = process.env.PORTAL_OIDC_TOKEN_URL;
+  return authorizationEndpoint && tokenEndpoint ? { authorizationEndpoint, tokenEndpoint } : undefined;
+}
+
+export function mountPortalRoutes(app: Express, options: PortalRouteOptions): void {
+  const dist = options.distDir ?? PORTAL_DIST;
+  const oidc = options.dev ? undefined : oidcConfig();
+  const CONTENT_SECURITY_POLICY = contentSecurityPolicy(oidc?.tokenEndpoint);
+  app.use('/policy', policyRoutes(options));
+
+  app.get('/portal/config.json', (_req, res) => {
+    res.setHeader('cache-control', 'no-store');
+    res.json(options.dev ? { signIn: 'dev-personas', explorer: true } : { signIn: 'oidc', oidc: oidc ?? null, explorer: false });
+  });
+  if (options.dev) {
+    app.get('/dev/personas', (_req, res) => {
+      res.json({ personas: loadPersonas().map(({ id, role, name, description }) => ({ id, role, name, description })) });
+    });
+    // The explorer's pickers: every client with the purposes it may declare (development only, like the explorer).
+    app.get('/dev/explorer-options', (_req, res) => {
+      res.json({
+        personas: loadPersonas().map(({ id, role, name, description }) => ({ id, role, name, description })),
+        clients: Object.entries(options.policy.clients).map(([id, client]) => ({
+          id,
+          name: client.name,
+          purposes: client.purposes.map((p) => ({ id: p, subjects: options.policy.purposes[p]?.subjects ?? [], acr: options.policy.purposes[p]?.acr ?? 'high' })),
+        })),
+      });
+    });
+  }
+
+  const page = (res: Response) => {
+    const index = join(dist, 'index.html');
+    if (!existsSync(index)) return sendGraphQLError(res, 503, 'PORTAL_NOT_BUILT', 'the portal is not built: `npm start` builds it (or run `npx tsx portal/build.ts`)');
+    res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY);
+    res.setHeader('cache-control', 'no-cache');
+    res.sendFile(index);
+  };
+  const pages = ['/', '/console', '/oidc/callback', ...(options.dev ? ['/explorer'] : [])];
+  app.get(pages, (_req, res) => page(res));
+  app.use(
+    '/assets',
+    express.static(join(dist, 'assets'), {
+      immutable: true,
+      maxAge: '1y',
+      fallthrough: false,
+      setHeaders: (res) => res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY),
+    }),
+  );
+}

@@ -1,0 +1,184 @@
+/**
+ * The whole population, page by page: a cheap scan runs ahead collecting page
+ * cursors, so that several full pages (facts of every citizen) are fetched,
+ * evaluated and recorded at once. Each page is recorded in one mutation,
+ * together with the run's checkpoint: the end of the longest run of finished
+ * pages from the start. An interrupted run resumes there; pages after it are
+ * simply recorded again (recording is idempotent).
+ */
+import { findingsFor, recordFindings, today, type FindingInput, type Recorded } from './engine.ts';
+import { PAGE_QUERY, SCAN_QUERY, toFacts, type RawCitizen } from './facts.ts';
+import { GraphQLCallError, type GatewayClient } from './gateway-client.ts';
+
+export interface BatchOptions {
+  runId: string;
+  /** Citizens per page (the identity subgraph serves at most 1,000). */
+  pageSize?: number;
+  /** Pages fetched and recorded at the same time. */
+  concurrency?: number;
+  /** Stop after this many pages (tests of resuming). */
+  maxPages?: number;
+  onProgress?: (progress: BatchProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface BatchProgress {
+  evaluated: number;
+  pages: number;
+  /** Citizens known to exist so far (the scan runs ahead), final once `scanned`. */
+  known: number;
+  scanned: boolean;
+}
+
+export interface BatchResult extends Recorded {
+  runId: string;
+  evaluated: number;
+  pages: number;
+  resumedFromPage: number;
+  alreadyFinished: boolean;
+  finished: boolean;
+  elapsedMs: number;
+}
+
+const START = `mutation Start($id: ID!) { startEvaluationRun(id: $id) { resumeAfter checkpointPage finished } }`;
+const FINISH = `mutation Finish($id: ID!) { finishEvaluationRun(id: $id) { finished } }`;
+
+interface Page {
+  index: number;
+  after: string | null;
+  /** Citizens in it, known from the scan only as "up to pageSize". */
+}
+
+/**
+ * A page is retried a few times when an agency was briefly unavailable (pool
+ * exhausted, restart): fetching is read-only and recording is idempotent.
+ */
+async function withRetry<T>(work: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const transient = error instanceof GraphQLCallError ? error.codes.includes('SUBGRAPH_UNAVAILABLE') || error.status >= 502 : error instanceof TypeError;
+      if (!transient || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+    }
+  }
+}
+
+/**
+ * The gateway takes request bodies up to 1 MB: a page is recorded in chunks of
+ * citizens (each chunk with its own findings, so expiry stays per citizen),
+ * the checkpoint travelling with the last chunk, after the others succeeded.
+ */
+const CITIZENS_PER_RECORD = 250;
+async function recordInChunks(client: GatewayClient, runId: string, ids: string[], findings: FindingInput[], checkpoint?: { page: number; after: string | null }): Promise<Recorded> {
+  const total: Recorded = { proposed: 0, grantedAutomatically: 0, updated: 0, expired: 0 };
+  const byCitizen = new Map<string, FindingInput[]>();
+  for (const f of findings) byCitizen.set(f.citizenId, [...(byCitizen.get(f.citizenId) ?? []), f]);
+  for (let i = 0; i < ids.length || i === 0; i += CITIZENS_PER_RECORD) {
+    const chunk = ids.slice(i, i + CITIZENS_PER_RECORD);
+    const last = i + CITIZENS_PER_RECORD >= ids.length;
+    const recorded = await withRetry(() => recordFindings(client, runId, chunk, chunk.flatMap((id) => byCitizen.get(id) ?? []), last ? checkpoint : undefined));
+    for (const key of Object.keys(total) as (keyof Recorded)[]) total[key] += recorded[key];
+  }
+  return total;
+}
+
+export async function runBatch(client: GatewayClient, options: BatchOptions): Promise<BatchResult> {
+  const started = Date.now();
+  const pageSize = options.pageSize ?? 1000;
+  const concurrency = options.concurrency ?? 4;
+  const { runId } = options;
+  const totals: Recorded = { proposed: 0, grantedAutomatically: 0, updated: 0, expired: 0 };
+
+  const { startEvaluationRun: run } = await client.request<{ startEvaluationRun: { resumeAfter: string | null; checkpointPage: number; finished: boolean } }>(
+    START, { id: runId }, runId,
+  );
+  const base = { runId, evaluated: 0, pages: 0, resumedFromPage: run.checkpointPage + 1 };
+  if (run.finished) return { ...totals, ...base, alreadyFinished: true, finished: true, elapsedMs: Date.now() - started };
+
+  // Scan: cursors of the pages ahead. `afterOf[i]` is where page i starts.
+  const firstIndex = run.checkpointPage + 1;
+  const afterOf = new Map<number, string | null>([[firstIndex, run.resumeAfter]]);
+  let scanEnd: number | undefined; // index one past the last page
+  let scanError: unknown;
+  const waiters: (() => void)[] = [];
+  const wake = () => waiters.splice(0).forEach((w) => w());
+  const limit = options.maxPages === undefined ? Infinity : firstIndex + options.maxPages;
+
+  const scan = (async () => {
+    let index = firstIndex;
+    let after = run.resumeAfter;
+    try {
+      while (index < limit && !options.signal?.aborted) {
+        const { citizens } = await client.request<{ citizens: { pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
+          SCAN_QUERY, { first: pageSize, after }, runId,
+        );
+        if (!citizens.pageInfo.endCursor) break; // an empty page: nothing from here on
+        index += 1;
+        after = citizens.pageInfo.endCursor;
+        afterOf.set(index, after);
+        wake();
+        if (!citizens.pageInfo.hasNextPage) break;
+      }
+    } catch (error) {
+      scanError = error;
+    } finally {
+      scanEnd = index;
+      wake();
+    }
+  })();
+
+  // Pages finished, to move the checkpoint over the contiguous prefix.
+  const done = new Set<number>();
+  let frontier = firstIndex - 1;
+  let checkpointed = frontier;
+  let next = firstIndex;
+  let evaluated = 0;
+  let pages = 0;
+
+  const nextPage = async (): Promise<Page | undefined> => {
+    for (;;) {
+      if (options.signal?.aborted) return undefined;
+      if (afterOf.has(next + 1) || (scanEnd !== undefined && next < scanEnd)) {
+        const index = next++;
+        return { index, after: afterOf.get(index) ?? null };
+      }
+      if (scanEnd !== undefined) return undefined;
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  };
+
+  const worker = async () => {
+    for (let page = await nextPage(); page; page = await nextPage()) {
+      const { citizens } = await withRetry(() => client.request<{ citizens: { edges: { node: RawCitizen }[] } }>(PAGE_QUERY, { first: pageSize, after: page!.after }, runId));
+      const facts = citizens.edges.map((e) => toFacts(e.node));
+      const findings = findingsFor(facts, today());
+      // The checkpoint this page may claim: itself plus every finished page right before it.
+      let claim = frontier;
+      while (claim + 1 === page.index || done.has(claim + 1)) claim += 1;
+      const checkpoint = claim > frontier ? { page: claim, after: afterOf.get(claim + 1) ?? null } : undefined;
+      const recorded = await recordInChunks(client, runId, facts.map((f) => f.id), findings, checkpoint);
+      if (checkpoint) checkpointed = Math.max(checkpointed, checkpoint.page);
+      done.add(page.index);
+      while (done.has(frontier + 1)) frontier += 1;
+      // Pages finishing out of order can move the frontier past every claim made: record it on its own
+      // (the store keeps the greatest checkpoint, so racing writes cannot move it back).
+      if (frontier > checkpointed) {
+        const reached = frontier;
+        checkpointed = reached;
+        await recordInChunks(client, runId, [], [], { page: reached, after: afterOf.get(reached + 1) ?? null });
+      }
+      for (const key of Object.keys(totals) as (keyof Recorded)[]) totals[key] += recorded[key];
+      evaluated += facts.length;
+      pages += 1;
+      options.onProgress?.({ evaluated, pages, known: (afterOf.size - 1) * pageSize, scanned: scanEnd !== undefined });
+    }
+  };
+
+  await Promise.all([scan, ...Array.from({ length: concurrency }, worker)]);
+  if (scanError) throw scanError;
+  const finished = !options.signal?.aborted && options.maxPages === undefined;
+  if (finished) await client.request(FINISH, { id: runId }, runId);
+  return { ...totals, ...base, evaluated, pages, alreadyFinished: false, finished, elapsedMs: Date.now() - started };
+}

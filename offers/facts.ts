@@ -1,0 +1,63 @@
+/**
+ * The facts the rules need, as one GraphQL selection, and its mapping to the
+ * rules' CitizenFacts. A test checks that every field this selection reads is
+ * in some rule's `needs` or in ENGINE_NEEDS, and that the purpose grants
+ * exactly those.
+ */
+import type { CitizenFacts, EnrolmentFact } from '../subgraphs/benefits/rules/types.ts';
+
+/** Fields the engine itself reads, beyond the rules': paging and resuming. */
+export const ENGINE_NEEDS = ['Citizen.id', 'PageInfo.endCursor', 'PageInfo.hasNextPage', 'CitizenConnection.edges', 'CitizenEdge.node', 'EvaluationRun.resumeAfter', 'EvaluationRun.checkpointPage', 'EvaluationRun.finished'] as const;
+
+export const FACTS_FRAGMENTS = `
+fragment Enrolments on Citizen { benefitEnrollments { programme { code } status since monthlyAmount } }
+fragment Facts on Citizen {
+  id dateOfBirth dateOfDeath annualIncome insuredYears
+  ...Enrolments
+  children { id dateOfBirth dateOfDeath parents { id } }
+  householdMembers { id dateOfBirth dateOfDeath annualIncome ...Enrolments }
+}`;
+
+export const PAGE_QUERY = `query OffersPage($first: Int!, $after: String) {
+  citizens(first: $first, after: $after) { pageInfo { hasNextPage endCursor } edges { node { ...Facts } } }
+}
+${FACTS_FRAGMENTS}`;
+
+export const SCAN_QUERY = `query OffersScan($first: Int!, $after: String) {
+  citizens(first: $first, after: $after) { pageInfo { hasNextPage endCursor } }
+}`;
+
+export const PEOPLE_QUERY = (count: number) => `query OffersPeople(${Array.from({ length: count }, (_, i) => `$p${i}: ID!`).join(', ')}) {
+  ${Array.from({ length: count }, (_, i) => `p${i}: citizen(id: $p${i}) { ...Facts }`).join('\n  ')}
+}
+${FACTS_FRAGMENTS}`;
+
+interface RawEnrolment { programme: { code: string }; status: EnrolmentFact['status']; since: string; monthlyAmount: number | null }
+export interface RawCitizen {
+  id: string;
+  dateOfBirth: string | null;
+  dateOfDeath: string | null;
+  annualIncome: number | null;
+  insuredYears: number | null;
+  benefitEnrollments: RawEnrolment[] | null;
+  children: { id: string; dateOfBirth: string | null; dateOfDeath: string | null; parents: { id: string }[] | null }[] | null;
+  householdMembers: { id: string; dateOfBirth: string | null; dateOfDeath: string | null; annualIncome: number | null; benefitEnrollments: RawEnrolment[] | null }[] | null;
+}
+
+const enrolments = (raw: RawEnrolment[] | null): EnrolmentFact[] =>
+  (raw ?? []).map((e) => ({ programme: e.programme.code, status: e.status, since: e.since, monthlyAmount: e.monthlyAmount }));
+
+export function toFacts(raw: RawCitizen): CitizenFacts {
+  return {
+    id: raw.id,
+    dateOfBirth: raw.dateOfBirth,
+    dateOfDeath: raw.dateOfDeath,
+    annualIncome: raw.annualIncome,
+    insuredYears: raw.insuredYears,
+    enrolments: enrolments(raw.benefitEnrollments),
+    children: (raw.children ?? []).map((c) => ({ id: c.id, dateOfBirth: c.dateOfBirth, dateOfDeath: c.dateOfDeath, parents: (c.parents ?? []).map((p) => p.id) })),
+    household: (raw.householdMembers ?? []).map((m) => ({
+      id: m.id, dateOfBirth: m.dateOfBirth, dateOfDeath: m.dateOfDeath, annualIncome: m.annualIncome, enrolments: enrolments(m.benefitEnrollments),
+    })),
+  };
+}

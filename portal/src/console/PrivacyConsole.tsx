@@ -1,0 +1,204 @@
+/**
+ * The privacy console, for the data protection officer: the policy the
+ * gateway enforces (purposes × categories with legal bases, clients, the
+ * result of `policy check`, who may read a field and why) from the gateway's
+ * /policy views, and the audit search through the graph (client
+ * `privacy-console`, purpose `privacy-oversight`, with a case reference).
+ */
+import { ApolloProvider } from '@apollo/client/react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { describeErrors } from '../shared/errors.ts';
+import { makeClient } from '../shared/graphql.ts';
+import { SignIn } from '../shared/SignIn.tsx';
+import { clearSession, getJson, isPersonalCode, loadSession, saveSession, type Session } from '../shared/session.ts';
+import { Frame, Loading, Problems, Section } from '../shared/ui.tsx';
+import { AuditSearch } from './AuditSearch.tsx';
+import { FieldSearch } from './FieldSearch.tsx';
+import type { CheckView, ClientsView, Matrix } from './types.ts';
+
+export const CONSOLE_CLIENT = 'privacy-console';
+export const CONSOLE_PURPOSE = 'privacy-oversight';
+
+export default function PrivacyConsole() {
+  const [session, setSession] = useState<Session | null>(() => loadSession('console'));
+  const client = useMemo(() => (session ? makeClient({ token: session.token, purpose: CONSOLE_PURPOSE }) : undefined), [session]);
+  if (!session || !client) {
+    return (
+      <Frame title="Privacy console">
+        <SignIn
+          heading="Privacy console"
+          intro="For the data protection officer: the purpose policy the gateway enforces, and the audit log. Oversight needs the highest sign-in assurance."
+          client={CONSOLE_CLIENT}
+          acr="high"
+          accept={(p) => !isPersonalCode(p.id) && p.role === 'privacy-officer'}
+          onSignedIn={(s) => {
+            saveSession('console', s);
+            setSession(s);
+          }}
+        />
+      </Frame>
+    );
+  }
+  const signOut = () => {
+    clearSession('console');
+    setSession(null);
+  };
+  const nav = (
+    <nav className="section-nav" aria-label="Console sections">
+      <a href="#matrix">Matrix</a>
+      <a href="#clients">Clients</a>
+      <a href="#check">Policy check</a>
+      <a href="#fields">Field search</a>
+      <a href="#audit">Audit search</a>
+    </nav>
+  );
+  return (
+    <ApolloProvider client={client}>
+      <Frame title="Privacy console" user={session.name} onSignOut={signOut} nav={nav} wide>
+        <h1>Purpose policy and audit</h1>
+        <div className="console">
+          <Anchor id="matrix">
+            <MatrixView token={session.token} />
+          </Anchor>
+          <Anchor id="clients">
+            <ClientsList token={session.token} />
+          </Anchor>
+          <Anchor id="check">
+            <PolicyCheck token={session.token} />
+          </Anchor>
+          <Anchor id="fields">
+            <FieldSearch token={session.token} />
+          </Anchor>
+          <Anchor id="audit">
+            <AuditSearch />
+          </Anchor>
+        </div>
+      </Frame>
+    </ApolloProvider>
+  );
+}
+
+const Anchor = ({ id, children }: { id: string; children: ReactNode }) => (
+  <div id={id} className="anchor">
+    {children}
+  </div>
+);
+
+/** A /policy view, loaded once with the officer's token. */
+export function usePolicyView<T>(path: string, token: string) {
+  const [state, setState] = useState<{ data?: T; error?: unknown }>({});
+  useEffect(() => {
+    let live = true;
+    getJson<T>(path, token).then(
+      (data) => live && setState({ data }),
+      (error: unknown) => live && setState({ error }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [path, token]);
+  return state;
+}
+
+const CELL_TEXT = { granted: 'granted', denied: 'denied', none: '–', partial: '' } as const;
+
+function MatrixView({ token }: { token: string }) {
+  const { data, error } = usePolicyView<Matrix>('/policy/matrix', token);
+  return (
+    <Section title="Purposes × categories" className="wide">
+      <p className="source">What each purpose may read, computed from the policy the gateway enforces. Partial: some fields of the category.</p>
+      <Problems problems={describeErrors(error)} title="The matrix could not be loaded" />
+      {!data && !error && <Loading what="the matrix" />}
+      {data && (
+        <div className="table-scroll" role="region" aria-label="Purposes by categories matrix, scrolls sideways" tabIndex={0}>
+          <table className="matrix">
+            <caption className="visually-hidden">Purposes by data categories, with legal bases</caption>
+            <thead>
+              <tr>
+                <th scope="col">Purpose</th>
+                {data.categories.map((c) => (
+                  <th scope="col" key={c} className={c.includes('.') ? 'sub' : 'top'}>
+                    {c}
+                  </th>
+                ))}
+                <th scope="col">Legal basis</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.rows.map((row) => (
+                <tr key={row.purpose}>
+                  <th scope="row">
+                    {row.purpose}
+                    {row.internal && <span className="muted"> (internal)</span>}
+                  </th>
+                  {row.cells.map((cell, i) => (
+                    <td key={data.categories[i]} className={`cell ${cell.state}`}>
+                      {cell.state === 'partial' ? `${cell.allowed}/${cell.total}` : CELL_TEXT[cell.state]}
+                    </td>
+                  ))}
+                  <td className="basis">{row.legalBasis}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Section>
+  );
+}
+
+function ClientsList({ token }: { token: string }) {
+  const { data, error } = usePolicyView<ClientsView>('/policy/clients', token);
+  return (
+    <Section title="Clients and their purposes">
+      <Problems problems={describeErrors(error)} title="The clients could not be loaded" />
+      {!data && !error && <Loading what="the clients" />}
+      <ul className="client-list">
+        {data?.clients.map((c) => (
+          <li key={c.id}>
+            <strong>{c.name}</strong> <code>{c.id}</code> <span className="badge">{c.actors}</span>
+            <p className="muted small-text">{c.description}</p>
+            <p>
+              May use:{' '}
+              {c.purposes.map((p, i) => (
+                <span key={p.id}>
+                  {i > 0 && ', '}
+                  <code>{p.id}</code> <span className="muted">({p.subjects.join('/')}, assurance {p.acr})</span>
+                </span>
+              ))}
+            </p>
+          </li>
+        ))}
+      </ul>
+    </Section>
+  );
+}
+
+function PolicyCheck({ token }: { token: string }) {
+  const { data, error } = usePolicyView<CheckView>('/policy/check', token);
+  const errors = data?.problems.filter((p) => p.severity === 'error') ?? [];
+  const warnings = data?.problems.filter((p) => p.severity === 'warning') ?? [];
+  return (
+    <Section title="Policy check">
+      <Problems problems={describeErrors(error)} title="The check could not be run" />
+      {!data && !error && <Loading what="the policy check" />}
+      {data && (
+        <>
+          <p className={data.ok ? 'ok' : 'not-ok'} role="status">
+            {data.ok ? '✓ The policy is consistent with the schema' : '✗ The policy has errors'}: {errors.length} error{errors.length === 1 ? '' : 's'}, {warnings.length} warning
+            {warnings.length === 1 ? '' : 's'}.
+          </p>
+          {data.problems.length > 0 && (
+            <ul className="check-list">
+              {data.problems.map((p) => (
+                <li key={`${p.code}-${p.message}`} className={p.severity}>
+                  <span className="badge">{p.severity}</span> <code>{p.file}</code> {p.message}
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </Section>
+  );
+}

@@ -1,0 +1,164 @@
+/**
+ * The explorer for frontend teams (development only): GraphiQL, bundled, over
+ * the gateway's /graphql, signed in as a demo persona with a chosen client
+ * and purpose, so a developer sees exactly what a purpose returns — refused
+ * fields come back as UNAUTHORIZED_FIELD_OR_TYPE errors with their reason.
+ */
+import { createGraphiQLFetcher } from '@graphiql/toolkit';
+import { GraphiQL } from 'graphiql';
+import 'graphiql/style.css';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { describeErrors } from '../shared/errors.ts';
+import { devToken, fetchConfig, type Persona } from '../shared/session.ts';
+import { Loading, Problems } from '../shared/ui.tsx';
+
+interface ExplorerOptions {
+  personas: Persona[];
+  clients: { id: string; name: string; purposes: { id: string; subjects: string[]; acr: string }[] }[];
+}
+
+interface Settings {
+  sub: string;
+  client: string;
+  purpose: string;
+  caseRef: string;
+  acr: 'low' | 'substantial' | 'high';
+}
+
+const DEFAULT_QUERY = `# Sign in above, then run. Fields the purpose does not grant come back as
+# errors with extensions.code UNAUTHORIZED_FIELD_OR_TYPE and the reason.
+query MyData {
+  me {
+    id
+    givenName
+    familyName
+    annualIncome
+    children { id givenName dateOfBirth }
+    benefitEnrollments { programme { name } status since }
+  }
+}
+`;
+
+export default function Explorer() {
+  const [options, setOptions] = useState<ExplorerOptions>();
+  const [error, setError] = useState<unknown>();
+  const [settings, setSettings] = useState<Settings>({ sub: '49431123454', client: 'citizen-portal', purpose: 'self-service', caseRef: '', acr: 'substantial' });
+  const [token, setToken] = useState<string>();
+  const [applied, setApplied] = useState<Settings>();
+
+  useEffect(() => {
+    fetchConfig()
+      .then(async (config) => {
+        if (!config.explorer) throw new Error('The explorer is available only on a development gateway.');
+        const response = await fetch('/dev/explorer-options');
+        if (!response.ok) throw new Error(`The gateway answered ${response.status}.`);
+        setOptions((await response.json()) as ExplorerOptions);
+      })
+      .catch(setError);
+  }, []);
+
+  const client = options?.clients.find((c) => c.id === settings.client);
+  const purpose = client?.purposes.find((p) => p.id === settings.purpose);
+  const needsCase = purpose?.subjects.includes('any') ?? false;
+
+  async function signIn(e: FormEvent) {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      setToken(await devToken(settings.sub, settings.client, settings.acr));
+      setApplied(settings);
+    } catch (err) {
+      setError(err);
+    }
+  }
+
+  const fetcher = useMemo(
+    () =>
+      createGraphiQLFetcher({
+        url: `${location.origin}/graphql`,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(applied ? { 'x-purpose': applied.purpose } : {}),
+          ...(applied?.caseRef ? { 'x-case-ref': applied.caseRef } : {}),
+        },
+      }),
+    [token, applied],
+  );
+
+  return (
+    <div className="explorer">
+      <a className="skip-link" href="#graphiql">
+        Skip to the editor
+      </a>
+      <header className="site-header">
+        <div className="brand">
+          citizen-graph <span className="brand-sub">Explorer (development only)</span>
+        </div>
+      </header>
+      <form className="explorer-bar" onSubmit={(e) => void signIn(e)} aria-label="Who is asking">
+        {!options && !error && <Loading what="personas and clients" />}
+        {options && (
+          <>
+            <div>
+              <label htmlFor="ex-persona">Persona</label>
+              <select id="ex-persona" value={settings.sub} onChange={(e) => setSettings({ ...settings, sub: e.target.value })}>
+                {options.personas.map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.name} ({p.role})
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div>
+              <label htmlFor="ex-client">Client</label>
+              <select
+                id="ex-client"
+                value={settings.client}
+                onChange={(e) => {
+                  const next = options.clients.find((c) => c.id === e.target.value);
+                  setSettings({ ...settings, client: e.target.value, purpose: next?.purposes[0]?.id ?? '' });
+                }}
+              >
+                {options.clients.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.id}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div>
+              <label htmlFor="ex-purpose">Purpose</label>
+              <select id="ex-purpose" value={settings.purpose} onChange={(e) => setSettings({ ...settings, purpose: e.target.value })}>
+                {client?.purposes.map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.id}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div>
+              <label htmlFor="ex-acr">Assurance</label>
+              <select id="ex-acr" value={settings.acr} onChange={(e) => setSettings({ ...settings, acr: e.target.value as Settings['acr'] })}>
+                <option value="low">low</option>
+                <option value="substantial">substantial</option>
+                <option value="high">high</option>
+              </select>
+            </div>
+            <div>
+              <label htmlFor="ex-case">Case reference{needsCase ? ' (required)' : ''}</label>
+              <input id="ex-case" value={settings.caseRef} onChange={(e) => setSettings({ ...settings, caseRef: e.target.value })} required={needsCase} placeholder={needsCase ? 'e.g. CASE-1' : 'not needed'} />
+            </div>
+            <button type="submit">Use these</button>
+            <p className="explorer-status" role="status">
+              {applied ? `Asking as ${applied.sub} via ${applied.client} for ${applied.purpose}${applied.caseRef ? ` (case ${applied.caseRef})` : ''}` : 'Not signed in'}
+            </p>
+          </>
+        )}
+      </form>
+      <Problems problems={describeErrors(error)} title="The explorer could not sign in" />
+      <div id="graphiql" className="graphiql-host">
+        <GraphiQL key={`${token ?? ''}`} fetcher={fetcher} defaultQuery={DEFAULT_QUERY} />
+      </div>
+    </div>
+  );
+}

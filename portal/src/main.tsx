@@ -1,0 +1,34 @@
+/** Three pages on one bundle, each loaded only when visited: portal (/), privacy console (/console), explorer (/explorer, development). */
+import { StrictMode, Suspense, lazy, useEffect, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { finishOidcSignIn } from './shared/oidc.ts';
+import { Loading, Problems } from './shared/ui.tsx';
+import './styles.css';
+
+const CitizenPortal = lazy(() => import('./citizen/CitizenPortal.tsx'));
+const PrivacyConsole = lazy(() => import('./console/PrivacyConsole.tsx'));
+const Explorer = lazy(() => import('./explorer/Explorer.tsx'));
+
+function OidcCallback() {
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    finishOidcSignIn().then((next) => location.replace(next), (e: Error) => setError(e.message));
+  }, []);
+  return error ? <Problems problems={[{ message: error }]} title="Sign-in failed" /> : <Loading what="your session" />;
+}
+
+function Page() {
+  const path = location.pathname;
+  if (path.startsWith('/console')) return <PrivacyConsole />;
+  if (path.startsWith('/explorer')) return <Explorer />;
+  if (path.startsWith('/oidc/callback')) return <OidcCallback />;
+  return <CitizenPortal />;
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <Suspense fallback={<Loading what="the page" />}>
+      <Page />
+    </Suspense>
+  </StrictMode>,
+);

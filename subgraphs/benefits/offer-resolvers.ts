@@ -1,0 +1,190 @@
+/**
+ * Proactive offers in the graph: the engine's mutations (recording findings,
+ * batch runs) and the citizen's (accept, decline/object, contest, opt out,
+ * inbox). Citizens act only on their own offers and those of the people they
+ * represent (the signed context's scope); anyone else's offer is "not found".
+ */
+import { GraphQLError } from 'graphql';
+import type { SubgraphContext } from '../kit/agency.ts';
+import { badUserInput } from '../kit/errors.ts';
+import type { BenefitsLoaders, BeneficiaryRow } from './loaders.ts';
+import { countOffers } from './metrics.ts';
+import { offersStore, type InboxRow, type OfferRow, type PageFinding, type RunRow } from './offers-store.ts';
+import { ruleFor } from './rules/index.ts';
+import { parametersFor } from './rules/parameters.ts';
+
+type Context = SubgraphContext<BenefitsLoaders>;
+
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9:._-]{2,99}$/;
+const PERSON_ID = /^\d{11}$/;
+const AGENCIES = new Set(['identity', 'tax', 'family', 'benefits']);
+const MAX_PAGE = 20_000;
+const MAX_REASON = 2_000;
+
+const today = () => new Date().toISOString().slice(0, 10);
+const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
+
+/** The kit's stable codes: NOT_FOUND (not yours, or no such), CONFLICT (already decided, period over). */
+function offerError(code: 'NOT_FOUND' | 'CONFLICT', message: string) {
+  return new GraphQLError(message, { extensions: { code } });
+}
+
+/** Whose offers the caller may act on: themselves and the people they represent. */
+function people(ctx: Context): string[] {
+  const { self, represented } = ctx.caller.scope;
+  return [...(self ? [self] : []), ...represented];
+}
+
+async function ownOffer(ctx: Context, id: string): Promise<OfferRow> {
+  const offer = await offersStore(ctx.db).offerOf(id, people(ctx));
+  if (!offer) throw offerError('NOT_FOUND', `no offer ${String(id).slice(0, 20)} of yours`);
+  return offer;
+}
+
+function run(row: RunRow) {
+  return { id: row.id, resumeAfter: row.checkpoint, checkpointPage: row.checkpoint_page, evaluated: row.evaluated, finished: row.finished_at !== null };
+}
+
+interface FindingInput {
+  citizenId: string;
+  programme: string;
+  occasion: string;
+  amount?: number | null;
+  facts: { agency: string; field: string; value: string }[];
+}
+
+function validFinding(input: FindingInput, on: string): PageFinding {
+  const rule = ruleFor(input.programme);
+  if (!rule) throw badUserInput(`unknown programme ${input.programme.slice(0, 40)}`);
+  if (!PERSON_ID.test(input.citizenId)) throw badUserInput('citizenId must be a personal code');
+  if (!input.occasion || input.occasion.length > 100) throw badUserInput('occasion must be 1-100 characters');
+  if (input.amount != null && !(Number.isFinite(input.amount) && input.amount >= 0 && input.amount < 1e7)) throw badUserInput('amount must be a non-negative number of euros');
+  if (input.facts.length > 20) throw badUserInput('at most 20 facts per finding');
+  for (const fact of input.facts) {
+    if (!AGENCIES.has(fact.agency) || !/^[A-Z]\w*\.\w+$/.test(fact.field) || fact.value.length > 500) throw badUserInput('a fact names an agency, a field Type.field and a value of at most 500 characters');
+  }
+  const params = parametersFor(rule.programme, on);
+  return {
+    personId: input.citizenId,
+    programme: rule.programme,
+    occasion: input.occasion,
+    amount: input.amount ?? null,
+    facts: input.facts.map(({ agency, field, value }) => ({ agency, field, value })),
+    automatic: rule.grant === 'automatic',
+    objectionDays: rule.grant === 'automatic' ? Number(params.values.objectionDays ?? 30) : null,
+    rule: `benefits/rules/${rule.programme}`,
+    legalSource: `${params.source} (valid from ${params.validFrom})`,
+  };
+}
+
+export const offerMutations = {
+  async startEvaluationRun(_: unknown, args: { id: string }, ctx: Context) {
+    if (!RUN_ID.test(args.id)) throw badUserInput('a run id is 3-100 letters, digits or : . _ -');
+    return run(await offersStore(ctx.db).startRun(args.id));
+  },
+  async finishEvaluationRun(_: unknown, args: { id: string }, ctx: Context) {
+    const row = await offersStore(ctx.db).finishRun(args.id);
+    if (!row) throw badUserInput(`no evaluation run ${args.id.slice(0, 100)}`);
+    return run(row);
+  },
+  async recordEligibility(
+    _: unknown,
+    { input }: { input: { runId: string; evaluated: string[]; findings: FindingInput[]; checkpoint?: { page: number; after?: string | null } | null } },
+    ctx: Context,
+  ) {
+    if (!RUN_ID.test(input.runId)) throw badUserInput('a run id is 3-100 letters, digits or : . _ -');
+    if (input.evaluated.length > MAX_PAGE || input.findings.length > MAX_PAGE * 7) throw badUserInput(`at most ${MAX_PAGE} citizens per page`);
+    if (!input.evaluated.every((id) => PERSON_ID.test(id))) throw badUserInput('evaluated must be personal codes');
+    const evaluated = new Set(input.evaluated);
+    const on = today();
+    const findings = input.findings.map((f) => validFinding(f, on));
+    if (!findings.every((f) => evaluated.has(f.personId))) throw badUserInput('every finding must be about an evaluated citizen');
+    if (input.checkpoint && (!Number.isInteger(input.checkpoint.page) || input.checkpoint.page < 0)) throw badUserInput('checkpoint.page must be a page number');
+    const counts = await offersStore(ctx.db).recordPage({
+      runId: input.runId,
+      evaluated: input.evaluated,
+      findings,
+      checkpoint: input.checkpoint ? { page: input.checkpoint.page, after: input.checkpoint.after ?? null } : undefined,
+    });
+    const total = { proposed: 0, grantedAutomatically: 0, updated: 0, expired: 0 };
+    for (const c of counts) {
+      countOffers(c.programme_code, c.outcome, c.n);
+      total[c.outcome === 'granted_automatically' ? 'grantedAutomatically' : c.outcome] += c.n;
+    }
+    return total;
+  },
+
+  async acceptOffer(_: unknown, args: { id: string }, ctx: Context) {
+    const offer = await ownOffer(ctx, args.id);
+    if (offer.status !== 'proposed') throw offerError('CONFLICT', `the offer is ${offer.status.replace('_', ' ')}, not open for acceptance`);
+    const accepted = await offersStore(ctx.db).accept(offer.id);
+    if (!accepted) throw offerError('CONFLICT', 'the offer was decided meanwhile');
+    countOffers(offer.programme_code, 'accepted');
+    return accepted;
+  },
+  async declineOffer(_: unknown, args: { id: string }, ctx: Context) {
+    const offer = await ownOffer(ctx, args.id);
+    const store = offersStore(ctx.db);
+    if (offer.status === 'proposed') {
+      const declined = await store.decline(offer.id);
+      if (!declined) throw offerError('CONFLICT', 'the offer was decided meanwhile');
+      countOffers(offer.programme_code, 'declined');
+      return declined;
+    }
+    if (offer.status === 'granted_automatically') {
+      const objected = await store.object(offer.id);
+      if (!objected) throw offerError('CONFLICT', `the objection period ended on ${offer.objection_deadline}`);
+      countOffers(offer.programme_code, 'objected');
+      return objected;
+    }
+    throw offerError('CONFLICT', `the offer is ${offer.status.replace('_', ' ')}; nothing to decline`);
+  },
+  async contestOffer(_: unknown, args: { id: string; reason: string }, ctx: Context) {
+    const reason = args.reason.trim();
+    if (!reason || reason.length > MAX_REASON) throw badUserInput(`give a reason of 1-${MAX_REASON} characters`);
+    const offer = await ownOffer(ctx, args.id);
+    const contest = await offersStore(ctx.db).contest(offer.id, offer.person_id, ctx.caller.actor, reason);
+    countOffers(offer.programme_code, 'contested');
+    return { id: String(contest.id), offerId: String(contest.offer_id), reason: contest.reason, status: contest.status.toUpperCase() };
+  },
+  async setProactivePreference(_: unknown, args: { optOut: boolean }, ctx: Context) {
+    const self = ctx.caller.scope.self;
+    if (!self) throw badUserInput('only a signed-in citizen sets their own preference');
+    await offersStore(ctx.db).setOptOut(self, args.optOut);
+    return { optOut: args.optOut };
+  },
+  async markInboxMessageRead(_: unknown, args: { id: string }, ctx: Context) {
+    const row = await offersStore(ctx.db).markRead(args.id, people(ctx));
+    if (!row) throw new GraphQLError(`no message ${String(args.id).slice(0, 20)} of yours`, { extensions: { code: 'NOT_FOUND' } });
+    return row;
+  },
+};
+
+export const offerTypes = {
+  ProactiveOffer: {
+    id: (o: OfferRow) => String(o.id),
+    programme: (o: OfferRow, _: unknown, ctx: Context) => ctx.loaders.programmeByCode.load(o.programme_code),
+    status: (o: OfferRow) => o.status.toUpperCase(),
+    offeredOn: (o: OfferRow) => day(o.created_at),
+    decidedOn: (o: OfferRow) => day(o.decided_at),
+    objectionDeadline: (o: OfferRow) => o.objection_deadline,
+    explanation: (o: OfferRow) => ({
+      rule: o.rule,
+      legalSource: o.legal_source,
+      automatic: o.status === 'granted_automatically' || o.status === 'objected',
+      facts: o.facts,
+    }),
+  },
+  InboxMessage: {
+    id: (m: InboxRow) => String(m.id),
+    receivedOn: (m: InboxRow) => day(m.created_at),
+    read: (m: InboxRow) => m.read_at !== null,
+    offerId: (m: InboxRow) => (m.offer_id === null ? null : String(m.offer_id)),
+  },
+};
+
+export const offerCitizenFields = {
+  proactiveOffers: (person: BeneficiaryRow, _: unknown, ctx: Context) => ctx.loaders.offersOf.load(person.id),
+  inbox: (person: BeneficiaryRow, _: unknown, ctx: Context) => ctx.loaders.inboxOf.load(person.id),
+  proactivePreference: (person: BeneficiaryRow) => ({ optOut: person.proactive_opt_out }),
+};

@@ -1,0 +1,28 @@
+import { addMonths, addYears, isAlive, receiving } from './common.ts';
+import type { Rule } from './types.ts';
+
+interface Params { pensionAge: number; offerMonthsBefore: number; minInsuredYears: number }
+
+/** Offered a year before pension age to people with enough insured years who do not receive it yet. */
+export const oldAgePension: Rule<Params> = {
+  programme: 'old-age-pension',
+  grant: 'offer',
+  needs: ['Citizen.id', 'Citizen.dateOfBirth', 'Citizen.dateOfDeath', 'Citizen.insuredYears', 'Citizen.benefitEnrollments', 'Enrollment.programme', 'Enrollment.status', 'Programme.code'],
+  evaluate(facts, p, today) {
+    if (!isAlive(facts) || !facts.dateOfBirth || (facts.insuredYears ?? 0) < p.minInsuredYears) return [];
+    const pensionDay = addYears(facts.dateOfBirth, p.pensionAge);
+    if (today < addMonths(pensionDay, -p.offerMonthsBefore)) return [];
+    if (receiving(facts.enrolments, 'old-age-pension') !== null) return [];
+    return [{
+      programme: 'old-age-pension',
+      occasion: `pension-age:${pensionDay}`,
+      // The amount is calculated from the whole insurance record when the pension is granted.
+      amount: null,
+      facts: [
+        { agency: 'identity', field: 'Citizen.dateOfBirth', value: `reaches pension age ${p.pensionAge} on ${pensionDay}` },
+        { agency: 'tax', field: 'Citizen.insuredYears', value: `at least ${p.minInsuredYears} insured years` },
+        { agency: 'benefits', field: 'Citizen.benefitEnrollments', value: 'not receiving old-age pension' },
+      ],
+    }];
+  },
+};

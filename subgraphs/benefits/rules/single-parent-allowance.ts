@@ -1,0 +1,19 @@
+import { BASE_NEEDS, CHILD_NEEDS, childrenFact, childrenInCare, isAlive, monthly, receiving, under } from './common.ts';
+import type { Rule } from './types.ts';
+
+interface Params { perChild: number; maxAge: number }
+
+/** Per child whose birth record names no second parent. */
+export const singleParentAllowance: Rule<Params> = {
+  programme: 'single-parent-allowance',
+  grant: 'offer',
+  needs: [...BASE_NEEDS, ...CHILD_NEEDS],
+  evaluate(facts, p, today) {
+    if (!isAlive(facts)) return [];
+    const children = under(childrenInCare(facts), p.maxAge, today).filter((c) => c.parents.length === 1);
+    return monthly('single-parent-allowance', p.perChild * children.length, receiving(facts.enrolments, 'single-parent-allowance'), [
+      ...childrenFact(children, today, `children under ${p.maxAge}`),
+      { agency: 'family', field: 'Citizen.parents', value: 'the birth record of each names no second parent' },
+    ]);
+  },
+};

@@ -1,0 +1,14 @@
+import { defineAgency } from '../kit/agency.ts';
+import { createLoaders } from './loaders.ts';
+import { resolvers } from './resolvers.ts';
+
+/** The transparency subgraph: the audit log, for the citizen it is about and for privacy officers. */
+export const transparency = defineAgency({
+  name: 'transparency',
+  createLoaders,
+  resolvers,
+  rootSubjects: {
+    // Everyone's records: only a purpose reaching any subject (privacy-oversight) may search.
+    auditSearch: 'any',
+  },
+});

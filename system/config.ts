@@ -1,0 +1,306 @@
+/**
+ * The one configuration surface of every citizen-graph service: environment
+ * variables, validated at start-up. A bad or missing value stops the process
+ * with one message naming every variable at fault and what it must be; a
+ * value that is a secret (keys, database URLs) is never echoed back.
+ * Documented in docs/configuration.md.
+ */
+import { z } from 'zod';
+import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, subgraphDatabase, type SubgraphName } from '../subgraphs/agencies.ts';
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\n(see docs/configuration.md)`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const port = (name: string, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return fallback;
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value < 0 || value > 65535) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a port number 0-65535, not "${raw.slice(0, 20)}"` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const positiveInt = (name: string, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return fallback;
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value < 1 || value > max) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number between 1 and ${max}, not "${raw.slice(0, 20)}"` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const flag = (name: string, fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw === '') return fallback;
+      if (/^(1|true|yes|on)$/i.test(raw)) return true;
+      if (/^(0|false|no|off)$/i.test(raw)) return false;
+      ctx.addIssue({ code: 'custom', message: `${name} must be true or false, not "${raw.slice(0, 20)}"` });
+      return z.NEVER;
+    });
+
+const list = () =>
+  z
+    .string()
+    .optional()
+    .transform((raw) => (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+
+/** Secrets: checked for shape, never repeated in a message. */
+const postgresUrl = (name: string) =>
+  z.string({ error: `${name} is required: the postgres:// URL of this agency's database` }).refine((raw) => {
+    try {
+      return ['postgres:', 'postgresql:'].includes(new URL(raw).protocol);
+    } catch {
+      return false;
+    }
+  }, `${name} must be a postgres:// or postgresql:// URL (value not shown)`);
+
+const key = (name: string, kind: 'private' | 'public') =>
+  z
+    .string({ error: `${name} is required: the gateway's Ed25519 ${kind} key for the signed subgraph context, as PEM or JWK JSON` })
+    .refine(
+      (raw) => (raw.trim().startsWith('{') ? isJson(raw) : raw.includes(`-----BEGIN ${kind === 'private' ? 'PRIVATE' : 'PUBLIC'} KEY-----`)),
+      `${name} must be a ${kind === 'private' ? 'PKCS#8' : 'SPKI'} PEM ("-----BEGIN ${kind === 'private' ? 'PRIVATE' : 'PUBLIC'} KEY-----") or a JWK JSON object (value not shown)`,
+    );
+
+function isJson(raw: string): boolean {
+  try {
+    return typeof JSON.parse(raw) === 'object';
+  } catch {
+    return false;
+  }
+}
+
+const httpUrl = (name: string) =>
+  z.string().refine((raw) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(raw).protocol);
+    } catch {
+      return false;
+    }
+  }, `${name} must be an http(s) URL`);
+
+const commonShape = {
+  NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'NODE_ENV must be development, production or test' }).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent' }).optional(),
+  HOST: z.string().optional(),
+  SHUTDOWN_GRACE_MS: positiveInt('SHUTDOWN_GRACE_MS', 10_000, 300_000),
+};
+
+export interface CommonConfig {
+  production: boolean;
+  host: string;
+  shutdownGraceMs: number;
+}
+
+function common(parsed: { NODE_ENV?: string; HOST?: string; SHUTDOWN_GRACE_MS: number }): CommonConfig {
+  return { production: parsed.NODE_ENV === 'production', host: parsed.HOST || '127.0.0.1', shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS };
+}
+
+function parseOrThrow<S extends z.ZodType>(schema: S, env: Env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigurationError(result.error.issues.map((issue) => issue.message));
+}
+
+// ---------------------------------------------------------------- gateway
+
+/** Limits on what one operation may ask for (graphql-armor and the HTTP layer). */
+export interface OperationLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  maxCost: number;
+  /** Request body size, bytes. */
+  maxBodyBytes: number;
+}
+
+export interface HardeningConfig {
+  limits: OperationLimits;
+  /** Introspection for every client (dev) or none (production) … */
+  introspection: boolean;
+  /** … and, either way, for these clients. */
+  introspectionClients: string[];
+  /** "Did you mean …" suggestions in validation errors (they map the schema for an attacker). */
+  fieldSuggestions: boolean;
+  /** client → path of an Apollo persisted query manifest: that client may run only those operations. */
+  safelists: Record<string, string>;
+}
+
+export interface ResilienceConfig {
+  /** A subgraph call slower than this fails (and counts against its circuit). */
+  timeoutMs: number;
+  /** Open the circuit when at least this share of recent calls failed … */
+  errorThresholdPercent: number;
+  /** … among at least this many calls in the rolling window. */
+  volumeThreshold: number;
+  /** Try one call again after the circuit has been open this long. */
+  resetTimeoutMs: number;
+}
+
+// maxCost: graphql-armor multiplies a list's cost by a literal `first:` argument, so one page of 1,000 ids
+// (the largest page the identity subgraph serves) costs ~20,000; 50,000 admits that and still refuses
+// fragment and nesting bombs by orders of magnitude.
+export const DEFAULT_LIMITS: OperationLimits = { maxDepth: 12, maxAliases: 30, maxDirectives: 20, maxTokens: 2_000, maxCost: 50_000, maxBodyBytes: 100_000 };
+export const DEFAULT_RESILIENCE: ResilienceConfig = { timeoutMs: 5_000, errorThresholdPercent: 50, volumeThreshold: 5, resetTimeoutMs: 5_000 };
+
+export function hardeningDefaults(production: boolean): HardeningConfig {
+  return { limits: DEFAULT_LIMITS, introspection: !production, introspectionClients: production ? [] : ['graph-explorer'], fieldSuggestions: !production, safelists: {} };
+}
+
+const safelistEntries = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    const entries: Record<string, string> = {};
+    for (const item of (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+      const match = /^([A-Za-z0-9_-]+)=(.+)$/.exec(item);
+      if (!match) {
+        ctx.addIssue({ code: 'custom', message: `GRAPHQL_SAFELISTS must be client=path/to/manifest.json pairs separated by commas, not "${item.slice(0, 60)}"` });
+        return z.NEVER;
+      }
+      entries[match[1]!] = match[2]!;
+    }
+    return entries;
+  });
+
+const gatewaySchema = z.object({
+  ...commonShape,
+  GATEWAY_PORT: port('GATEWAY_PORT', 4000),
+  GATEWAY_CONTEXT_PRIVATE_KEY: key('GATEWAY_CONTEXT_PRIVATE_KEY', 'private'),
+  ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_URL_${name.toUpperCase()}`, httpUrl(`SUBGRAPH_URL_${name.toUpperCase()}`).optional()])),
+  DATABASE_URL_AUDIT: postgresUrl('DATABASE_URL_AUDIT').optional(),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_JWKS_URL: httpUrl('AUTH_JWKS_URL').optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  GRAPHQL_MAX_DEPTH: positiveInt('GRAPHQL_MAX_DEPTH', DEFAULT_LIMITS.maxDepth, 100),
+  GRAPHQL_MAX_ALIASES: positiveInt('GRAPHQL_MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 1_000),
+  GRAPHQL_MAX_DIRECTIVES: positiveInt('GRAPHQL_MAX_DIRECTIVES', DEFAULT_LIMITS.maxDirectives, 1_000),
+  GRAPHQL_MAX_TOKENS: positiveInt('GRAPHQL_MAX_TOKENS', DEFAULT_LIMITS.maxTokens, 100_000),
+  GRAPHQL_MAX_COST: positiveInt('GRAPHQL_MAX_COST', DEFAULT_LIMITS.maxCost, 10_000_000),
+  GRAPHQL_MAX_BODY_BYTES: positiveInt('GRAPHQL_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, 10_000_000),
+  GRAPHQL_INTROSPECTION: flag('GRAPHQL_INTROSPECTION', false).optional(),
+  GRAPHQL_INTROSPECTION_CLIENTS: list().optional(),
+  GRAPHQL_FIELD_SUGGESTIONS: flag('GRAPHQL_FIELD_SUGGESTIONS', false).optional(),
+  GRAPHQL_SAFELISTS: safelistEntries,
+  GRAPHQL_STRICT_BY_DEFAULT: flag('GRAPHQL_STRICT_BY_DEFAULT', false),
+  SUBGRAPH_TIMEOUT_MS: positiveInt('SUBGRAPH_TIMEOUT_MS', DEFAULT_RESILIENCE.timeoutMs, 120_000),
+  CIRCUIT_ERROR_THRESHOLD_PERCENT: positiveInt('CIRCUIT_ERROR_THRESHOLD_PERCENT', DEFAULT_RESILIENCE.errorThresholdPercent, 100),
+  CIRCUIT_VOLUME_THRESHOLD: positiveInt('CIRCUIT_VOLUME_THRESHOLD', DEFAULT_RESILIENCE.volumeThreshold, 10_000),
+  CIRCUIT_RESET_MS: positiveInt('CIRCUIT_RESET_MS', DEFAULT_RESILIENCE.resetTimeoutMs, 600_000),
+});
+
+export interface GatewayConfig extends CommonConfig {
+  port: number;
+  contextPrivateKey: string;
+  subgraphUrls: Record<SubgraphName, string>;
+  /** The audit store (application role). Required in production: every read is audited. */
+  auditDatabaseUrl?: string;
+  /** Absent: the development issuer (refused in production). */
+  auth?: { issuer: string; jwksUrl: string; audience: string };
+  audience: string;
+  hardening: HardeningConfig;
+  resilience: ResilienceConfig;
+  strictByDefault: boolean;
+}
+
+export function gatewayConfig(env: Env = process.env): GatewayConfig {
+  const parsed = parseOrThrow(gatewaySchema, env) as z.infer<typeof gatewaySchema> & Record<string, string | undefined>;
+  const base = common(parsed);
+  const problems: string[] = [];
+  if (base.production && (!parsed.AUTH_ISSUER || !parsed.AUTH_JWKS_URL)) {
+    problems.push('AUTH_ISSUER and AUTH_JWKS_URL are required in production (the development token issuer exists only outside production)');
+  }
+  if (base.production && !parsed.DATABASE_URL_AUDIT) problems.push('DATABASE_URL_AUDIT is required in production: every read is audited');
+  if (!base.production && Boolean(parsed.AUTH_ISSUER) !== Boolean(parsed.AUTH_JWKS_URL)) {
+    problems.push('set both AUTH_ISSUER and AUTH_JWKS_URL, or neither (then the development issuer signs tokens)');
+  }
+  if (problems.length) throw new ConfigurationError(problems);
+  const defaults = hardeningDefaults(base.production);
+  const audience = parsed.AUTH_AUDIENCE ?? 'citizen-graph';
+  return {
+    ...base,
+    port: parsed.GATEWAY_PORT,
+    contextPrivateKey: parsed.GATEWAY_CONTEXT_PRIVATE_KEY,
+    subgraphUrls: Object.fromEntries(
+      SUBGRAPH_NAMES.map((name) => [name, parsed[`SUBGRAPH_URL_${name.toUpperCase()}`] ?? `http://127.0.0.1:${DEFAULT_SUBGRAPH_PORTS[name]}/graphql`]),
+    ) as Record<SubgraphName, string>,
+    auditDatabaseUrl: parsed.DATABASE_URL_AUDIT,
+    auth: parsed.AUTH_ISSUER && parsed.AUTH_JWKS_URL ? { issuer: parsed.AUTH_ISSUER, jwksUrl: parsed.AUTH_JWKS_URL, audience } : undefined,
+    audience,
+    hardening: {
+      limits: {
+        maxDepth: parsed.GRAPHQL_MAX_DEPTH,
+        maxAliases: parsed.GRAPHQL_MAX_ALIASES,
+        maxDirectives: parsed.GRAPHQL_MAX_DIRECTIVES,
+        maxTokens: parsed.GRAPHQL_MAX_TOKENS,
+        maxCost: parsed.GRAPHQL_MAX_COST,
+        maxBodyBytes: parsed.GRAPHQL_MAX_BODY_BYTES,
+      },
+      introspection: env.GRAPHQL_INTROSPECTION ? parsed.GRAPHQL_INTROSPECTION! : defaults.introspection,
+      introspectionClients: env.GRAPHQL_INTROSPECTION_CLIENTS !== undefined ? parsed.GRAPHQL_INTROSPECTION_CLIENTS! : defaults.introspectionClients,
+      fieldSuggestions: env.GRAPHQL_FIELD_SUGGESTIONS ? parsed.GRAPHQL_FIELD_SUGGESTIONS! : defaults.fieldSuggestions,
+      safelists: parsed.GRAPHQL_SAFELISTS,
+    },
+    resilience: {
+      timeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
+      errorThresholdPercent: parsed.CIRCUIT_ERROR_THRESHOLD_PERCENT,
+      volumeThreshold: parsed.CIRCUIT_VOLUME_THRESHOLD,
+      resetTimeoutMs: parsed.CIRCUIT_RESET_MS,
+    },
+    strictByDefault: parsed.GRAPHQL_STRICT_BY_DEFAULT,
+  };
+}
+
+// ---------------------------------------------------------------- subgraph
+
+export interface SubgraphConfig extends CommonConfig {
+  agency: SubgraphName;
+  port: number;
+  databaseUrl: string;
+  poolMax: number;
+  contextPublicKey: string;
+}
+
+export function subgraphConfig(agency: string | undefined, env: Env = process.env): SubgraphConfig {
+  if (!agency || !(SUBGRAPH_NAMES as readonly string[]).includes(agency)) {
+    throw new ConfigurationError([`name the subgraph to start: one of ${SUBGRAPH_NAMES.join(', ')} (got "${(agency ?? '').slice(0, 30)}")`]);
+  }
+  const name = agency as SubgraphName;
+  const upper = name.toUpperCase();
+  const databaseVar = `DATABASE_URL_${subgraphDatabase(name).toUpperCase()}`;
+  const schema = z.object({
+    ...commonShape,
+    [`SUBGRAPH_PORT_${upper}`]: port(`SUBGRAPH_PORT_${upper}`, DEFAULT_SUBGRAPH_PORTS[name]),
+    [databaseVar]: postgresUrl(databaseVar),
+    DATABASE_POOL_MAX: positiveInt('DATABASE_POOL_MAX', 10, 500),
+    GATEWAY_CONTEXT_PUBLIC_KEY: key('GATEWAY_CONTEXT_PUBLIC_KEY', 'public'),
+  });
+  const parsed = parseOrThrow(schema, env) as Record<string, unknown> & { NODE_ENV?: string; HOST?: string; SHUTDOWN_GRACE_MS: number; DATABASE_POOL_MAX: number; GATEWAY_CONTEXT_PUBLIC_KEY: string };
+  return {
+    ...common(parsed),
+    agency: name,
+    port: parsed[`SUBGRAPH_PORT_${upper}`] as number,
+    databaseUrl: parsed[databaseVar] as string,
+    poolMax: parsed.DATABASE_POOL_MAX,
+    contextPublicKey: parsed.GATEWAY_CONTEXT_PUBLIC_KEY,
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Prometheus metrics (prom-client), one registry per process. Gateway and
+ * subgraphs share it when `npm start` runs them in one process; the `service`
+ * label tells them apart. Served at /metrics by every service.
+ *
+ * Labels carry operation names, agency, purpose, code and programme names —
+ * never ids, tokens or anything personal (and operation names are capped:
+ * a client chooses them, and unbounded labels would exhaust memory).
+ */
+import type { Request, Response } from 'express';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export const metrics = {
+  requests: new Counter({
+    name: 'citizen_graph_requests_total',
+    help: 'GraphQL requests by service, operation name and outcome (ok, errors, refused)',
+    labelNames: ['service', 'operation', 'outcome'] as const,
+    registers: [registry],
+  }),
+  requestDuration: new Histogram({
+    name: 'citizen_graph_request_duration_seconds',
+    help: 'GraphQL request latency by service and operation name',
+    labelNames: ['service', 'operation'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  }),
+  subgraphFetchDuration: new Histogram({
+    name: 'citizen_graph_subgraph_fetch_duration_seconds',
+    help: 'Latency of the gateway\'s calls to each subgraph, by outcome (ok, failed, rejected by open circuit)',
+    labelNames: ['subgraph', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  }),
+  circuitOpen: new Gauge({
+    name: 'citizen_graph_subgraph_circuit_open',
+    help: '1 while the gateway\'s circuit to a subgraph is open (calls fail fast), else 0',
+    labelNames: ['subgraph'] as const,
+    registers: [registry],
+  }),
+  denials: new Counter({
+    name: 'citizen_graph_denials_total',
+    help: 'Refused requests and denied fields, by declared purpose and error code',
+    labelNames: ['purpose', 'code'] as const,
+    registers: [registry],
+  }),
+  auditWriteDuration: new Histogram({
+    name: 'citizen_graph_audit_write_duration_seconds',
+    help: 'Time to append one request\'s entries to the audit log',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  }),
+  offers: new Counter({
+    name: 'citizen_graph_offers_total',
+    help: 'Proactive offers by programme and event (proposed, accepted, declined): the take-up a service owner monitors',
+    labelNames: ['programme', 'event'] as const,
+    registers: [registry],
+  }),
+};
+
+/** A label value a client may influence: short, plain, bounded. */
+export function labelValue(value: string | undefined | null, fallback = 'anonymous'): string {
+  if (!value) return fallback;
+  return /^[A-Za-z0-9_.-]{1,64}$/.test(value) ? value : 'other';
+}
+
+/** For the audit layer: how long one append took. */
+export function observeAuditWrite(seconds: number): void {
+  metrics.auditWriteDuration.observe(seconds);
+}
+
+/** For the offers engine and the benefits subgraph: one offer event. */
+export function recordOffer(programme: string, event: 'proposed' | 'accepted' | 'declined'): void {
+  metrics.offers.inc({ programme: labelValue(programme, 'unknown'), event });
+}
+
+export async function metricsRoute(_req: Request, res: Response): Promise<void> {
+  res.setHeader('content-type', registry.contentType);
+  res.send(await registry.metrics());
+}

@@ -1,0 +1,43 @@
+/**
+ * `npm run start:gateway`: the gateway alone, as deployed in its own
+ * container, configured by environment variables (docs/configuration.md).
+ * Tokens are verified against AUTH_JWKS_URL/AUTH_ISSUER; without them (and
+ * only outside production) a development issuer serves POST /dev/token.
+ */
+import { createDevIssuer, DEV_ISSUER } from '../gateway/auth/dev-issuer.ts';
+import { remoteKeySet } from '../gateway/auth/authenticate.ts';
+import { startGateway } from '../gateway/server.ts';
+import { loadPolicy } from '../permissions/load.ts';
+import { ROOT_SUBJECTS } from '../subgraphs/index.ts';
+import { logger } from '../subgraphs/kit/logger.ts';
+import { gatewayConfig } from './config.ts';
+import { importContextPrivateKey } from './context-keys.ts';
+import { closeOnSignals, exitOnStartupError } from './graceful-shutdown.ts';
+
+async function main() {
+  process.env.APOLLO_TELEMETRY_DISABLED ??= '1';
+  const config = gatewayConfig();
+  const policy = loadPolicy();
+  const devIssuer = config.auth ? undefined : await createDevIssuer();
+  const gateway = await startGateway({
+    port: config.port,
+    host: config.host,
+    policy,
+    rootSubjects: ROOT_SUBJECTS,
+    subgraphUrls: config.subgraphUrls,
+    contextSigningKey: await importContextPrivateKey(config.contextPrivateKey),
+    auth: config.auth
+      ? { key: remoteKeySet(config.auth.jwksUrl), issuer: config.auth.issuer, audience: config.auth.audience }
+      : { key: devIssuer!.publicKey, issuer: DEV_ISSUER, audience: config.audience },
+    devIssuer,
+    strictByDefault: config.strictByDefault,
+    hardening: config.hardening,
+    resilience: config.resilience,
+    audit: config.auditDatabaseUrl ? { databaseUrl: config.auditDatabaseUrl } : undefined,
+  });
+  if (!config.auditDatabaseUrl) logger.warn({ service: 'gateway' }, 'DATABASE_URL_AUDIT is not set: reads are NOT audited (development only)');
+  logger.info({ service: 'gateway', url: gateway.url, issuer: config.auth?.issuer ?? DEV_ISSUER, production: config.production }, 'gateway listening');
+  closeOnSignals('gateway', () => gateway.close(), config.shutdownGraceMs);
+}
+
+main().catch(exitOnStartupError('gateway'));

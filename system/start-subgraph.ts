@@ -1,0 +1,37 @@
+/**
+ * `npm run start:subgraph -- <name>`: one agency's subgraph alone, as
+ * deployed in that agency's container, against that agency's database
+ * (DATABASE_URL_<AGENCY>), whose migrations it applies first; or the
+ * transparency subgraph over the audit store (DATABASE_URL_AUDIT). Configured by
+ * environment variables (docs/configuration.md).
+ */
+import { loadPolicy } from '../permissions/load.ts';
+import { agencyMigrationsDir, isAgencyName } from '../subgraphs/agencies.ts';
+import { SUBGRAPHS } from '../subgraphs/index.ts';
+import { logger } from '../subgraphs/kit/logger.ts';
+import { migrate } from '../subgraphs/kit/migrate.ts';
+import { startSubgraph } from '../subgraphs/kit/server.ts';
+import { subgraphConfig } from './config.ts';
+import { importContextPublicKey } from './context-keys.ts';
+import { closeOnSignals, exitOnStartupError } from './graceful-shutdown.ts';
+
+async function main() {
+  process.env.APOLLO_TELEMETRY_DISABLED ??= '1';
+  const config = subgraphConfig(process.argv[2]);
+  const contextKey = await importContextPublicKey(config.contextPublicKey);
+  // An agency owns its database and migrates it; the audit store's tables belong to its owner role, migrated apart.
+  const applied = isAgencyName(config.agency) ? await migrate(config.databaseUrl, agencyMigrationsDir(config.agency)) : [];
+  if (applied.length) logger.info({ service: config.agency, migrations: applied }, 'migrations applied');
+  const subgraph = await startSubgraph(SUBGRAPHS[config.agency], {
+    port: config.port,
+    host: config.host,
+    databaseUrl: config.databaseUrl,
+    policy: loadPolicy(),
+    contextKey,
+    maxConnections: config.poolMax,
+  });
+  logger.info({ service: config.agency, url: subgraph.url }, 'subgraph listening');
+  closeOnSignals(config.agency, () => subgraph.close(), config.shutdownGraceMs);
+}
+
+main().catch(exitOnStartupError(`subgraph ${process.argv[2] ?? ''}`.trim()));

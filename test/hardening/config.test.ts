@@ -1,0 +1,114 @@
+/** The configuration surface: validated at start-up, clear messages, secrets never echoed. */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, inject, it } from 'vitest';
+import { ConfigurationError, gatewayConfig, subgraphConfig } from '../../system/config.ts';
+import { generateContextKeyPair } from '../../system/context-keys.ts';
+import { freePort } from '../../system/free-port.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const keys = await generateContextKeyPair();
+
+function problemsOf(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return (error as ConfigurationError).problems;
+  }
+  throw new Error('expected a configuration error');
+}
+
+describe('gateway configuration', () => {
+  it('development defaults: dev issuer, introspection and suggestions on, limits as documented', () => {
+    const config = gatewayConfig({ GATEWAY_CONTEXT_PRIVATE_KEY: keys.privatePem });
+    expect(config.production).toBe(false);
+    expect(config.auth).toBeUndefined();
+    expect(config.port).toBe(4000);
+    expect(config.hardening.introspection).toBe(true);
+    expect(config.hardening.fieldSuggestions).toBe(true);
+    expect(config.hardening.limits).toMatchObject({ maxDepth: 12, maxAliases: 30, maxDirectives: 20, maxTokens: 2000, maxCost: 50_000 });
+    expect(config.subgraphUrls.tax).toBe('http://127.0.0.1:4002/graphql');
+  });
+
+  it('production: refuses to start without an issuer and JWKS, and turns introspection and suggestions off', () => {
+    const problems = problemsOf(() => gatewayConfig({ NODE_ENV: 'production', GATEWAY_CONTEXT_PRIVATE_KEY: keys.privatePem }));
+    expect(problems.join('\n')).toMatch(/AUTH_ISSUER and AUTH_JWKS_URL are required in production/);
+    expect(problems.join('\n')).toMatch(/DATABASE_URL_AUDIT is required in production/);
+    const config = gatewayConfig({ NODE_ENV: 'production', GATEWAY_CONTEXT_PRIVATE_KEY: keys.privatePem, AUTH_ISSUER: 'https://id.example.gov', AUTH_JWKS_URL: 'https://id.example.gov/jwks', DATABASE_URL_AUDIT: 'postgres://audit:pw@db/audit' });
+    expect(config.auth).toEqual({ issuer: 'https://id.example.gov', jwksUrl: 'https://id.example.gov/jwks', audience: 'citizen-graph' });
+    expect(config.hardening).toMatchObject({ introspection: false, introspectionClients: [], fieldSuggestions: false });
+  });
+
+  it('names every bad variable at once, and says what it must be', () => {
+    const problems = problemsOf(() =>
+      gatewayConfig({ GATEWAY_PORT: 'eighty', GRAPHQL_MAX_DEPTH: '-1', NODE_ENV: 'prod', SUBGRAPH_URL_TAX: 'ftp://x', GRAPHQL_INTROSPECTION: 'maybe', GRAPHQL_SAFELISTS: 'portal' }),
+    );
+    const text = problems.join('\n');
+    for (const expected of [/GATEWAY_PORT must be a port number/, /GRAPHQL_MAX_DEPTH must be a whole number between 1 and 100/, /NODE_ENV must be development, production or test/, /SUBGRAPH_URL_TAX must be an http\(s\) URL/, /GRAPHQL_INTROSPECTION must be true or false/, /GRAPHQL_SAFELISTS must be client=path/, /GATEWAY_CONTEXT_PRIVATE_KEY is required/]) {
+      expect(text).toMatch(expected);
+    }
+  });
+
+  it('a key of the wrong kind is refused without being echoed', () => {
+    const problems = problemsOf(() => gatewayConfig({ GATEWAY_CONTEXT_PRIVATE_KEY: keys.publicPem }));
+    expect(problems.join('\n')).toMatch(/GATEWAY_CONTEXT_PRIVATE_KEY must be a PKCS#8 PEM/);
+    expect(problems.join('\n')).not.toContain(keys.publicPem.slice(30, 60));
+  });
+});
+
+describe('subgraph configuration', () => {
+  it('needs a known agency, its database URL and the public key; never echoes the URL', () => {
+    expect(problemsOf(() => subgraphConfig('treasury', {})).join()).toMatch(/one of identity, tax, family, benefits, transparency/);
+    const missing = problemsOf(() => subgraphConfig('tax', {})).join('\n');
+    expect(missing).toMatch(/DATABASE_URL_TAX is required/);
+    expect(missing).toMatch(/GATEWAY_CONTEXT_PUBLIC_KEY is required/);
+    const secret = 'mysql://tax:s3cr3t-password@db/tax';
+    const bad = problemsOf(() => subgraphConfig('tax', { DATABASE_URL_TAX: secret, GATEWAY_CONTEXT_PUBLIC_KEY: keys.privatePem })).join('\n');
+    expect(bad).toMatch(/DATABASE_URL_TAX must be a postgres:\/\/ or postgresql:\/\/ URL \(value not shown\)/);
+    expect(bad).toMatch(/GATEWAY_CONTEXT_PUBLIC_KEY must be a SPKI PEM/);
+    expect(bad).not.toContain('s3cr3t');
+  });
+
+  it('accepts a JWK public key and the documented variables', () => {
+    const config = subgraphConfig('tax', { DATABASE_URL_TAX: 'postgres://tax:pw@127.0.0.1:5432/tax', GATEWAY_CONTEXT_PUBLIC_KEY: JSON.stringify(keys.publicJwk), SUBGRAPH_PORT_TAX: '5002', DATABASE_POOL_MAX: '20' });
+    expect(config).toMatchObject({ agency: 'tax', port: 5002, poolMax: 20, production: false });
+  });
+});
+
+function run(script: string, args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', APOLLO_TELEMETRY_DISABLED: '1', LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, stderr: () => stderr };
+}
+
+describe('separately started services', () => {
+  it('the gateway refuses to start in production without an issuer: exit 1, one clear message, no stack trace', async () => {
+    const gateway = run('system/start-gateway.ts', [], { NODE_ENV: 'production', GATEWAY_CONTEXT_PRIVATE_KEY: keys.privatePem });
+    expect(await gateway.exited).toBe(1);
+    expect(gateway.stderr()).toMatch(/gateway could not start: invalid configuration:\n {2}- AUTH_ISSUER and AUTH_JWKS_URL are required in production/);
+    expect(gateway.stderr()).not.toMatch(/\n\s+at /);
+  });
+
+  it('a subgraph started on its own serves, then drains and exits 0 on SIGTERM', async () => {
+    const port = await freePort();
+    const subgraph = run('system/start-subgraph.ts', ['identity'], { NODE_ENV: 'test', DATABASE_URL_IDENTITY: inject('databases').identity, SUBGRAPH_PORT_IDENTITY: String(port), GATEWAY_CONTEXT_PUBLIC_KEY: keys.publicPem });
+    try {
+      const deadline = Date.now() + 30_000;
+      let ready = false;
+      while (!ready && Date.now() < deadline) {
+        ready = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.ok, () => false);
+        if (!ready) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(ready).toBe(true);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toContain('process_resident_memory_bytes');
+      subgraph.child.kill('SIGTERM');
+      expect(await subgraph.exited).toBe(0);
+    } finally {
+      if (subgraph.child.exitCode === null) subgraph.child.kill('SIGKILL');
+    }
+  });
+});
