@@ -8,7 +8,7 @@
  *          --offers-page N --only name,name (configuration names, see below)
  * Output: a table on stdout, and bench/results/bench-<time>.{json,md}.
  */
-import './lib/quiet.ts';
+import '../system/terminal-defaults.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startServices, type RunningSystem } from '../system/services.ts';

@@ -3,12 +3,14 @@
  * DATABASE_URL_* are set), migrations, a seeded population on first start,
  * the four agency subgraphs and the gateway. Ctrl-C stops everything cleanly.
  */
+import './terminal-defaults.ts';
 import { DEV_ISSUER } from '../gateway/auth/dev-issuer.ts';
 import { loadPersonas } from '../seed/personas.ts';
 import { isSeeded, seedDatabases } from '../seed/load.ts';
 import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES } from '../subgraphs/agencies.ts';
 import { openDatabases } from './databases.ts';
 import { migrateAll } from './migrate-all.ts';
+import { evaluateOffersInBackground } from './first-evaluation.ts';
 import { startServices } from './services.ts';
 import { ensurePortalBuilt } from '../portal/build.ts';
 
@@ -87,9 +89,10 @@ async function main() {
     `  curl -s ${system.gateway.url} -H "authorization: Bearer $TOKEN" -H 'x-purpose: self-service' \\`,
     `    -H 'content-type: application/json' -d '{"query":"{ me { givenName familyName children { givenName dateOfBirth } annualIncome benefitEnrollments { programme { name } status } } }"}'`,
     '',
-    'Ctrl-C stops everything.',
+    'Per-request JSON logs: LOG_LEVEL=info npm start. Ctrl-C stops everything.',
   ];
   console.log(lines.join('\n'));
+  void evaluateOffersInBackground(system, (line) => console.log(line));
 }
 
 void main();

@@ -7,5 +7,6 @@ import { pino } from 'pino';
 export const logger = pino({
   level: process.env.LOG_LEVEL ?? (process.env.NODE_ENV === 'test' || process.env.VITEST ? 'warn' : 'info'),
   redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.token'], censor: '[redacted]' },
-  base: { service: 'citizen-graph' },
+  // `service` is set per service by child loggers; the base names the system once.
+  base: { system: 'citizen-graph' },
 });
