@@ -10,7 +10,7 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
   test: {
-    globalSetup: ['./test/support/global-setup.ts', './test/support/portal-build.ts'],
+    globalSetup: ['./test/support/browser-install.ts', './test/support/global-setup.ts', './test/support/portal-build.ts'],
     include: ['test/**/*.test.ts'],
     // One PostgreSQL for the run; files that write (births) must not race files that count.
     fileParallelism: false,
