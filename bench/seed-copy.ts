@@ -18,7 +18,7 @@
  * group may have queued before generation waits).
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../system/free-port.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,16 +33,6 @@ import { AGENCY_NAMES, agencyMigrationsDir } from '../subgraphs/agencies.ts';
 import { migrate } from '../subgraphs/kit/migrate.ts';
 import { startEmbeddedPostgres } from '../system/databases.ts';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A progress display: a bar on a terminal, a line every few seconds otherwise (CI logs). */
 function progress(label: string, total: number, unit: string) {

@@ -4,7 +4,7 @@
  * the generated rows into real PostgreSQL (own embedded server, fresh folder).
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../system/free-port.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -368,16 +368,6 @@ describe('COPY text format', () => {
 
 // ------------------------------------------------------------------ loading into PostgreSQL
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('loading into PostgreSQL', () => {
   let dataDir: string;
