@@ -56,7 +56,7 @@ export const metrics = {
   }),
   offers: new Counter({
     name: 'citizen_graph_offers_total',
-    help: 'Proactive offers by programme and event (proposed, accepted, declined): the take-up a service owner monitors',
+    help: 'Proactive offers by programme and event (proposed, granted automatically, accepted, declined, objected, contested, …): the take-up a service owner monitors',
     labelNames: ['programme', 'event'] as const,
     registers: [registry],
   }),
@@ -73,9 +73,11 @@ export function observeAuditWrite(seconds: number): void {
   metrics.auditWriteDuration.observe(seconds);
 }
 
-/** For the offers engine and the benefits subgraph: one offer event. */
-export function recordOffer(programme: string, event: 'proposed' | 'accepted' | 'declined'): void {
-  metrics.offers.inc({ programme: labelValue(programme, 'unknown'), event });
+export type OfferEvent = 'proposed' | 'granted_automatically' | 'updated' | 'expired' | 'accepted' | 'declined' | 'objected' | 'contested';
+
+/** For the benefits subgraph: offer events of one programme (the take-up a service owner watches). */
+export function recordOffer(programme: string, event: OfferEvent, n = 1): void {
+  metrics.offers.inc({ programme: labelValue(programme, 'unknown'), event }, n);
 }
 
 export async function metricsRoute(_req: Request, res: Response): Promise<void> {

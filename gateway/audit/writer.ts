@@ -13,6 +13,7 @@ import { openDatabase, type Database } from '../../subgraphs/kit/database.ts';
 import { logger } from '../../subgraphs/kit/logger.ts';
 import type { AuditContent, ChainedRecord } from './chain.ts';
 import { appendBatch, type ChainHead } from './store.ts';
+import { observeAuditWrite } from '../../system/metrics.ts';
 
 export class AuditUnavailable extends Error {
   constructor() {
@@ -64,7 +65,9 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
           continue;
         }
         try {
+          const started = performance.now();
           const records = await appendBatch(db, batch.map((p) => p.content), head);
+          observeAuditWrite((performance.now() - started) / 1000);
           const last = records.at(-1)!;
           head = { seq: last.seq, hash: last.hash };
           stats.batches += 1;

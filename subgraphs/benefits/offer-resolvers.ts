@@ -8,7 +8,7 @@ import { GraphQLError } from 'graphql';
 import type { SubgraphContext } from '../kit/agency.ts';
 import { badUserInput } from '../kit/errors.ts';
 import type { BenefitsLoaders, BeneficiaryRow } from './loaders.ts';
-import { countOffers } from './metrics.ts';
+import { recordOffer } from '../../system/metrics.ts';
 import { offersStore, type InboxRow, type OfferRow, type PageFinding, type RunRow } from './offers-store.ts';
 import { ruleFor } from './rules/index.ts';
 import { parametersFor } from './rules/parameters.ts';
@@ -108,7 +108,7 @@ export const offerMutations = {
     });
     const total = { proposed: 0, grantedAutomatically: 0, updated: 0, expired: 0 };
     for (const c of counts) {
-      countOffers(c.programme_code, c.outcome, c.n);
+      recordOffer(c.programme_code, c.outcome, c.n);
       total[c.outcome === 'granted_automatically' ? 'grantedAutomatically' : c.outcome] += c.n;
     }
     return total;
@@ -119,7 +119,7 @@ export const offerMutations = {
     if (offer.status !== 'proposed') throw offerError('CONFLICT', `the offer is ${offer.status.replace('_', ' ')}, not open for acceptance`);
     const accepted = await offersStore(ctx.db).accept(offer.id);
     if (!accepted) throw offerError('CONFLICT', 'the offer was decided meanwhile');
-    countOffers(offer.programme_code, 'accepted');
+    recordOffer(offer.programme_code, 'accepted');
     return accepted;
   },
   async declineOffer(_: unknown, args: { id: string }, ctx: Context) {
@@ -128,13 +128,13 @@ export const offerMutations = {
     if (offer.status === 'proposed') {
       const declined = await store.decline(offer.id);
       if (!declined) throw offerError('CONFLICT', 'the offer was decided meanwhile');
-      countOffers(offer.programme_code, 'declined');
+      recordOffer(offer.programme_code, 'declined');
       return declined;
     }
     if (offer.status === 'granted_automatically') {
       const objected = await store.object(offer.id);
       if (!objected) throw offerError('CONFLICT', `the objection period ended on ${offer.objection_deadline}`);
-      countOffers(offer.programme_code, 'objected');
+      recordOffer(offer.programme_code, 'objected');
       return objected;
     }
     throw offerError('CONFLICT', `the offer is ${offer.status.replace('_', ' ')}; nothing to decline`);
@@ -144,7 +144,7 @@ export const offerMutations = {
     if (!reason || reason.length > MAX_REASON) throw badUserInput(`give a reason of 1-${MAX_REASON} characters`);
     const offer = await ownOffer(ctx, args.id);
     const contest = await offersStore(ctx.db).contest(offer.id, offer.person_id, ctx.caller.actor, reason);
-    countOffers(offer.programme_code, 'contested');
+    recordOffer(offer.programme_code, 'contested');
     return { id: String(contest.id), offerId: String(contest.offer_id), reason: contest.reason, status: contest.status.toUpperCase() };
   },
   async setProactivePreference(_: unknown, args: { optOut: boolean }, ctx: Context) {

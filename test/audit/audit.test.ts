@@ -152,6 +152,12 @@ describe('through the gateway', () => {
     expect(denial).toEqual([{ outcome: 'denied', denials: [{ code: 'UNAUTHORIZED_FIELD_OR_TYPE', field: 'Citizen.taxAssessments' }] }]);
   });
 
+  const auditWrites = async () => {
+    const text = await (await fetch(system.gateway.url.replace(/\/graphql$/, '/metrics'))).text();
+    const line = text.split('\n').find((l) => l.startsWith('citizen_graph_audit_write_duration_seconds_count'));
+    return line ? Number(line.split(' ').at(-1)) : 0;
+  };
+
   it('writes exactly one record per data-bearing response under concurrent load (2,000 requests, 20 connections), and the chain verifies', async () => {
     const token = await system.token(singleParent.id, 'citizen-portal');
     const before = await countRecords();
@@ -169,9 +175,14 @@ describe('through the gateway', () => {
         if (body.data?.me?.givenName) dataBearing += 1;
       }
     };
+    const writesBefore = await auditWrites();
     await Promise.all(Array.from({ length: 20 }, worker));
     expect(dataBearing).toBe(2_000);
     expect((await countRecords()) - before).toBe(dataBearing);
+    // Operators see the audit write latency; batches group concurrent records, so there are at most as many writes as records.
+    const writes = (await auditWrites()) - writesBefore;
+    expect(writes).toBeGreaterThan(0);
+    expect(writes).toBeLessThanOrEqual(dataBearing);
     const verified = await verifyChain(inject('databases').audit);
     expect(verified).toMatchObject({ ok: true });
   });

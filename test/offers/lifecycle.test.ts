@@ -69,6 +69,13 @@ describe('offer lifecycle', () => {
   });
 
   it('accepting enrols; declining is final; re-evaluation neither duplicates nor resurrects', async () => {
+    const takeUp = async (programme: string, event: string) => {
+      const text = await (await fetch(system.subgraphs.benefits.url.replace(/\/graphql$/, '/metrics'))).text();
+      const line = text.split('\n').find((l) => l.startsWith(`citizen_graph_offers_total{programme="${programme}",event="${event}"}`));
+      return line ? Number(line.split(' ').at(-1)) : 0;
+    };
+    const acceptedBefore = await takeUp('child-allowance', 'accepted');
+    const declinedBefore = await takeUp('birth-grant', 'declined');
     const offers = (await me(mother)).proactiveOffers;
     const allowance = offers.find((o) => o.programme.code === 'child-allowance')!;
     const grant = offers.find((o) => o.programme.code === 'birth-grant')!;
@@ -78,6 +85,9 @@ describe('offer lifecycle', () => {
     expect(declined.data?.declineOffer).toEqual({ status: 'DECLINED' });
     const again = await mutate(mother, 'mutation($id: ID!) { acceptOffer(id: $id) { status } }', { id: grant.id });
     expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    // The take-up figures a service owner watches, on /metrics.
+    expect(await takeUp('child-allowance', 'accepted')).toBe(acceptedBefore + 1);
+    expect(await takeUp('birth-grant', 'declined')).toBe(declinedBefore + 1);
 
     const enrolled = (await me(mother)).benefitEnrollments.filter((e) => e.programme.code === 'child-allowance' && e.status === 'ACTIVE');
     expect(enrolled).toEqual([{ programme: { code: 'child-allowance' }, status: 'ACTIVE', monthlyAmount: allowance.amount }]);
