@@ -8,6 +8,7 @@
  *
  * (LOG_LEVEL=warn: per-request info logs to the terminal would be what is measured.)
  */
+import '../system/terminal-defaults.ts';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startServices, type RunningSystem } from '../system/services.ts';

@@ -10,6 +10,7 @@
  * runs — pages of citizens through the gateway under proactive-eligibility,
  * rules, one recordEligibility per page — and prints citizens/s (goal 20,000).
  */
+import '../system/terminal-defaults.ts';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { runBatch } from '../offers/batch.ts';
