@@ -15,7 +15,7 @@ import { startServices, type RunningSystem } from '../system/services.ts';
 import { startScratchDatabases, type ScratchDatabases } from '../system/scratch-databases.ts';
 import { BENCH_ACTOR, BENCH_CASE, BENCH_CLIENT, BENCH_PURPOSE, benchPolicy } from './lib/bench-policy.ts';
 import { startDirectFloor } from './lib/direct.ts';
-import { runLoad, median, type LoadResult } from './lib/load.ts';
+import { compareAlternating, runLoad, type LoadResult } from './lib/load.ts';
 import { ensureHiveInstalled, signBenchTokens, startHiveGateway, startPlainApolloGateway, type Peer } from './lib/peers.ts';
 import { requestsFor, sampleAdults, scenarios, type Scenario } from './lib/scenarios.ts';
 
@@ -132,22 +132,13 @@ async function main() {
   try {
     const citizens = await sampleAdults(databases.urls.identity, 2_000);
     for (const scenario of scenarios(citizens, settings.offersPage)) {
-      const runs: Record<string, Measured[]> = {};
       const applicable = configurations.filter((c) => c.kind !== 'direct' || scenario.direct);
-      for (let round = 0; round < settings.rounds; round++) {
-        for (const configuration of applicable) {
-          const result = await measure(configuration, scenario, databases, hiveBin);
-          (runs[configuration.name] ??= []).push(result);
-          log(`[${scenario.name}] round ${round + 1}/${settings.rounds} ${configuration.name}: ${result.rps.toFixed(0)} rps, p99 ${result.p99} ms${Object.keys(result.errors).length ? `, errors ${JSON.stringify(result.errors)}` : ''}`);
-        }
-      }
-      report[scenario.name] = Object.fromEntries(
-        Object.entries(runs).map(([name, all]) => {
-          const errors: Record<string, number> = {};
-          for (const run of all) for (const [code, n] of Object.entries(run.errors)) errors[code] = (errors[code] ?? 0) + n;
-          return [name, { rps: median(all.map((r) => r.rps)), p50: median(all.map((r) => r.p50)), p99: median(all.map((r) => r.p99)), requests: all.reduce((s, r) => s + r.requests, 0), errors, sqlPerRequest: all.at(-1)!.sqlPerRequest, runs: all }];
-        }),
-      );
+      const byName = new Map(applicable.map((c) => [c.name, c]));
+      report[scenario.name] = await compareAlternating([...byName.keys()], settings.rounds, async (name, round) => {
+        const result = await measure(byName.get(name)!, scenario, databases, hiveBin);
+        log(`[${scenario.name}] round ${round + 1}/${settings.rounds} ${name}: ${result.rps.toFixed(0)} rps, p99 ${result.p99} ms${Object.keys(result.errors).length ? `, errors ${JSON.stringify(result.errors)}` : ''}`);
+        return result;
+      });
       const section = table(scenario.name, report[scenario.name]!);
       markdown.push(section, '');
       log(`\n${section}\n`);

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
-import { homedir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 
@@ -207,8 +207,4 @@ export async function openDatabases(options: EmbeddedOptions = {}): Promise<Data
   const external = externalDatabaseUrls();
   if (external) return { urls: external, stop: async () => {} };
   return startEmbeddedPostgres(options);
-}
-
-export function currentUserName(): string {
-  return userInfo().username;
 }

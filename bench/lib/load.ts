@@ -71,13 +71,17 @@ export const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-/** Runs each configuration once per round, alternating, and reports the median of each. */
-export async function compareAlternating<C extends string>(
+/**
+ * Runs each configuration once per round, alternating (so drift in the machine
+ * hits all alike), and reports the median of each; other fields of a result
+ * (e.g. SQL per request) are taken from its last run.
+ */
+export async function compareAlternating<C extends string, R extends LoadResult>(
   configurations: readonly C[],
   rounds: number,
-  measure: (configuration: C, round: number) => Promise<LoadResult>,
-): Promise<Record<C, LoadResult & { runs: LoadResult[] }>> {
-  const runs = Object.fromEntries(configurations.map((c) => [c, [] as LoadResult[]])) as Record<C, LoadResult[]>;
+  measure: (configuration: C, round: number) => Promise<R>,
+): Promise<Record<C, R & { runs: R[] }>> {
+  const runs = Object.fromEntries(configurations.map((c) => [c, [] as R[]])) as Record<C, R[]>;
   for (let round = 0; round < rounds; round++) {
     for (const configuration of configurations) runs[configuration].push(await measure(configuration, round));
   }
@@ -86,9 +90,10 @@ export async function compareAlternating<C extends string>(
       const all = runs[c];
       const errors: Record<string, number> = {};
       for (const run of all) for (const [code, n] of Object.entries(run.errors)) errors[code] = (errors[code] ?? 0) + n;
-      return [c, { rps: median(all.map((r) => r.rps)), p50: median(all.map((r) => r.p50)), p99: median(all.map((r) => r.p99)), requests: all.reduce((s, r) => s + r.requests, 0), errors, runs: all }];
+      const summary = { rps: median(all.map((r) => r.rps)), p50: median(all.map((r) => r.p50)), p99: median(all.map((r) => r.p99)), requests: all.reduce((s, r) => s + r.requests, 0), errors };
+      return [c, { ...all.at(-1)!, ...summary, runs: all }];
     }),
-  ) as Record<C, LoadResult & { runs: LoadResult[] }>;
+  ) as Record<C, R & { runs: R[] }>;
 }
 
 export function formatTable(results: Record<string, LoadResult>, baseline: string): string {

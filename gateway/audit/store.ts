@@ -95,11 +95,6 @@ export interface ChainHead {
   hash: string;
 }
 
-export async function readHead(db: Database): Promise<ChainHead> {
-  const [row] = await db.query<{ seq: string | number; hash: string }>(HEAD_SQL);
-  return row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
-}
-
 const UNIQUE_VIOLATION = '23505';
 
 /**
