@@ -50,50 +50,58 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
   const coolDownMs = options.coolDownMs ?? 1_000;
   const queue: Pending[] = [];
   const stats = { batches: 0, records: 0 };
-  let flushing = false;
+  let flushing: Promise<void> | undefined;
+  let closed = false;
   let openUntil = 0;
   // The last link this writer appended: the next batch chains from it without reading it back.
   let head: ChainHead | undefined;
 
   const flush = async () => {
-    flushing = true;
-    try {
-      while (queue.length > 0) {
-        const batch = queue.splice(0, maxBatch);
-        if (Date.now() < openUntil) {
-          for (const pending of batch) pending.reject(new AuditUnavailable());
-          continue;
-        }
-        try {
-          const started = performance.now();
-          const records = await appendBatch(db, batch.map((p) => p.content), head);
-          observeAuditWrite((performance.now() - started) / 1000);
-          const last = records.at(-1)!;
-          head = { seq: last.seq, hash: last.hash };
-          stats.batches += 1;
-          stats.records += records.length;
-          batch.forEach((pending, i) => pending.resolve(records[i]!));
-        } catch (error) {
-          openUntil = Date.now() + coolDownMs;
-          head = undefined; // unknown after a failure: read it again under the lock
-          logger.error({ err: { message: (error as Error).message }, records: batch.length }, 'audit write failed: refusing personal data until it succeeds');
-          for (const pending of batch) pending.reject(new AuditUnavailable());
-        }
+    while (queue.length > 0) {
+      const batch = queue.splice(0, maxBatch);
+      if (Date.now() < openUntil) {
+        for (const pending of batch) pending.reject(new AuditUnavailable());
+        continue;
       }
-    } finally {
-      flushing = false;
+      try {
+        const started = performance.now();
+        const records = await appendBatch(db, batch.map((p) => p.content), head);
+        observeAuditWrite((performance.now() - started) / 1000);
+        const last = records.at(-1)!;
+        head = { seq: last.seq, hash: last.hash };
+        stats.batches += 1;
+        stats.records += records.length;
+        batch.forEach((pending, i) => pending.resolve(records[i]!));
+      } catch (error) {
+        openUntil = Date.now() + coolDownMs;
+        head = undefined; // unknown after a failure: read it again under the lock
+        logger.error({ err: { message: (error as Error).message }, records: batch.length }, 'audit write failed: refusing personal data until it succeeds');
+        for (const pending of batch) pending.reject(new AuditUnavailable());
+      }
     }
+  };
+  // Cleared in a later microtask, so never before `flushing` holds this very promise.
+  const startFlush = () => {
+    flushing ??= flush().finally(() => {
+      flushing = undefined;
+    });
   };
 
   return {
     write(content) {
-      if (Date.now() < openUntil) return Promise.reject(new AuditUnavailable());
+      // Closed: a request its client abandoned during shutdown still reaches here; it gets no data, and no error is logged.
+      if (closed || Date.now() < openUntil) return Promise.reject(new AuditUnavailable());
       return new Promise<ChainedRecord>((resolve, reject) => {
         queue.push({ content, resolve, reject });
-        if (!flushing) void flush();
+        startFlush();
       });
     },
     stats,
-    close: () => db.close(),
+    async close() {
+      closed = true;
+      // Records already queued are written (their responses wait on them) before the pool ends.
+      await flushing;
+      await db.close();
+    },
   };
 }
