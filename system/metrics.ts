@@ -62,10 +62,24 @@ export const metrics = {
   }),
 };
 
-/** A label value a client may influence: short, plain, bounded. */
-export function labelValue(value: string | undefined | null, fallback = 'anonymous'): string {
+/**
+ * A label value a client may influence (an operation name, a declared
+ * purpose): short, plain, and — since every new value is a new time series
+ * held in memory and sent on every scrape — at most MAX_VALUES_PER_LABEL
+ * distinct values per label; later newcomers are counted as "other".
+ */
+const MAX_VALUES_PER_LABEL = 200;
+const seenValues = new Map<string, Set<string>>();
+
+export function labelValue(value: string | undefined | null, fallback = 'anonymous', label = fallback): string {
   if (!value) return fallback;
-  return /^[A-Za-z0-9_.-]{1,64}$/.test(value) ? value : 'other';
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(value)) return 'other';
+  let seen = seenValues.get(label);
+  if (!seen) seenValues.set(label, (seen = new Set()));
+  if (seen.has(value)) return value;
+  if (seen.size >= MAX_VALUES_PER_LABEL) return 'other';
+  seen.add(value);
+  return value;
 }
 
 /** For the audit layer: how long one append took. */
@@ -77,7 +91,7 @@ export type OfferEvent = 'proposed' | 'granted_automatically' | 'updated' | 'exp
 
 /** For the benefits subgraph: offer events of one programme (the take-up a service owner watches). */
 export function recordOffer(programme: string, event: OfferEvent, n = 1): void {
-  metrics.offers.inc({ programme: labelValue(programme, 'unknown'), event }, n);
+  metrics.offers.inc({ programme: labelValue(programme, 'unknown', 'programme'), event }, n);
 }
 
 export async function metricsRoute(_req: Request, res: Response): Promise<void> {

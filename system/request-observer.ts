@@ -32,7 +32,7 @@ export function requestObserver<C extends { caller?: CallerContext }>(service: s
       const log = logger.child({ service, requestId: caller?.requestId, client: caller?.client, purpose: caller?.purpose });
       return {
         async willSendResponse({ response, operationName, errors }) {
-          const operation = labelValue(operationName ?? request.operationName, 'anonymous');
+          const operation = labelValue(operationName ?? request.operationName, 'anonymous', 'operation');
           const seconds = (performance.now() - started) / 1000;
           const body = response.body;
           const resultErrors = body.kind === 'single' ? (body.singleResult.errors ?? []) : [];
@@ -42,7 +42,7 @@ export function requestObserver<C extends { caller?: CallerContext }>(service: s
           metrics.requestDuration.observe({ service, operation }, seconds);
           if (countDenials) {
             for (const code of new Set(resultErrors.map((e) => String(e.extensions?.code)))) {
-              if (DENIAL_CODES.has(code)) metrics.denials.inc({ purpose: labelValue(caller?.purpose, 'none'), code });
+              if (DENIAL_CODES.has(code)) metrics.denials.inc({ purpose: labelValue(caller?.purpose, 'none', 'purpose'), code });
             }
           }
           log.info({ operation, status: response.http.status ?? 200, ms: Math.round(seconds * 1000), codes: codes.length ? [...new Set(codes)] : undefined }, 'graphql request');
@@ -62,7 +62,7 @@ export function httpRefusalObserver(service: string) {
     res.on('finish', () => {
       const code = res.locals.errorCode as string | undefined;
       if (!code) return;
-      const purpose = labelValue(req.header('x-purpose'), 'none');
+      const purpose = labelValue(req.header('x-purpose'), 'none', 'purpose');
       metrics.requests.inc({ service, operation: 'none', outcome: 'refused' });
       if (DENIAL_CODES.has(code)) metrics.denials.inc({ purpose, code });
       logger.info({ service, requestId: res.getHeader('x-request-id'), purpose, status: res.statusCode, code, ms: Math.round(performance.now() - started) }, 'request refused');

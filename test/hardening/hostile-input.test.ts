@@ -268,4 +268,22 @@ describe('after all of the above', () => {
     expect(text).toMatch(/citizen_graph_denials_total\{purpose="self-service",code="UNAUTHENTICATED"\} [1-9]/);
     expect(text).toMatch(/citizen_graph_request_duration_seconds_bucket\{le="[0-9.]+",service="gateway",operation="PortalName"\}/);
   });
+
+  it('a flood of made-up operation names and purposes cannot grow the metrics without bound', async () => {
+    const token = await system.token(portal.sub, portal.client);
+    const seriesCount = async () => {
+      const text = await (await fetch(system.gateway.url.replace('/graphql', '/metrics'))).text();
+      return text.split('\n').filter((l) => l.startsWith('citizen_graph_requests_total{') || l.startsWith('citizen_graph_denials_total{')).length;
+    };
+    const before = await seriesCount();
+    for (let i = 0; i < 300; i += 1) {
+      await system.query({ query: `query Flood${i} { me { givenName } }`, token, purpose: 'self-service' });
+      await system.query({ query: '{ me { givenName } }', token, purpose: `made-up-${i}` });
+    }
+    const text = await (await fetch(system.gateway.url.replace('/graphql', '/metrics'))).text();
+    // 2 labels (operation, purpose) x 200 values at most, whatever the attacker sends.
+    expect((await seriesCount()) - before).toBeLessThanOrEqual(400);
+    expect(text).toContain('operation="other"');
+    expect(text).toMatch(/citizen_graph_denials_total\{purpose="other",code="PURPOSE_NOT_ALLOWED"\} [1-9]/);
+  });
 });
