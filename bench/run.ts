@@ -4,19 +4,27 @@
  * layers, measured in one run on one machine (only such ratios mean anything).
  * Configurations alternate within each round; medians are reported.
  *
- * Options: --quick (about 2 minutes) | --citizens N --duration S --rounds R --connections C
- *          --offers-page N --only name,name (configuration names, see below)
+ * Process layout, the same for every configuration: this process generates the
+ * load, one host process serves the five subgraphs, and the gateway under test
+ * has a process of its own (as Hive Gateway's CLI does), so no gateway shares
+ * its event loop with the load generator or the subgraphs.
+ *
+ * Options: --quick (under 2 minutes) | --citizens N --duration S --rounds R --connections C
+ *          --only name,name (configuration names, see below) --scenarios 1,2 --gateway-node-args=--cpu-prof --subgraph-node-args=…
  * Output: a table on stdout, and bench/results/bench-<time>.{json,md}.
  */
 import '../system/terminal-defaults.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startServices, type RunningSystem } from '../system/services.ts';
+import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { startScratchDatabases, type ScratchDatabases } from '../system/scratch-databases.ts';
-import { BENCH_ACTOR, BENCH_CASE, BENCH_CLIENT, BENCH_PURPOSE, benchPolicy } from './lib/bench-policy.ts';
-import { startDirectFloor } from './lib/direct.ts';
-import { compareAlternating, runLoad, type LoadResult } from './lib/load.ts';
-import { ensureHiveInstalled, signBenchTokens, startHiveGateway, startPlainApolloGateway, type Peer } from './lib/peers.ts';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/agencies.ts';
+import { startHost, type Host } from './lib/child-process.ts';
+import type { GatewayHostOptions, GatewayHostStarted } from './lib/hosts/gateway.ts';
+import type { SubgraphHostOptions } from './lib/hosts/subgraphs.ts';
+import { median, runLoad, runSequential, summarize, type LoadResult } from './lib/load.ts';
+import { cpuSeconds } from './lib/cpu.ts';
+import { ensureHiveInstalled, signBenchTokens, startHiveGateway, type Peer } from './lib/peers.ts';
 import { requestsFor, sampleAdults, scenarios, type Scenario } from './lib/scenarios.ts';
 
 const { values } = parseArgs({
@@ -26,8 +34,12 @@ const { values } = parseArgs({
     duration: { type: 'string' },
     rounds: { type: 'string' },
     connections: { type: 'string', default: '20' },
-    'offers-page': { type: 'string', default: '500' },
+    // e.g. --gateway-node-args=--cpu-prof to profile the gateway under test
+    'gateway-node-args': { type: 'string' },
+    'subgraph-node-args': { type: 'string' },
     only: { type: 'string' },
+    // e.g. --scenarios 1 to measure the unified view alone
+    scenarios: { type: 'string' },
   },
 });
 const quick = values.quick;
@@ -36,8 +48,11 @@ const settings = {
   duration: Number(values.duration ?? (quick ? 2 : 10)),
   rounds: Number(values.rounds ?? (quick ? 1 : 3)),
   connections: Number(values.connections),
-  offersPage: Number(values['offers-page']),
 };
+const nodeArgs = values['gateway-node-args']?.split(' ').filter(Boolean) ?? [];
+const subgraphNodeArgs = values['subgraph-node-args']?.split(' ').filter(Boolean) ?? [];
+const SUBGRAPH_HOST = new URL('./lib/hosts/subgraphs.ts', import.meta.url);
+const GATEWAY_HOST = new URL('./lib/hosts/gateway.ts', import.meta.url);
 
 type Layers = { enforcement?: boolean; shield?: boolean; audit?: boolean };
 type Configuration =
@@ -59,45 +74,70 @@ const configurations = values.only ? ALL.filter((c) => values.only!.split(',').s
 
 interface Measured extends LoadResult {
   sqlPerRequest: Record<string, number>;
+  /** CPU milliseconds per completed request during the measured run: the gateway's process, and the subgraphs' host. */
+  gatewayCpuMs?: number;
+  subgraphCpuMs?: number;
 }
 
-async function measure(configuration: Configuration, scenario: Scenario, databases: ScratchDatabases, hiveBin: string | undefined): Promise<Measured> {
-  const system: RunningSystem = await startServices({
-    databases: databases.urls,
-    policy: benchPolicy(),
-    gatewayPort: 0,
-    subgraphPorts: { identity: 0, tax: 0, family: 0, benefits: 0 },
-    // Peers and the floor get no gateway layers of ours; their subgraphs are the same as ours.
-    layers: configuration.kind === 'ours' ? configuration.layers : { audit: false },
-  });
-  let peer: Peer | undefined;
-  try {
-    let url = system.gateway.url;
-    let headers: Record<string, string> = {};
-    if (configuration.kind === 'ours') {
-      const token = await system.devIssuer.issue({ sub: BENCH_ACTOR, client: BENCH_CLIENT, acr: 'high' });
-      headers = { authorization: `Bearer ${token}`, 'x-purpose': BENCH_PURPOSE, 'x-case-ref': BENCH_CASE };
-    } else {
-      const tokens = await signBenchTokens(system.subgraphs, system.contextSigningKey);
-      peer =
-        configuration.kind === 'apollo' ? await startPlainApolloGateway(system.subgraphs, tokens)
-        : configuration.kind === 'hive' ? await startHiveGateway(hiveBin!, system.subgraphs, tokens)
-        : await startDirectFloor(system.subgraphs, tokens);
-      url = peer.url;
-    }
-    const next = requestsFor(scenario, headers);
-    // Warm up: plans, document caches, connection pools, JIT.
-    await runLoad({ url, connections: settings.connections, durationSeconds: 1, next });
-    for (const subgraph of Object.values(system.subgraphs)) subgraph.db.resetStatementCount();
-    const result = await runLoad({ url, connections: settings.connections, durationSeconds: settings.duration, next });
-    const sqlPerRequest = Object.fromEntries(
-      Object.values(system.subgraphs).map((s) => [s.name, result.requests ? Math.round((s.db.statements / result.requests) * 10) / 10 : 0]),
-    );
-    return { ...result, sqlPerRequest };
-  } finally {
-    await peer?.close();
-    await system.close();
+/** Requests sent one at a time to count SQL statements exactly (under load, requests in flight would blur it). */
+const SQL_PROBE_REQUESTS = 10;
+/** Peers forward context tokens signed at their start; subgraphs accept them for 60 s, so an older peer is restarted. */
+const PEER_TOKEN_REUSE_MS = 40_000;
+
+/** The gateway under test, started once per round and measured on every scenario. */
+interface Target extends GatewayHostStarted {
+  startedAt: number;
+  pid: number | undefined;
+  subgraphs: Host<Record<SubgraphName, string>>;
+  close(): Promise<void>;
+}
+
+interface Run {
+  databases: ScratchDatabases;
+  hiveBin: string | undefined;
+  privateKey: CryptoKey;
+  /** The subgraphs, with the shield and without (for the configuration that leaves it out), started once per benchmark. */
+  subgraphs(shield: boolean): Promise<Host<Record<SubgraphName, string>>>;
+}
+
+async function startTarget(configuration: Configuration, run: Run): Promise<Target> {
+  const subgraphs = await run.subgraphs(configuration.kind !== 'ours' || configuration.layers.shield !== false);
+  const subgraphUrls = subgraphs.started;
+  const startedAt = Date.now();
+  if (configuration.kind === 'ours') {
+    const { enforcement = true, audit = true } = configuration.layers;
+    const host = await startHost<GatewayHostStarted>(GATEWAY_HOST, {
+      kind: 'ours', subgraphUrls, privateKey: await exportJWK(run.privateKey), layers: { enforcement, audit }, auditDatabaseUrl: run.databases.urls.audit,
+    } satisfies GatewayHostOptions, nodeArgs);
+    return { ...host.started, startedAt, pid: host.pid, subgraphs, close: host.close };
   }
+  const tokens = await signBenchTokens(SUBGRAPH_NAMES, run.privateKey);
+  if (configuration.kind === 'hive') {
+    const hive = await startHiveGateway(run.hiveBin!, subgraphUrls, tokens);
+    return { url: hive.url, headers: {}, startedAt, pid: hive.pid, subgraphs, close: hive.close };
+  }
+  const host = await startHost<GatewayHostStarted>(GATEWAY_HOST, { kind: configuration.kind, subgraphUrls, tokens } satisfies GatewayHostOptions, nodeArgs);
+  return { ...host.started, startedAt, pid: host.pid, subgraphs, close: host.close };
+}
+
+async function measure(target: Target, scenario: Scenario): Promise<Measured> {
+  const connections = scenario.connections ?? settings.connections;
+  const durationSeconds = Math.max(settings.duration, scenario.minDurationSeconds ?? 0);
+  // Warm up: plans, document caches, connection pools, JIT.
+  await runLoad({ url: target.url, connections, durationSeconds: 1, next: requestsFor(scenario, target.headers) });
+  const cpuBefore = [cpuSeconds(target.pid), cpuSeconds(target.subgraphs.pid)];
+  const result = await runLoad({ url: target.url, connections, durationSeconds, next: requestsFor(scenario, target.headers) });
+  const cpuAfter = [cpuSeconds(target.pid), cpuSeconds(target.subgraphs.pid)];
+  const perRequest = (i: number) =>
+    cpuBefore[i] === undefined || cpuAfter[i] === undefined || !result.requests ? undefined : Math.round(((cpuAfter[i]! - cpuBefore[i]!) / result.requests) * 1e4) / 10;
+  // autocannon does not wait for the requests it abandons at the end: let them finish before counting.
+  await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, result.p99 + 200)));
+  const probe = scenario.sqlProbeRequests ?? SQL_PROBE_REQUESTS;
+  await target.subgraphs.request('resetStatements');
+  await runSequential({ url: target.url, count: probe, next: requestsFor(scenario, target.headers) });
+  const statements = await target.subgraphs.request<Record<string, number>>('statements');
+  const sqlPerRequest = Object.fromEntries(Object.entries(statements).map(([name, n]) => [name, Math.round((n / probe) * 10) / 10]));
+  return { ...result, sqlPerRequest, gatewayCpuMs: perRequest(0), subgraphCpuMs: perRequest(1) };
 }
 
 function table(scenario: string, results: Record<string, Measured>): string {
@@ -105,13 +145,13 @@ function table(scenario: string, results: Record<string, Measured>): string {
   const lines = [
     `### ${scenario}`,
     '',
-    `| configuration | rps | p50 ms | p99 ms | errors | × plain Apollo Gateway | SQL / request (${Object.keys(Object.values(results)[0]?.sqlPerRequest ?? {}).join(', ')}) |`,
-    '|---|---:|---:|---:|---|---:|---|',
+    `| configuration | rps | p50 ms | p99 ms | errors | × plain Apollo Gateway | CPU ms / request: gateway, subgraphs | SQL / request (${Object.keys(Object.values(results)[0]?.sqlPerRequest ?? {}).join(', ')}) |`,
+    '|---|---:|---:|---:|---|---:|---:|---|',
   ];
   for (const [name, r] of Object.entries(results)) {
     const errors = Object.entries(r.errors).map(([code, n]) => `${code}: ${n}`).join(', ') || '0';
     const ratio = base ? (r.rps / base).toFixed(2) : '–';
-    lines.push(`| ${name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${errors} | ${ratio} | ${Object.values(r.sqlPerRequest).join(', ')} |`);
+    lines.push(`| ${name} | ${r.rps.toFixed(r.rps < 10 ? 1 : 0)} | ${r.p50} | ${r.p99} | ${errors} | ${ratio} | ${r.gatewayCpuMs ?? '–'}, ${r.subgraphCpuMs ?? '–'} | ${Object.values(r.sqlPerRequest).join(', ')} |`);
   }
   return lines.join('\n');
 }
@@ -129,21 +169,56 @@ async function main() {
     `${settings.citizens} citizens, ${settings.connections} connections, ${settings.duration} s per run, ${settings.rounds} round(s), configurations alternating; medians. Node ${process.version}.`,
     '',
   ];
+  const hosts = new Map<boolean, Promise<Host<Record<SubgraphName, string>>>>();
   try {
+    // One key pair for the benchmark: our gateway signs with it, peers forward tokens signed with it.
+    const { publicKey, privateKey } = await generateKeyPair('EdDSA', { extractable: true });
+    const publicJwk = await exportJWK(publicKey);
+    const run: Run = {
+      databases,
+      hiveBin,
+      privateKey,
+      subgraphs(shield) {
+        if (!hosts.has(shield)) hosts.set(shield, startHost(SUBGRAPH_HOST, { databases: databases.urls, publicKey: publicJwk, shield } satisfies SubgraphHostOptions, subgraphNodeArgs));
+        return hosts.get(shield)!;
+      },
+    };
     const citizens = await sampleAdults(databases.urls.identity, 2_000);
-    for (const scenario of scenarios(citizens, settings.offersPage)) {
-      const applicable = configurations.filter((c) => c.kind !== 'direct' || scenario.direct);
-      const byName = new Map(applicable.map((c) => [c.name, c]));
-      report[scenario.name] = await compareAlternating([...byName.keys()], settings.rounds, async (name, round) => {
-        const result = await measure(byName.get(name)!, scenario, databases, hiveBin);
-        log(`[${scenario.name}] round ${round + 1}/${settings.rounds} ${name}: ${result.rps.toFixed(0)} rps, p99 ${result.p99} ms${Object.keys(result.errors).length ? `, errors ${JSON.stringify(result.errors)}` : ''}`);
-        return result;
-      });
-      const section = table(scenario.name, report[scenario.name]!);
+    const all = scenarios(citizens).filter((s) => !values.scenarios || values.scenarios.split(',').some((n) => s.name.startsWith(`${n.trim()} `)));
+    const runs = new Map<string, Map<string, Measured[]>>(all.map((s) => [s.name, new Map()]));
+    // Each round starts every configuration in turn (alternating, so drift in the machine hits all alike) and measures it on every scenario.
+    for (let round = 0; round < settings.rounds; round++) {
+      for (const configuration of configurations) {
+        let target: Target | undefined;
+        try {
+          for (const scenario of all.filter((s) => configuration.kind !== 'direct' || s.direct)) {
+            if (target && configuration.kind !== 'ours' && Date.now() - target.startedAt > PEER_TOKEN_REUSE_MS) {
+              await target.close();
+              target = undefined;
+            }
+            target ??= await startTarget(configuration, run);
+            const result = await measure(target, scenario);
+            const byConfiguration = runs.get(scenario.name)!;
+            byConfiguration.set(configuration.name, [...(byConfiguration.get(configuration.name) ?? []), result]);
+            log(`[${scenario.name}] round ${round + 1}/${settings.rounds} ${configuration.name}: ${result.rps.toFixed(0)} rps, p99 ${result.p99} ms${Object.keys(result.errors).length ? `, errors ${JSON.stringify(result.errors)}` : ''}`);
+          }
+        } finally {
+          await target?.close();
+        }
+      }
+    }
+    for (const [scenario, byConfiguration] of runs) {
+      const cpuMedian = (measured: Measured[], key: 'gatewayCpuMs' | 'subgraphCpuMs') =>
+        measured.every((m) => m[key] !== undefined) ? median(measured.map((m) => m[key]!)) : undefined;
+      report[scenario] = Object.fromEntries(
+        [...byConfiguration].map(([name, measured]) => [name, { ...summarize(measured), gatewayCpuMs: cpuMedian(measured, 'gatewayCpuMs'), subgraphCpuMs: cpuMedian(measured, 'subgraphCpuMs') }]),
+      );
+      const section = table(scenario, report[scenario]);
       markdown.push(section, '');
       log(`\n${section}\n`);
     }
   } finally {
+    await Promise.all([...hosts.values()].map((host) => host.then((h) => h.close(), () => {})));
     await databases.stop();
   }
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

@@ -29,9 +29,10 @@ import { devTokenRoute } from './dev-token-route.ts';
 import { mountPortalRoutes } from './portal-routes.ts';
 import { sendGraphQLError } from './http-errors.ts';
 import { SignedSubgraphSource } from './subgraph-source.ts';
+import { subgraphFetcher } from './subgraph-fetcher.ts';
 import { startAudit, type GatewayAudit } from './audit/gateway-audit.ts';
 import { gatewayHardening } from './hardening/index.ts';
-import type { HardeningConfig, ResilienceConfig } from '../system/config.ts';
+import { DEFAULT_RESILIENCE, type HardeningConfig, type ResilienceConfig } from '../system/config.ts';
 import { metricsRoute } from '../system/metrics.ts';
 import { httpRefusalObserver, requestObserver } from '../system/request-observer.ts';
 
@@ -76,10 +77,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   if (options.audit && options.enforcement === false) throw new Error('the audit needs purpose enforcement on');
   const audit: GatewayAudit | undefined = options.audit ? startAudit(options.policy, readSupergraph(), options.audit.databaseUrl) : undefined;
   const sources: SignedSubgraphSource[] = [];
+  const resilience = options.resilience ?? DEFAULT_RESILIENCE;
+  const fetcher = subgraphFetcher({ timeoutMs: resilience.timeoutMs });
   const gateway = new ApolloGateway({
     supergraphSdl: readSupergraph(),
     buildService: ({ name, url }) => {
-      const source = new SignedSubgraphSource({ name, url: options.subgraphUrls[name as SubgraphName] ?? url! }, options.contextSigningKey, options.resilience);
+      const source = new SignedSubgraphSource({ name, url: options.subgraphUrls[name as SubgraphName] ?? url! }, options.contextSigningKey, fetcher, resilience);
       sources.push(source);
       return source;
     },
@@ -172,6 +175,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     close: async () => {
       await apollo.stop();
       for (const source of sources) source.circuit.shutdown();
+      await fetcher.close();
       await audit?.close();
     },
   };

@@ -84,10 +84,14 @@ async function recordInChunks(client: GatewayClient, runId: string, ids: string[
   return total;
 }
 
+/** One page of citizens per gateway request, and this many pages in flight (the benchmark's scenario 3 uses both). */
+export const DEFAULT_PAGE_SIZE = 1000;
+export const DEFAULT_CONCURRENCY = 4;
+
 export async function runBatch(client: GatewayClient, options: BatchOptions): Promise<BatchResult> {
   const started = Date.now();
-  const pageSize = options.pageSize ?? 1000;
-  const concurrency = options.concurrency ?? 4;
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const { runId } = options;
   const totals: Recorded = { proposed: 0, grantedAutomatically: 0, updated: 0, expired: 0 };
 

@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { runBatch } from './batch.ts';
+import { DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, runBatch } from './batch.ts';
 import { ENGINE_CLIENT, ENGINE_PURPOSE, today } from './engine.ts';
 import { devTokenSource, gatewayClient } from './gateway-client.ts';
 import { RELAY_CLIENT, startLifeEventWorker } from './worker.ts';
@@ -21,8 +21,8 @@ async function main() {
       all: { type: 'boolean' },
       worker: { type: 'boolean' },
       run: { type: 'string' },
-      'page-size': { type: 'string', default: '1000' },
-      concurrency: { type: 'string', default: '4' },
+      'page-size': { type: 'string', default: String(DEFAULT_PAGE_SIZE) },
+      concurrency: { type: 'string', default: String(DEFAULT_CONCURRENCY) },
       gateway: { type: 'string', default: process.env.GATEWAY_URL ?? 'http://localhost:4000' },
     },
   });

@@ -7,7 +7,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CONTEXT_HEADER } from '../../subgraphs/kit/context-token.ts';
-import type { RunningService } from '../../subgraphs/kit/server.ts';
 import type { Peer } from './peers.ts';
 
 type Json = Record<string, unknown>;
@@ -21,9 +20,9 @@ const FETCHES = {
   children: ENTITIES('givenName dateOfBirth'),
 };
 
-export async function startDirectFloor(subgraphs: Record<string, RunningService>, tokens: Record<string, string>): Promise<Peer> {
+export async function startDirectFloor(subgraphUrls: Record<string, string>, tokens: Record<string, string>): Promise<Peer> {
   const call = async (subgraph: string, query: string, variables: Json): Promise<Json> => {
-    const response = await fetch(subgraphs[subgraph]!.url, {
+    const response = await fetch(subgraphUrls[subgraph]!, {
       method: 'POST',
       headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: tokens[subgraph]! },
       body: JSON.stringify({ query, variables }),

@@ -17,6 +17,8 @@ export interface LoadResult {
   requests: number;
   /** Non-2xx responses and responses with `errors`, by code. */
   errors: Record<string, number>;
+  /** The first message seen for each code (in the JSON results, to tell what went wrong). */
+  errorSamples?: Record<string, string>;
 }
 
 export async function runLoad(options: {
@@ -29,7 +31,11 @@ export async function runLoad(options: {
   expectedCodes?: readonly string[];
 }): Promise<LoadResult> {
   const errors: Record<string, number> = {};
-  const count = (code: string) => (errors[code] = (errors[code] ?? 0) + 1);
+  const errorSamples: Record<string, string> = {};
+  const count = (code: string, message = '') => {
+    errors[code] = (errors[code] ?? 0) + 1;
+    errorSamples[code] ??= message.slice(0, 300);
+  };
   const result = await autocannon({
     url: options.url,
     connections: options.connections,
@@ -42,15 +48,15 @@ export async function runLoad(options: {
           return { ...request, method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body };
         },
         onResponse: (status, body) => {
-          if (status < 200 || status >= 300) return void count(`HTTP_${status}`);
+          if (status < 200 || status >= 300) return void count(`HTTP_${status}`, body);
           try {
-            const parsed = JSON.parse(body) as { errors?: { extensions?: { code?: string } }[] };
+            const parsed = JSON.parse(body) as { errors?: { message?: string; extensions?: { code?: string } }[] };
             for (const error of parsed.errors ?? []) {
               const code = error.extensions?.code ?? 'NO_CODE';
-              if (!options.expectedCodes?.includes(code)) count(code);
+              if (!options.expectedCodes?.includes(code)) count(code, error.message);
             }
           } catch {
-            count('INVALID_JSON');
+            count('INVALID_JSON', body);
           }
         },
       },
@@ -62,6 +68,7 @@ export async function runLoad(options: {
     p99: result.latency.p99,
     requests: result.requests.total,
     errors,
+    errorSamples,
   };
 }
 
@@ -71,10 +78,17 @@ export const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
+/** The median of several runs of one configuration; other fields of a result (e.g. SQL per request) come from its last run. */
+export function summarize<R extends LoadResult>(all: R[]): R & { runs: R[] } {
+  const errors: Record<string, number> = {};
+  for (const run of all) for (const [code, n] of Object.entries(run.errors)) errors[code] = (errors[code] ?? 0) + n;
+  const summary = { rps: median(all.map((r) => r.rps)), p50: median(all.map((r) => r.p50)), p99: median(all.map((r) => r.p99)), requests: all.reduce((s, r) => s + r.requests, 0), errors };
+  return { ...all.at(-1)!, ...summary, runs: all };
+}
+
 /**
  * Runs each configuration once per round, alternating (so drift in the machine
- * hits all alike), and reports the median of each; other fields of a result
- * (e.g. SQL per request) are taken from its last run.
+ * hits all alike), and reports the median of each.
  */
 export async function compareAlternating<C extends string, R extends LoadResult>(
   configurations: readonly C[],
@@ -85,15 +99,7 @@ export async function compareAlternating<C extends string, R extends LoadResult>
   for (let round = 0; round < rounds; round++) {
     for (const configuration of configurations) runs[configuration].push(await measure(configuration, round));
   }
-  return Object.fromEntries(
-    configurations.map((c) => {
-      const all = runs[c];
-      const errors: Record<string, number> = {};
-      for (const run of all) for (const [code, n] of Object.entries(run.errors)) errors[code] = (errors[code] ?? 0) + n;
-      const summary = { rps: median(all.map((r) => r.rps)), p50: median(all.map((r) => r.p50)), p99: median(all.map((r) => r.p99)), requests: all.reduce((s, r) => s + r.requests, 0), errors };
-      return [c, { ...all.at(-1)!, ...summary, runs: all }];
-    }),
-  ) as Record<C, R & { runs: R[] }>;
+  return Object.fromEntries(configurations.map((c) => [c, summarize(runs[c])])) as Record<C, R & { runs: R[] }>;
 }
 
 export function formatTable(results: Record<string, LoadResult>, baseline: string): string {
@@ -104,4 +110,13 @@ export function formatTable(results: Record<string, LoadResult>, baseline: strin
     lines.push(`| ${name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${errors} | ${(r.rps / base).toFixed(2)} |`);
   }
   return lines.join('\n');
+}
+
+/** Sends `count` requests one after another (no load): for exact per-request counts such as SQL statements. */
+export async function runSequential(options: { url: string; count: number; next: () => LoadRequest }): Promise<void> {
+  for (let i = 0; i < options.count; i++) {
+    const { headers, body } = options.next();
+    const response = await fetch(options.url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
+    await response.text();
+  }
 }

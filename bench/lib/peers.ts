@@ -1,7 +1,7 @@
 /**
  * The gateways we compare against, on the same subgraphs: plain
- * @apollo/gateway (no project layers) in this process, and Hive Gateway as a
- * child process (installed on first use into bench/peers).
+ * @apollo/gateway (no project layers; run in a host process, hosts/gateway.ts),
+ * and Hive Gateway as its own CLI process (installed on first use into bench/peers).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,6 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import type { CryptoKey } from 'jose';
 import { readSupergraph } from '../../schema/compose.ts';
 import { CONTEXT_HEADER, signContext } from '../../subgraphs/kit/context-token.ts';
-import type { RunningService } from '../../subgraphs/kit/server.ts';
 import { freePort } from '../../system/free-port.ts';
 import { BENCH_CONTEXT } from './bench-policy.ts';
 
@@ -22,16 +21,18 @@ const PEERS_DIR = fileURLToPath(new URL('../peers', import.meta.url));
 
 export interface Peer {
   url: string;
+  /** Its process, when it has one of its own (to read its CPU time). */
+  pid?: number;
   close(): Promise<void>;
 }
 
 /** Context tokens for each subgraph, signed now (valid for a minute: one benchmark round). */
-export async function signBenchTokens(subgraphs: Record<string, RunningService>, key: CryptoKey): Promise<Record<string, string>> {
-  const entries = await Promise.all(Object.keys(subgraphs).map(async (name) => [name, await signContext(BENCH_CONTEXT, name, key)] as const));
+export async function signBenchTokens(subgraphs: readonly string[], key: CryptoKey): Promise<Record<string, string>> {
+  const entries = await Promise.all(subgraphs.map(async (name) => [name, await signContext(BENCH_CONTEXT, name, key)] as const));
   return Object.fromEntries(entries);
 }
 
-export async function startPlainApolloGateway(subgraphs: Record<string, RunningService>, tokens: Record<string, string>): Promise<Peer> {
+export async function startPlainApolloGateway(subgraphUrls: Record<string, string>, tokens: Record<string, string>): Promise<Peer> {
   const server = new ApolloServer({
     gateway: new ApolloGateway({
       supergraphSdl: readSupergraph(),
@@ -40,7 +41,7 @@ export async function startPlainApolloGateway(subgraphs: Record<string, RunningS
           override willSendRequest({ request }: Parameters<NonNullable<RemoteGraphQLDataSource['willSendRequest']>>[0]) {
             request.http?.headers.set(CONTEXT_HEADER, tokens[name]!);
           }
-        })({ url: subgraphs[name]!.url }),
+        })({ url: subgraphUrls[name]! }),
     }),
   });
   const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
@@ -57,11 +58,11 @@ export function ensureHiveInstalled(log: (line: string) => void): string {
   return bin;
 }
 
-export async function startHiveGateway(bin: string, subgraphs: Record<string, RunningService>, tokens: Record<string, string>): Promise<Peer> {
+export async function startHiveGateway(bin: string, subgraphUrls: Record<string, string>, tokens: Record<string, string>): Promise<Peer> {
   // The checked-in supergraph names the default ports; point it at this run's subgraphs.
   let sdl = readSupergraph();
-  for (const [name, service] of Object.entries(subgraphs)) {
-    sdl = sdl.replace(new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]+"`), `$1${service.url}"`);
+  for (const [name, url] of Object.entries(subgraphUrls)) {
+    sdl = sdl.replace(new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]+"`), `$1${url}"`);
   }
   const supergraph = join(mkdtempSync(join(tmpdir(), 'hive-bench-')), 'supergraph.graphql');
   writeFileSync(supergraph, sdl);
@@ -83,6 +84,7 @@ export async function startHiveGateway(bin: string, subgraphs: Record<string, Ru
   }
   return {
     url,
+    pid: child.pid,
     close: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());

@@ -1,5 +1,7 @@
 /** The benchmark scenarios: what each request asks, varied over the seeded population. */
 import pg from 'pg';
+import { DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE } from '../../offers/batch.ts';
+import { PAGE_QUERY } from '../../offers/facts.ts';
 import type { LoadRequest } from './load.ts';
 
 const CITIZEN_VIEW = `id givenName familyName dateOfBirth residence { municipality postalCode } contact { email phone }
@@ -12,10 +14,16 @@ export const UNIFIED_VIEW_QUERY = `query UnifiedView { me { ${CITIZEN_VIEW} } }`
 
 export interface Scenario {
   name: string;
-  /** The request for one more call: a different citizen or page each time. */
-  request(): { query: string; variables: Record<string, unknown> };
+  /** The n-th request of a run: a different citizen or page each time, the same sequence for every configuration. */
+  request(n: number): { query: string; variables: Record<string, unknown> };
   /** Whether the direct (no gateway) floor implements it. */
   direct: boolean;
+  /** Requests in flight, when the scenario's real caller sets it (the offers engine's page concurrency). */
+  connections?: number;
+  /** The shortest run that completes enough of its (slow) requests to have a median. */
+  minDurationSeconds?: number;
+  /** Requests sent one at a time to count SQL statements (default 10; fewer for slow ones). */
+  sqlProbeRequests?: number;
 }
 
 const cursorOf = (id: string) => Buffer.from(id, 'utf8').toString('base64url');
@@ -35,38 +43,36 @@ export async function sampleAdults(identityUrl: string, n: number): Promise<stri
   }
 }
 
-export function scenarios(citizens: string[], offersPageSize: number): Scenario[] {
-  let i = 0;
-  const nextCitizen = () => citizens[i++ % citizens.length]!;
+export function scenarios(citizens: string[]): Scenario[] {
+  const nth = (n: number) => citizens[n % citizens.length]!;
   return [
     {
       name: '1 unified view of one citizen',
       direct: true,
-      request: () => ({ query: `query Unified($id: ID!) { citizen(id: $id) { ${CITIZEN_VIEW} } }`, variables: { id: nextCitizen() } }),
+      request: (n) => ({ query: `query Unified($id: ID!) { citizen(id: $id) { ${CITIZEN_VIEW} } }`, variables: { id: nth(n) } }),
     },
     {
       name: '2 caseworker list: 50 citizens with children and income',
       direct: false,
-      request: () => ({
+      request: (n) => ({
         query: 'query Caseload($after: String) { citizens(first: 50, after: $after) { edges { node { id givenName familyName dateOfBirth children { id givenName dateOfBirth } annualIncome } } pageInfo { endCursor } } }',
-        variables: { after: cursorOf(nextCitizen()) },
+        variables: { after: cursorOf(nth(n)) },
       }),
     },
     {
-      name: `3 offers batch page of ${offersPageSize}`,
+      // Exactly what the offers engine asks, at its page size and concurrency.
+      name: `3 offers batch page of ${DEFAULT_PAGE_SIZE}`,
       direct: false,
-      request: () => ({
-        query: `query OffersPage($first: Int!, $after: String) { citizens(first: $first, after: $after) { edges { node {
-          id dateOfBirth dateOfDeath annualIncome insuredYears
-          children { id dateOfBirth parents { id } } householdMembers { id annualIncome }
-          benefitEnrollments { programme { code } status since until } } } pageInfo { endCursor } } }`,
-        variables: { first: offersPageSize, after: cursorOf(nextCitizen()) },
-      }),
+      connections: DEFAULT_CONCURRENCY,
+      minDurationSeconds: 3,
+      sqlProbeRequests: 2,
+      request: (n) => ({ query: PAGE_QUERY, variables: { first: DEFAULT_PAGE_SIZE, after: cursorOf(nth(n)) } }),
     },
   ];
 }
 
 /** Requests for a gateway: our gateway gets a bearer token and a purpose, peers get nothing extra. */
 export function requestsFor(scenario: Scenario, headers: Record<string, string>): () => LoadRequest {
-  return () => ({ headers, body: JSON.stringify(scenario.request()) });
+  let n = 0;
+  return () => ({ headers, body: JSON.stringify(scenario.request(n++)) });
 }

@@ -152,8 +152,21 @@ export function filterOperation(
   if (!rootType) return { document, removals };
   walk(operation.selectionSet, rootType, [], new Set());
 
+  if (denied.size === 0) {
+    // Nothing removed: the rewrite depends on the document alone, which Apollo Server parses once per query text.
+    let cached = unfiltered.get(document);
+    if (cached?.schema !== schema) unfiltered.set(document, (cached = { schema, rewritten: rewrite(schema, document, denied) }));
+    return { document: cached.rewritten, removals };
+  }
+  return { document: rewrite(schema, document, denied), removals };
+}
+
+const unfiltered = new WeakMap<DocumentNode, { schema: GraphQLSchema; rewritten: DocumentNode }>();
+
+/** The document without the denied fields, asking for every subject's id (and abstract types' concrete type) under reserved keys. */
+function rewrite(schema: GraphQLSchema, document: DocumentNode, denied: ReadonlySet<FieldNode>): DocumentNode {
   const typeInfo = new TypeInfo(schema);
-  const rewritten = visit(
+  return visit(
     document,
     visitWithTypeInfo(typeInfo, {
       Field: {
@@ -178,5 +191,4 @@ export function filterOperation(
       },
     }),
   );
-  return { document: rewritten, removals };
 }

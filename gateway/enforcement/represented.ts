@@ -17,7 +17,7 @@ export function representedLookup(familyUrl: () => string, key: CryptoKey | KeyO
   return async function represented(actor: string, requestId: string = randomUUID()): Promise<string[]> {
     const cached = cache.get(actor);
     if (cached) return cached;
-    const token = await signContext(
+    const token = signContext(
       { actor, client: 'citizen-graph-gateway', purpose: REPRESENTATION_PURPOSE, acr: 'low', requestId, scope: { self: actor, represented: [], any: false } },
       'family',
       key,

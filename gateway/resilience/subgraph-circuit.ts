@@ -27,7 +27,7 @@ function answeredByClientError(error: unknown): boolean {
 /** A short, value-free reason for the operator: timeout, ECONNREFUSED, HTTP 502, … */
 function failureReason(error: unknown): string {
   const e = error as { name?: string; code?: string; cause?: { code?: string; name?: string }; extensions?: { response?: { status?: number } } };
-  if (e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError' || e.code === 'ETIMEDOUT') return 'timeout';
+  if (e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError' || e.code === 'ETIMEDOUT' || /^UND_ERR_\w*TIMEOUT$/.test(e.code ?? '')) return 'timeout';
   if (e.extensions?.response?.status) return `HTTP ${e.extensions.response.status}`;
   return e.cause?.code ?? e.code ?? e.name ?? 'unknown';
 }

@@ -1,0 +1,61 @@
+/**
+ * Host process for the gateway under test: ours (with the layers the
+ * configuration keeps), plain @apollo/gateway, or the direct floor. Hive
+ * Gateway runs as its own CLI process instead (peers.ts).
+ */
+import type { JWK } from 'jose';
+import { importContextPrivateKey } from '../../../system/context-keys.ts';
+import { createDevIssuer, DEV_ISSUER, TOKEN_AUDIENCE } from '../../../gateway/auth/dev-issuer.ts';
+import { startGateway } from '../../../gateway/server.ts';
+import type { AgencyName, SubgraphName } from '../../../subgraphs/agencies.ts';
+import { ROOT_SUBJECTS } from '../../../subgraphs/index.ts';
+import { BENCH_ACTOR, BENCH_CASE, BENCH_CLIENT, BENCH_PURPOSE, benchPolicy } from '../bench-policy.ts';
+import { serveHost } from '../child-process.ts';
+import { startDirectFloor } from '../direct.ts';
+import { startPlainApolloGateway, type Peer } from '../peers.ts';
+
+export type GatewayHostOptions =
+  | {
+      kind: 'ours';
+      subgraphUrls: Record<SubgraphName, string>;
+      privateKey: JWK;
+      layers: { enforcement: boolean; audit: boolean };
+      auditDatabaseUrl: string;
+    }
+  | { kind: 'apollo' | 'direct'; subgraphUrls: Record<SubgraphName, string>; tokens: Record<string, string> };
+
+/** Where to send requests, and the headers each must carry. */
+export interface GatewayHostStarted {
+  url: string;
+  headers: Record<string, string>;
+}
+
+let running: Peer | undefined;
+
+serveHost(
+  {
+    async start(options: GatewayHostOptions): Promise<GatewayHostStarted> {
+      if (options.kind !== 'ours') {
+        running = options.kind === 'apollo' ? await startPlainApolloGateway(options.subgraphUrls, options.tokens) : await startDirectFloor(options.subgraphUrls, options.tokens);
+        return { url: running.url, headers: {} };
+      }
+      const devIssuer = await createDevIssuer();
+      const gateway = await startGateway({
+        port: 0,
+        policy: benchPolicy(),
+        rootSubjects: ROOT_SUBJECTS,
+        subgraphUrls: options.subgraphUrls as Record<AgencyName, string>,
+        contextSigningKey: await importContextPrivateKey(JSON.stringify(options.privateKey)),
+        auth: { key: devIssuer.publicKey, issuer: DEV_ISSUER, audience: TOKEN_AUDIENCE },
+        enforcement: options.layers.enforcement,
+        audit: options.layers.audit ? { databaseUrl: options.auditDatabaseUrl } : undefined,
+      });
+      running = { url: gateway.url, close: () => gateway.close() };
+      const token = await devIssuer.issue({ sub: BENCH_ACTOR, client: BENCH_CLIENT, acr: 'high' });
+      return { url: gateway.url, headers: { authorization: `Bearer ${token}`, 'x-purpose': BENCH_PURPOSE, 'x-case-ref': BENCH_CASE } };
+    },
+  },
+  async () => {
+    await running?.close();
+  },
+);
