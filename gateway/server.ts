@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { CryptoKey, KeyObject } from 'jose';
@@ -71,6 +71,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const app = express();
   app.disable('x-powered-by');
+  // GraphQL answers are POSTs, never revalidated: no ETag hashing of every body (static pages get theirs from express.static).
+  app.set('etag', false);
   const httpServer = createServer(app);
   const hardening = gatewayHardening(options.hardening);
   // The audit record is built from the enforcement walk (which fields of whom survive): no audit without it.
@@ -95,6 +97,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      // Personal data is never cacheable: no cache-control hints to gather from every subgraph answer.
+      ApolloServerPluginCacheControlDisabled(),
       requestObserver<GatewayContext>('gateway'),
       ...hardening.apollo.plugins,
       ...(options.enforcement === false ? [] : [enforcementPlugin({ policy: options.policy, rootSubjects: options.rootSubjects, auditor: audit?.auditor })]),

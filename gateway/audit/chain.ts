@@ -50,8 +50,10 @@ export interface ChainedRecord extends AuditContent {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+type RecordBody = AuditContent & { seq: number; prevHash: string };
+
 export function recordHash(content: AuditContent, seq: number, prevHash: string): string {
-  const body: AuditContent & { seq: number; prevHash: string } = {
+  const body: RecordBody = {
     recordedAt: content.recordedAt,
     requestId: content.requestId,
     client: content.client,
@@ -68,7 +70,34 @@ export function recordHash(content: AuditContent, seq: number, prevHash: string)
     seq,
     prevHash,
   };
-  return sha256(canonicalize(body)!);
+  return sha256(canonicalRecord(body));
+}
+
+/** Field lists are frozen once built (request-audit.ts), so a cached form cannot go stale. */
+const canonicalFields = new WeakMap<readonly FieldRef[], string>();
+
+/**
+ * Exactly `canonicalize(body)`, assembled from canonicalize's output for each
+ * part: a record about a page of a thousand citizens repeats the same field
+ * list per subject, and request-audit.ts hands every subject with the same
+ * fields the same array, whose canonical form is then made once.
+ * test/audit/audit.test.ts checks it against canonicalize on varied records.
+ */
+export function canonicalRecord(body: RecordBody): string {
+  // RFC 8785 orders keys by UTF-16 code units: for these ASCII names, the default sort.
+  const keys = (Object.keys(body) as (keyof RecordBody)[]).sort();
+  const parts = keys.map((key) => {
+    if (key !== 'subjects') return `${JSON.stringify(key)}:${canonicalize(body[key])!}`;
+    const subjects = body.subjects.map((subject) => {
+      // Any other shape than { id, fields } goes the general way, so nothing is ever left out of the hash.
+      if (Object.keys(subject).length !== 2 || !Array.isArray(subject.fields) || typeof subject.id !== 'string') return canonicalize(subject)!;
+      let fields = canonicalFields.get(subject.fields);
+      if (fields === undefined) canonicalFields.set(subject.fields, (fields = canonicalize(subject.fields)!));
+      return `{"fields":${fields},"id":${canonicalize(subject.id)!}}`;
+    });
+    return `"subjects":[${subjects.join(',')}]`;
+  });
+  return `{${parts.join(',')}}`;
 }
 
 /** Links `contents` after the head (seq, hash), in order. */

@@ -6,6 +6,7 @@
  * were refused nothing need no record.
  */
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { GraphQLFormattedError } from 'graphql';
 import { classify } from '../../permissions/decide.ts';
 import { PUBLIC, type Policy } from '../../permissions/model.ts';
@@ -62,8 +63,19 @@ export function requestAuditor(policy: Policy, owners: FieldOwners, writer: Audi
     // Unclassified fields are never served (default deny); treat anything not public as personal.
     return category !== PUBLIC;
   };
-  const refs = (fields: Iterable<string>): FieldRef[] =>
-    [...fields].filter(isPersonal).sort().map((field) => ({ field, agency: owners.get(field) ?? 'unknown' }));
+  // A page of citizens returns the same fields for most of them: one frozen list per distinct set of fields,
+  // shared by every subject that has it (chain.ts then makes its canonical form once).
+  const refsBySet = new LRUCache<string, readonly FieldRef[]>({ max: 1_000 });
+  const refs = (fields: Iterable<string>): FieldRef[] => {
+    const names = [...fields].sort();
+    const key = names.join('|');
+    let cached = refsBySet.get(key);
+    if (!cached) {
+      cached = Object.freeze(names.filter(isPersonal).map((field) => Object.freeze({ field, agency: owners.get(field) ?? 'unknown' })));
+      refsBySet.set(key, cached);
+    }
+    return cached as FieldRef[]; // frozen: a mutation would throw (ES modules are strict), never corrupt another record
+  };
 
   return {
     writer,

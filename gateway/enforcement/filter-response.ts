@@ -38,6 +38,14 @@ export type SubjectJudge = (field: string, subjectId: string) => Decision;
  */
 export type ReturnedFieldCollector = (subjectId: string | undefined, field: string) => void;
 
+/** A response path as a linked list: built per object visited, turned into an array only for an error. */
+type Path = { parent: Path; key: string | number } | undefined;
+function pathArray(path: Path): (string | number)[] {
+  const keys: (string | number)[] = [];
+  for (let p = path; p; p = p.parent) keys.push(p.key);
+  return keys.reverse();
+}
+
 const isObject = (value: Json | undefined): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function setNull(node: Json | undefined, path: string[]): void {
@@ -109,13 +117,22 @@ export function enforceSubjects(
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const errors: GraphQLFormattedError[] = [];
+  // Every item of a list has the same selection: its fields are collected once per (selection set, type), not per item.
+  const collected = new Map<SelectionSetNode, Map<GraphQLCompositeType, Map<string, FieldNode>>>();
+  const fieldsOf = (type: GraphQLCompositeType, selectionSet: SelectionSetNode) => {
+    let byType = collected.get(selectionSet);
+    if (!byType) collected.set(selectionSet, (byType = new Map()));
+    let fields = byType.get(type);
+    if (!fields) byType.set(type, (fields = collectFields(schema, type, selectionSet, fragments, variables)));
+    return fields;
+  };
 
-  const visitValue = (value: Json | undefined, selectionSet: SelectionSetNode, type: GraphQLCompositeType, path: (string | number)[], owner: string | undefined) => {
-    if (Array.isArray(value)) value.forEach((item, index) => visitValue(item, selectionSet, type, [...path, index], owner));
+  const visitValue = (value: Json | undefined, selectionSet: SelectionSetNode, type: GraphQLCompositeType, path: Path, owner: string | undefined) => {
+    if (Array.isArray(value)) value.forEach((item, index) => visitValue(item, selectionSet, type, { parent: path, key: index }, owner));
     else if (isObject(value)) visitObject(value, selectionSet, type, path, owner);
   };
 
-  const visitObject = (object: JsonObject, selectionSet: SelectionSetNode, staticType: GraphQLCompositeType, path: (string | number)[], owner?: string) => {
+  const visitObject = (object: JsonObject, selectionSet: SelectionSetNode, staticType: GraphQLCompositeType, path: Path, owner?: string) => {
     const subjectId = object[SUBJECT_KEY];
     // Through an interface or union, the concrete type the rewritten operation asked for decides.
     const concrete = isAbstractType(staticType) && typeof object[TYPENAME_KEY] === 'string' ? schema.getType(object[TYPENAME_KEY]) : undefined;
@@ -124,7 +141,7 @@ export function enforceSubjects(
     for (const key of Object.keys(object)) if (key.startsWith(RESERVED_PREFIX)) delete object[key];
     if (!isObjectType(type) && !isInterfaceType(type)) return;
     const fieldDefs = type.getFields();
-    for (const [key, node] of collectFields(schema, type, selectionSet, fragments, variables)) {
+    for (const [key, node] of fieldsOf(type, selectionSet)) {
       const name = node.name.value;
       if (name.startsWith('__') || !(key in object)) continue;
       if (isSubject) {
@@ -132,21 +149,21 @@ export function enforceSubjects(
         const decision: Decision = typeof subjectId === 'string' ? judge(`${SUBJECT_TYPE}.${name}`, subjectId) : { allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' };
         if (!decision.allow) {
           object[key] = null;
-          errors.push(unauthorizedField(purpose, `${SUBJECT_TYPE}.${name}`, decision.reason, [...path, key]).toJSON());
+          errors.push(unauthorizedField(purpose, `${SUBJECT_TYPE}.${name}`, decision.reason, pathArray({ parent: path, key })).toJSON());
           continue;
         }
       }
       const definition = fieldDefs[name];
       const holder = isSubject && typeof subjectId === 'string' ? subjectId : owner;
       if (node.selectionSet && definition) {
-        visitValue(object[key], node.selectionSet, getNamedType(definition.type) as GraphQLCompositeType, [...path, key], holder);
+        visitValue(object[key], node.selectionSet, getNamedType(definition.type) as GraphQLCompositeType, { parent: path, key }, holder);
       }
       if (collect && object[key] !== null && object[key] !== undefined) collect(holder, `${type.name}.${name}`);
     }
   };
 
   const root = schema.getRootType(operation.operation);
-  if (root) visitObject(data, operation.selectionSet, root, []);
+  if (root) visitObject(data, operation.selectionSet, root, undefined);
   return errors;
 }
 

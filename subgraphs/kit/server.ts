@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import express from 'express';
@@ -55,9 +55,17 @@ export function buildAgencySchema<L>(agency: Agency<L>, withShield = true) {
 export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptions): Promise<RunningService> {
   const db = openDatabase(agency.name, options.databaseUrl, options.maxConnections);
   const app = express();
+  // GraphQL answers are POSTs, never revalidated: no ETag hashing of every body.
+  app.set('etag', false);
   const httpServer: Server = createServer(app);
   // No inline traces: they would send resolver timings to whoever calls, and cost time on every request.
-  const plugins: ApolloServerPlugin<SubgraphContext<L>>[] = [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), requestObserver<SubgraphContext<L>>(agency.name)];
+  // No cache-control hints either (nothing here is cacheable): that plugin wraps every field resolver.
+  const plugins: ApolloServerPlugin<SubgraphContext<L>>[] = [
+    ApolloServerPluginDrainHttpServer({ httpServer }),
+    ApolloServerPluginInlineTraceDisabled(),
+    ApolloServerPluginCacheControlDisabled(),
+    requestObserver<SubgraphContext<L>>(agency.name),
+  ];
   const apollo = new ApolloServer<SubgraphContext<L>>({
     schema: buildAgencySchema(agency, options.shield ?? true),
     plugins,
