@@ -209,7 +209,7 @@ async function main() {
     }
     for (const [scenario, byConfiguration] of runs) {
       const cpuMedian = (measured: Measured[], key: 'gatewayCpuMs' | 'subgraphCpuMs') =>
-        measured.every((m) => m[key] !== undefined) ? median(measured.map((m) => m[key]!)) : undefined;
+        measured.every((m) => m[key] !== undefined) ? Math.round(median(measured.map((m) => m[key]!)) * 10) / 10 : undefined;
       report[scenario] = Object.fromEntries(
         [...byConfiguration].map(([name, measured]) => [name, { ...summarize(measured), gatewayCpuMs: cpuMedian(measured, 'gatewayCpuMs'), subgraphCpuMs: cpuMedian(measured, 'subgraphCpuMs') }]),
       );

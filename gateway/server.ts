@@ -19,6 +19,7 @@ import type { RootSubject } from '../permissions/subjects.ts';
 import { readSupergraph } from '../schema/compose.ts';
 import type { AgencyName, SubgraphName } from '../subgraphs/agencies.ts';
 import { maskError } from '../subgraphs/kit/mask-error.ts';
+import { keepIdleConnections } from '../subgraphs/kit/keep-alive.ts';
 import { AuthenticationError, authenticate, type TokenKey } from './auth/authenticate.ts';
 import type { DevIssuer } from './auth/dev-issuer.ts';
 import type { GatewayContext } from './context.ts';
@@ -74,6 +75,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // GraphQL answers are POSTs, never revalidated: no ETag hashing of every body (static pages get theirs from express.static).
   app.set('etag', false);
   const httpServer = createServer(app);
+  keepIdleConnections(httpServer);
   const hardening = gatewayHardening(options.hardening);
   // The audit record is built from the enforcement walk (which fields of whom survive): no audit without it.
   if (options.audit && options.enforcement === false) throw new Error('the audit needs purpose enforcement on');

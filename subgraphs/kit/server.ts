@@ -20,6 +20,7 @@ import type { Policy } from '../../permissions/model.ts';
 import type { Agency, SubgraphContext } from './agency.ts';
 import { CONTEXT_HEADER, ContextTokenError, verifyContext } from './context-token.ts';
 import { openDatabase, type Database } from './database.ts';
+import { keepIdleConnections } from './keep-alive.ts';
 import { maskError } from './mask-error.ts';
 import { unauthenticated } from './errors.ts';
 import { policyShield } from './shield.ts';
@@ -58,6 +59,7 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
   // GraphQL answers are POSTs, never revalidated: no ETag hashing of every body.
   app.set('etag', false);
   const httpServer: Server = createServer(app);
+  keepIdleConnections(httpServer);
   // No inline traces: they would send resolver timings to whoever calls, and cost time on every request.
   // No cache-control hints either (nothing here is cacheable): that plugin wraps every field resolver.
   const plugins: ApolloServerPlugin<SubgraphContext<L>>[] = [
