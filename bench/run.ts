@@ -120,18 +120,30 @@ async function startTarget(configuration: Configuration, run: Run): Promise<Targ
   return { ...host.started, startedAt, pid: host.pid, subgraphs, close: host.close };
 }
 
+/** Waits (5 s at most) until the subgraphs have sent no statement for 150 ms: no request of the last run is still at work. */
+async function quiescent(subgraphs: Host<Record<SubgraphName, string>>): Promise<void> {
+  const total = async () => Object.values(await subgraphs.request<Record<string, number>>('statements')).reduce((a, b) => a + b, 0);
+  let last = await total();
+  for (const deadline = Date.now() + 5_000; Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const now = await total();
+    if (now === last) return;
+    last = now;
+  }
+}
+
 async function measure(target: Target, scenario: Scenario): Promise<Measured> {
   const connections = scenario.connections ?? settings.connections;
   const durationSeconds = Math.max(settings.duration, scenario.minDurationSeconds ?? 0);
   // Warm up: plans, document caches, connection pools, JIT.
-  await runLoad({ url: target.url, connections, durationSeconds: 1, next: requestsFor(scenario, target.headers) });
+  await runLoad({ url: target.url, connections, durationSeconds: quick ? 0.5 : 1, next: requestsFor(scenario, target.headers) });
   const cpuBefore = [cpuSeconds(target.pid), cpuSeconds(target.subgraphs.pid)];
   const result = await runLoad({ url: target.url, connections, durationSeconds, next: requestsFor(scenario, target.headers) });
   const cpuAfter = [cpuSeconds(target.pid), cpuSeconds(target.subgraphs.pid)];
   const perRequest = (i: number) =>
     cpuBefore[i] === undefined || cpuAfter[i] === undefined || !result.requests ? undefined : Math.round(((cpuAfter[i]! - cpuBefore[i]!) / result.requests) * 1e4) / 10;
   // autocannon does not wait for the requests it abandons at the end: let them finish before counting.
-  await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, result.p99 + 200)));
+  await quiescent(target.subgraphs);
   const probe = scenario.sqlProbeRequests ?? SQL_PROBE_REQUESTS;
   await target.subgraphs.request('resetStatements');
   await runSequential({ url: target.url, count: probe, next: requestsFor(scenario, target.headers) });
