@@ -81,8 +81,13 @@ interface Measured extends LoadResult {
 
 /** Requests sent one at a time to count SQL statements exactly (under load, requests in flight would blur it). */
 const SQL_PROBE_REQUESTS = 10;
-/** Peers forward context tokens signed at their start; subgraphs accept them for 60 s, so an older peer is restarted. */
-const PEER_TOKEN_REUSE_MS = 40_000;
+/**
+ * Peers forward context tokens signed at their start, which subgraphs accept for 60 s: a peer is restarted
+ * before a measurement that would outlive its tokens (with room for warm-up, settling and the SQL probe).
+ */
+const TOKEN_LIFETIME_MS = 60_000;
+const measurementMs = (scenario: Scenario) => (Math.max(settings.duration, scenario.minDurationSeconds ?? 0) + 15) * 1_000;
+
 
 /** The gateway under test, started once per round and measured on every scenario. */
 interface Target extends GatewayHostStarted {
@@ -169,6 +174,9 @@ function table(scenario: string, results: Record<string, Measured>): string {
 }
 
 async function main() {
+  if (configurations.some((c) => c.kind !== 'ours') && settings.duration + 15 > TOKEN_LIFETIME_MS / 1_000) {
+    throw new Error(`--duration ${settings.duration} is too long for the peers: the context tokens they forward live ${TOKEN_LIFETIME_MS / 1_000} s`);
+  }
   const started = Date.now();
   const log = (line: string) => console.log(line);
   const hiveBin = configurations.some((c) => c.kind === 'hive') ? ensureHiveInstalled(log) : undefined;
@@ -204,7 +212,7 @@ async function main() {
         let target: Target | undefined;
         try {
           for (const scenario of all.filter((s) => configuration.kind !== 'direct' || s.direct)) {
-            if (target && configuration.kind !== 'ours' && Date.now() - target.startedAt > PEER_TOKEN_REUSE_MS) {
+            if (target && configuration.kind !== 'ours' && Date.now() - target.startedAt + measurementMs(scenario) > TOKEN_LIFETIME_MS) {
               await target.close();
               target = undefined;
             }

@@ -5,6 +5,7 @@
  * the same client wrapped in WHATWG streams, which cost a large share of the
  * gateway's CPU per request (measured: bench/, --gateway-node-args=--cpu-prof).
  */
+import { STATUS_CODES } from 'node:http';
 import type { RemoteGraphQLDataSource } from '@apollo/gateway';
 import { Agent, request } from 'undici';
 
@@ -28,7 +29,7 @@ class SubgraphResponse {
     private readonly rawHeaders: Record<string, string | string[] | undefined>,
     private readonly body: string,
   ) {
-    this.statusText = String(status);
+    this.statusText = STATUS_CODES[status] ?? '';
   }
   get ok() {
     return this.status >= 200 && this.status < 300;

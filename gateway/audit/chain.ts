@@ -81,7 +81,7 @@ const canonicalFields = new WeakMap<readonly FieldRef[], string>();
  * part: a record about a page of a thousand citizens repeats the same field
  * list per subject, and request-audit.ts hands every subject with the same
  * fields the same array, whose canonical form is then made once.
- * test/audit/audit.test.ts checks it against canonicalize on varied records.
+ * test/audit/chain.test.ts checks it against canonicalize on varied records.
  */
 export function canonicalRecord(body: RecordBody): string {
   // RFC 8785 orders keys by UTF-16 code units: for these ASCII names, the default sort.
