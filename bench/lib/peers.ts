@@ -3,7 +3,7 @@
  * @apollo/gateway (no project layers; run in a host process, hosts/gateway.ts),
  * and Hive Gateway as its own CLI process (installed on first use into bench/peers).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,13 +48,17 @@ export async function startPlainApolloGateway(subgraphUrls: Record<string, strin
   return { url, close: () => server.stop() };
 }
 
-export function ensureHiveInstalled(log: (line: string) => void): string {
+/** Installs Hive Gateway into bench/peers on first use (npm ci from its own lock file); resolves to its CLI. */
+export async function ensureHiveInstalled(log: (line: string) => void): Promise<string> {
   const bin = join(PEERS_DIR, 'node_modules', '.bin', 'hive-gateway');
-  if (!existsSync(bin)) {
-    log('installing Hive Gateway into bench/peers (first run only)…');
-    const install = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: PEERS_DIR, stdio: 'inherit' });
-    if (install.status !== 0) throw new Error('could not install Hive Gateway into bench/peers');
-  }
+  if (existsSync(bin)) return bin;
+  log('installing Hive Gateway into bench/peers (first run only)…');
+  const install = spawn('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: PEERS_DIR, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  install.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => install.once('close', resolve));
+  if (code !== 0) throw new Error(`could not install Hive Gateway into bench/peers: ${stderr.trim().slice(-500)}`);
+  log('Hive Gateway installed');
   return bin;
 }
 
