@@ -117,13 +117,18 @@ export function enforceSubjects(
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const errors: GraphQLFormattedError[] = [];
-  // Every item of a list has the same selection: its fields are collected once per (selection set, type), not per item.
-  const collected = new Map<SelectionSetNode, Map<GraphQLCompositeType, Map<string, FieldNode>>>();
-  const fieldsOf = (type: GraphQLCompositeType, selectionSet: SelectionSetNode) => {
+  // Every item of a list has the same selection: its fields (and their `Type.field` names) are worked out once
+  // per (selection set, type), not per item.
+  type Selected = { key: string; node: FieldNode; name: string; qualified: string };
+  const collected = new Map<SelectionSetNode, Map<GraphQLCompositeType, Selected[]>>();
+  const fieldsOf = (type: GraphQLCompositeType, selectionSet: SelectionSetNode): Selected[] => {
     let byType = collected.get(selectionSet);
     if (!byType) collected.set(selectionSet, (byType = new Map()));
     let fields = byType.get(type);
-    if (!fields) byType.set(type, (fields = collectFields(schema, type, selectionSet, fragments, variables)));
+    if (!fields) {
+      fields = [...collectFields(schema, type, selectionSet, fragments, variables)].map(([key, node]) => ({ key, node, name: node.name.value, qualified: `${type.name}.${node.name.value}` }));
+      byType.set(type, fields);
+    }
     return fields;
   };
 
@@ -141,15 +146,14 @@ export function enforceSubjects(
     for (const key of Object.keys(object)) if (key.startsWith(RESERVED_PREFIX)) delete object[key];
     if (!isObjectType(type) && !isInterfaceType(type)) return;
     const fieldDefs = type.getFields();
-    for (const [key, node] of fieldsOf(type, selectionSet)) {
-      const name = node.name.value;
+    for (const { key, node, name, qualified } of fieldsOf(type, selectionSet)) {
       if (name.startsWith('__') || !(key in object)) continue;
       if (isSubject) {
         // A Citizen without its subject key cannot be judged: refuse everything it holds.
-        const decision: Decision = typeof subjectId === 'string' ? judge(`${SUBJECT_TYPE}.${name}`, subjectId) : { allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' };
+        const decision: Decision = typeof subjectId === 'string' ? judge(qualified, subjectId) : { allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' };
         if (!decision.allow) {
           object[key] = null;
-          errors.push(unauthorizedField(purpose, `${SUBJECT_TYPE}.${name}`, decision.reason, pathArray({ parent: path, key })).toJSON());
+          errors.push(unauthorizedField(purpose, qualified, decision.reason, pathArray({ parent: path, key })).toJSON());
           continue;
         }
       }
@@ -158,7 +162,7 @@ export function enforceSubjects(
       if (node.selectionSet && definition) {
         visitValue(object[key], node.selectionSet, getNamedType(definition.type) as GraphQLCompositeType, { parent: path, key }, holder);
       }
-      if (collect && object[key] !== null && object[key] !== undefined) collect(holder, `${type.name}.${name}`);
+      if (collect && object[key] !== null && object[key] !== undefined) collect(holder, qualified);
     }
   };
 

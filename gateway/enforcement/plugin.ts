@@ -9,11 +9,11 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import { GraphQLError, getOperationAST, type GraphQLFormattedError } from 'graphql';
-import { decide, decideMutation } from '../../permissions/decide.ts';
+import { decide, decideMutation, type Decision, type Relation } from '../../permissions/decide.ts';
 import type { Policy } from '../../permissions/model.ts';
 import { decideRootSubject, relationOf, type RootSubject } from '../../permissions/subjects.ts';
 import { filterOperation, ReservedAliasError, type FieldJudge, type Removal } from './filter-operation.ts';
-import { applyRemovals, dropDuplicateDenials, enforceSubjects, removalError } from './filter-response.ts';
+import { applyRemovals, dropDuplicateDenials, enforceSubjects, removalError, type SubjectJudge } from './filter-response.ts';
 import type { GatewayContext } from '../context.ts';
 import { auditUnavailableError, returnedFields, type RequestAuditor } from '../audit/request-audit.ts';
 
@@ -37,6 +37,23 @@ function fieldJudge(policy: Policy, ctx: GatewayContext, rootSubjects: Record<st
       if (!subject.allow) return subject;
     }
     return decide(policy, { purpose, field: `${parentType}.${fieldName}`, acr });
+  };
+}
+
+/**
+ * The per-subject decision for one request. A page of records asks the same few (field, relation) questions
+ * over and over: each is answered once per request (relations are self, represented or other).
+ */
+function subjectJudge(policy: Policy, caller: GatewayContext['caller']): SubjectJudge {
+  const { purpose, acr, scope } = caller;
+  const answered = new Map<Relation, Map<string, Decision>>();
+  return (field, subject) => {
+    const relation = relationOf(scope, subject);
+    let byField = answered.get(relation);
+    if (!byField) answered.set(relation, (byField = new Map()));
+    let decision = byField.get(field);
+    if (!decision) byField.set(field, (decision = decide(policy, { purpose, field, relation, acr })));
+    return decision;
   };
 }
 
@@ -82,12 +99,9 @@ export function enforcementPlugin({ policy, rootSubjects, auditor }: Enforcement
           const returned = auditor ? returnedFields() : undefined;
           const data = result.data as Parameters<typeof applyRemovals>[0] | null | undefined;
           if (state && rc.operation && !(ctx.strict && state.removals.length) && data) {
-            const { purpose, acr, scope } = ctx.caller;
+            const { purpose } = ctx.caller;
             const added: GraphQLFormattedError[] = applyRemovals(data, state.removals, purpose);
-            added.push(
-              ...enforceSubjects(rc.schema, rc.document!, rc.operation, rc.request.variables ?? {}, data, (field, subject) =>
-                decide(policy, { purpose, field, relation: relationOf(scope, subject), acr }), purpose, returned?.collect),
-            );
+            added.push(...enforceSubjects(rc.schema, rc.document!, rc.operation, rc.request.variables ?? {}, data, subjectJudge(policy, ctx.caller), purpose, returned?.collect));
             if (added.length) result.errors = [...added, ...dropDuplicateDenials(result.errors ?? [], added)];
           }
           if (!auditor) return;
