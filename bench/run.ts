@@ -24,7 +24,7 @@ import type { GatewayHostOptions, GatewayHostStarted } from './lib/hosts/gateway
 import type { SubgraphHostOptions } from './lib/hosts/subgraphs.ts';
 import { median, runLoad, runSequential, summarize, type LoadResult } from './lib/load.ts';
 import { cpuSeconds } from './lib/cpu.ts';
-import { ensureHiveInstalled, signBenchTokens, startHiveGateway, type Peer } from './lib/peers.ts';
+import { ensureHiveInstalled, signBenchTokens, startHiveGateway } from './lib/peers.ts';
 import { requestsFor, sampleAdults, scenarios, type Scenario } from './lib/scenarios.ts';
 
 const { values } = parseArgs({
