@@ -6,22 +6,16 @@
  */
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import type { Denial, FieldRef } from '../../subgraphs/transparency/audit-row.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export interface FieldRef {
-  field: string;
-  agency: string;
-}
+// The audit_record table (subgraphs/transparency owns it) and a record's content share these shapes.
+export type { Denial, FieldRef } from '../../subgraphs/transparency/audit-row.ts';
 
 export interface SubjectFields {
   id: string;
   fields: FieldRef[];
-}
-
-export interface Denial {
-  code: string;
-  field?: string;
 }
 
 /** What a record says (never the values read). */

@@ -4,6 +4,7 @@
  */
 import type pg from 'pg';
 import type { Database } from '../../subgraphs/kit/database.ts';
+import type { AuditRecordRow } from '../../subgraphs/transparency/audit-row.ts';
 import { GENESIS_HASH, chain, type AuditContent, type ChainedRecord, type Checkpoint } from './chain.ts';
 
 /**
@@ -32,24 +33,7 @@ SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS r(
   case_ref text, operation_name text, operation_hash text, outcome text, denials jsonb, subjects jsonb,
   other_fields jsonb, subject_ids text[], prev_hash text, hash text)`;
 
-interface RecordRow {
-  seq: string | number;
-  recorded_at: Date;
-  request_id: string;
-  client: string;
-  actor: string;
-  purpose: string;
-  legal_basis: string | null;
-  case_ref: string | null;
-  operation_name: string | null;
-  operation_hash: string;
-  outcome: 'served' | 'denied';
-  denials: AuditContent['denials'];
-  subjects: AuditContent['subjects'];
-  other_fields: AuditContent['otherFields'];
-  prev_hash: string;
-  hash: string;
-}
+type RecordRow = AuditRecordRow;
 
 const toRow = (r: ChainedRecord) => ({
   seq: r.seq,

@@ -6,11 +6,7 @@
  */
 import DataLoader from 'dataloader';
 import type { Database } from '../kit/database.ts';
-
-export interface FieldRef {
-  field: string;
-  agency: string;
-}
+import type { AuditRecordRow, FieldRef } from './audit-row.ts';
 
 export interface AccessRow {
   key: string;
@@ -32,21 +28,8 @@ export interface LogPageKey {
   excludeActor: string | null;
 }
 
-export interface AuditRow {
-  seq: number;
-  recorded_at: Date;
-  request_id: string;
-  client: string;
-  actor: string;
-  purpose: string;
-  legal_basis: string | null;
-  case_ref: string | null;
-  operation_name: string | null;
-  operation_hash: string;
-  outcome: string;
-  denials: { code: string; field?: string }[];
-  subjects: { id: string; fields: FieldRef[] }[];
-}
+/** What the privacy officer's search reads of a record (not its chain links). */
+export type AuditRow = Omit<AuditRecordRow, 'other_fields' | 'prev_hash' | 'hash'>;
 
 export interface AuditSearch {
   subject?: string | null;
