@@ -18,7 +18,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { startScratchDatabases, type ScratchDatabases } from '../system/scratch-databases.ts';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs/agencies.ts';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../platform/topology.ts';
 import { startHost, type Host } from './lib/child-process.ts';
 import type { GatewayHostOptions, GatewayHostStarted } from './lib/hosts/gateway.ts';
 import type { SubgraphHostOptions } from './lib/hosts/subgraphs.ts';

@@ -17,8 +17,9 @@
  * --batch-mb N (COPY batch size per table group), --queue-depth N (batches a
  * group may have queued before generation waits).
  */
+import { todayAsUtcMidnight } from '../platform/clock.ts';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { freePort } from '../system/free-port.ts';
+import { freePort } from '../platform/free-port.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,9 +30,10 @@ import { copyLines } from '../seed/copy-format.ts';
 import { employerRows, generatePopulation } from '../seed/generate.ts';
 import { copyIntoDatabases, DEFAULT_TUNING, seedDatabases, type LoadTuning, type SeedProgress } from '../seed/load.ts';
 import { HOUSEHOLD_TABLES, SEED_TABLES, type SeedRowTypes, type SeedTable } from '../seed/rows.ts';
-import { AGENCY_NAMES, agencyMigrationsDir } from '../subgraphs/agencies.ts';
+import { AGENCY_NAMES } from '../platform/topology.ts';
+import { agencyMigrationsDir } from '../subgraphs/folders.ts';
 import { migrate } from '../subgraphs/kit/migrate.ts';
-import { startEmbeddedPostgres } from '../system/databases.ts';
+import { startEmbeddedPostgres } from '../platform/databases.ts';
 
 
 /** A progress display: a bar on a terminal, a line every few seconds otherwise (CI logs). */
@@ -105,7 +107,7 @@ async function main() {
   const todayDay = values.today === undefined ? undefined : parseDay(values.today);
   if (!Number.isSafeInteger(citizens) || citizens < 1) throw new Error(`--citizens must be a positive whole number, got ${values.citizens}`);
   if (values.today !== undefined && todayDay === undefined) throw new Error(`--today must be a date YYYY-MM-DD, got ${values.today}`);
-  const today = todayDay === undefined ? new Date(new Date().toISOString().slice(0, 10)) : dateOfDay(todayDay);
+  const today = todayDay === undefined ? todayAsUtcMidnight() : dateOfDay(todayDay);
   const tuning: LoadTuning = {
     ...DEFAULT_TUNING,
     deferIndexes: !values['keep-indexes'],

@@ -14,9 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import cliProgress from 'cli-progress';
-import { SUBGRAPH_NAMES, subgraphDatabase } from '../subgraphs/agencies.ts';
-import { generateContextKeyPair } from '../system/context-keys.ts';
-import { freePort } from '../system/free-port.ts';
+import { SUBGRAPH_NAMES, subgraphDatabase } from '../platform/topology.ts';
+import { generateContextKeyPair } from '../platform/context-keys.ts';
+import { freePort } from '../platform/free-port.ts';
 import { startScratchDatabases } from '../system/scratch-databases.ts';
 import { sampleAdults, UNIFIED_VIEW_QUERY } from './lib/scenarios.ts';
 
@@ -164,7 +164,7 @@ async function main() {
     process.exitCode = unexpected.length ? 1 : 0;
   } finally {
     for (const p of procs) p.child.kill('SIGTERM');
-    await Promise.all(procs.map((p) => (p.child.exitCode === null ? new Promise((r) => p.child.once('exit', r)) : undefined)));
+    await Promise.all(procs.map((p) => (p.child.exitCode === null ? new Promise((r) => p.child.once('exit', r)) : Promise.resolve())));
     await databases.stop();
   }
 }

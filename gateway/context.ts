@@ -1,4 +1,4 @@
-import type { CallerContext } from '../subgraphs/kit/context-token.ts';
+import type { CallerContext } from '../platform/context-token.ts';
 
 /** Per-request state: who acts, for what purpose, for whom; signed into every subgraph call. */
 export interface GatewayContext {

@@ -6,7 +6,7 @@
 import type { Request, Response } from 'express';
 import { ACR_LEVELS, type Acr, type Policy } from '../permissions/model.ts';
 import { loadPersonas } from '../seed/personas.ts';
-import { isValidPersonalCode } from '../subgraphs/identity/personal-code.ts';
+import { isValidPersonalCode } from '../platform/personal-code.ts';
 import type { DevIssuer } from './auth/dev-issuer.ts';
 import { sendGraphQLError } from './http-errors.ts';
 

@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -17,9 +16,10 @@ import type { CryptoKey, KeyObject } from 'jose';
 import type { Policy } from '../permissions/model.ts';
 import type { RootSubject } from '../permissions/subjects.ts';
 import { readSupergraph } from '../schema/compose.ts';
-import type { AgencyName, SubgraphName } from '../subgraphs/agencies.ts';
-import { maskError } from '../subgraphs/kit/mask-error.ts';
-import { keepIdleConnections } from '../subgraphs/kit/keep-alive.ts';
+import type { AgencyName, SubgraphName } from '../platform/topology.ts';
+import { maskError } from '../platform/mask-error.ts';
+import { keepIdleConnections } from '../platform/keep-alive.ts';
+import { listen } from '../platform/listen.ts';
 import { AuthenticationError, authenticate, type TokenKey } from './auth/authenticate.ts';
 import type { DevIssuer } from './auth/dev-issuer.ts';
 import type { GatewayContext } from './context.ts';
@@ -33,9 +33,9 @@ import { SignedSubgraphSource } from './subgraph-source.ts';
 import { subgraphFetcher } from './subgraph-fetcher.ts';
 import { startAudit, type GatewayAudit } from './audit/gateway-audit.ts';
 import { gatewayHardening } from './hardening/index.ts';
-import { DEFAULT_RESILIENCE, type HardeningConfig, type ResilienceConfig } from '../system/config.ts';
-import { metricsRoute } from '../system/metrics.ts';
-import { httpRefusalObserver, requestObserver } from '../system/request-observer.ts';
+import { DEFAULT_RESILIENCE, type HardeningConfig, type ResilienceConfig } from '../platform/config.ts';
+import { metricsRoute } from '../platform/metrics.ts';
+import { httpRefusalObserver, requestObserver } from '../platform/request-observer.ts';
 
 export interface GatewayOptions {
   port: number;
@@ -170,19 +170,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return sendGraphQLError(res, error.status && error.status < 500 ? error.status : 500, error.status && error.status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR', 'the request could not be processed');
   });
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const port = (httpServer.address() as AddressInfo).port;
-  return {
-    url: `http://localhost:${port}/graphql`,
-    port,
-    close: async () => {
-      await apollo.stop();
-      for (const source of sources) source.circuit.shutdown();
-      await fetcher.close();
-      await audit?.close();
-    },
+  const close = async () => {
+    await apollo.stop();
+    for (const source of sources) source.circuit.shutdown();
+    await fetcher.close();
+    await audit?.close();
   };
+  let port: number;
+  try {
+    port = await listen(httpServer, options.port, options.host ?? '127.0.0.1', 'GATEWAY_PORT');
+  } catch (error) {
+    await close().catch(() => {});
+    throw error;
+  }
+  return { url: `http://localhost:${port}/graphql`, port, close };
 }

@@ -6,8 +6,8 @@
  */
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { CryptoKey, KeyObject } from 'jose';
-import { CONTEXT_HEADER, signContext } from '../subgraphs/kit/context-token.ts';
-import { DEFAULT_RESILIENCE, type ResilienceConfig } from '../system/config.ts';
+import { CONTEXT_HEADER, signContext } from '../platform/context-token.ts';
+import { DEFAULT_RESILIENCE, type ResilienceConfig } from '../platform/config.ts';
 import type { GatewayContext } from './context.ts';
 import { subgraphCircuit, type SubgraphCircuit } from './resilience/subgraph-circuit.ts';
 import type { SubgraphFetcher } from './subgraph-fetcher.ts';

@@ -8,6 +8,7 @@ import { evaluateCitizen } from '../subgraphs/benefits/rules/index.ts';
 import type { CitizenFacts } from '../subgraphs/benefits/rules/types.ts';
 import { PEOPLE_QUERY, toFacts, type RawCitizen } from './facts.ts';
 import type { GatewayClient } from './gateway-client.ts';
+import { today } from '../platform/clock.ts';
 
 export const ENGINE_CLIENT = 'offers-engine';
 export const ENGINE_PURPOSE = 'proactive-eligibility';
@@ -31,7 +32,7 @@ const RECORD = `mutation Record($input: EligibilityInput!) {
   recordEligibility(input: $input) { proposed grantedAutomatically updated expired }
 }`;
 
-export const today = () => new Date().toISOString().slice(0, 10);
+export { today };
 
 /** Pure: the findings for a set of citizens (what the engine would record). */
 export function findingsFor(citizens: readonly CitizenFacts[], on: string): FindingInput[] {

@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { SUBGRAPH_NAMES, agencySchemaPath, defaultSubgraphUrl } from '../subgraphs/agencies.ts';
+import { SUBGRAPH_NAMES, defaultSubgraphUrl } from '../platform/topology.ts';
+import { agencySchemaPath } from '../subgraphs/folders.ts';
 
 export const SUPERGRAPH_PATH = fileURLToPath(new URL('./supergraph.graphql', import.meta.url));
 

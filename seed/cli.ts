@@ -7,9 +7,11 @@
  */
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { AGENCY_NAMES, agencyMigrationsDir } from '../subgraphs/agencies.ts';
+import { AGENCY_NAMES } from '../platform/topology.ts';
+import { agencyMigrationsDir } from '../subgraphs/folders.ts';
 import { migrate } from '../subgraphs/kit/migrate.ts';
-import { openDatabases, type Databases } from '../system/databases.ts';
+import { todayAsUtcMidnight } from '../platform/clock.ts';
+import { openDatabases, type Databases } from '../platform/databases.ts';
 import { dateOfDay, formatDay, parseDay, dayOfDate } from './calendar.ts';
 import { PERSONA_CITIZENS } from './generate.ts';
 import { SeedError, seedDatabases, type SeedProgress, type SeedResult } from './load.ts';
@@ -64,7 +66,7 @@ function parseCli(argv: string[]): CliOptions | 'help' {
   };
   const citizens = values.citizens === undefined ? 10_000 : wholeNumber('citizens', values.citizens, PERSONA_CITIZENS);
   const seed = values.seed === undefined ? 42 : wholeNumber('seed', values.seed, Number.MIN_SAFE_INTEGER);
-  let today = dateOfDay(dayOfDate(new Date()));
+  let today = todayAsUtcMidnight();
   if (values.today !== undefined) {
     const day = parseDay(values.today);
     if (day === undefined) throw new UsageError(`--today must be a real date written YYYY-MM-DD, got "${values.today}"`);

@@ -191,7 +191,7 @@ function alone(setting: Setting, budget: number): Family {
   const age = random.int(from, to);
   const sex: Sex = random.chance(age >= 65 ? 0.68 : 0.45) ? 'F' : 'M';
   const born = birthForAge(setting, age);
-  let status: MaritalStatus = 'single';
+  let status: MaritalStatus;
   const r = random.next();
   if (age >= 65) status = r < 0.55 ? 'widowed' : r < 0.75 ? 'divorced' : 'single';
   else if (age >= 30) status = r < 0.5 ? 'single' : r < 0.9 ? 'divorced' : 'widowed';

@@ -7,7 +7,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import pg from 'pg';
-import type { DatabaseName, DatabaseUrls } from '../system/databases.ts';
+import type { DatabaseName, DatabaseUrls } from '../platform/databases.ts';
 import { copyLines } from './copy-format.ts';
 import { TableGroupWriter } from './copy-writer.ts';
 import { employerRows, generatePopulation, validatePopulationOptions, type PopulationOptions } from './generate.ts';

@@ -93,5 +93,5 @@ const ASCII_FOLD: Record<string, string> = { õ: 'o', ä: 'a', ö: 'o', ü: 'u',
 export function emailLocalPart(givenName: string, familyName: string): string {
   return `${givenName}.${familyName}`
     .toLowerCase()
-    .replace(/[^a-z.\-]/g, (ch) => ASCII_FOLD[ch] ?? '');
+    .replace(/[^a-z.-]/g, (ch) => ASCII_FOLD[ch] ?? '');
 }

@@ -9,8 +9,8 @@
 import { yearOf, type Day } from './calendar.ts';
 
 // The check digit is the population register's rule: one implementation, owned by the identity agency.
-export { checkDigit, isValidPersonalCode } from '../subgraphs/identity/personal-code.ts';
-import { checkDigit, isValidPersonalCode } from '../subgraphs/identity/personal-code.ts';
+export { checkDigit, isValidPersonalCode } from '../platform/personal-code.ts';
+import { checkDigit, isValidPersonalCode } from '../platform/personal-code.ts';
 
 /** Number of distinct codes: 10^7 year/sequence combinations times 80 impossible months. */
 const CODE_SPACE = 800_000_000;

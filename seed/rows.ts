@@ -3,7 +3,7 @@
  * names as keys so that a row reads exactly like what SELECT * returns (dates
  * as YYYY-MM-DD, money as euros rounded to the cent).
  */
-import type { DatabaseName } from '../system/databases.ts';
+import type { DatabaseName } from '../platform/databases.ts';
 
 export type IsoDate = string;
 

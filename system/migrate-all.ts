@@ -1,6 +1,7 @@
-import { AGENCY_NAMES, agencyMigrationsDir } from '../subgraphs/agencies.ts';
+import { AGENCY_NAMES } from '../platform/topology.ts';
+import { agencyMigrationsDir } from '../subgraphs/folders.ts';
 import { migrate } from '../subgraphs/kit/migrate.ts';
-import type { DatabaseUrls } from './databases.ts';
+import type { DatabaseUrls } from '../platform/databases.ts';
 
 /** Applies every agency's pending migrations to its own database. */
 export async function migrateAll(urls: DatabaseUrls): Promise<Record<string, string[]>> {

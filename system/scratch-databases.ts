@@ -6,8 +6,9 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedDatabases } from '../seed/load.ts';
-import { startEmbeddedPostgres, type DatabaseUrls } from './databases.ts';
-import { freePort } from './free-port.ts';
+import { startEmbeddedPostgres, type DatabaseUrls } from '../platform/databases.ts';
+import { freePort } from '../platform/free-port.ts';
+import { today as todayInClock } from '../platform/clock.ts';
 import { migrateAll } from './migrate-all.ts';
 
 export interface ScratchDatabases {
@@ -21,7 +22,7 @@ export async function startScratchDatabases(options: { citizens?: number; seed?:
   const dataDir = mkdtempSync(join(tmpdir(), 'citizen-graph-scratch-'));
   chmodSync(dataDir, 0o755); // as root, PostgreSQL runs as `postgres`, which must be able to enter it
   const databases = await startEmbeddedPostgres({ dataDir, port: await freePort() });
-  const today = new Date().toISOString().slice(0, 10);
+  const today = todayInClock();
   try {
     await migrateAll(databases.urls);
     if (options.citizens) {

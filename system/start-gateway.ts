@@ -9,10 +9,10 @@ import { remoteKeySet } from '../gateway/auth/authenticate.ts';
 import { startGateway } from '../gateway/server.ts';
 import { loadPolicy } from '../permissions/load.ts';
 import { ROOT_SUBJECTS } from '../subgraphs/index.ts';
-import { logger } from '../subgraphs/kit/logger.ts';
-import { gatewayConfig } from './config.ts';
-import { importContextPrivateKey } from './context-keys.ts';
-import { closeOnSignals, exitOnStartupError } from './graceful-shutdown.ts';
+import { logger } from '../platform/logger.ts';
+import { gatewayConfig } from '../platform/config.ts';
+import { importContextPrivateKey } from '../platform/context-keys.ts';
+import { closeOnSignals, exitOnStartupError } from '../platform/graceful-shutdown.ts';
 
 async function main() {
   process.env.APOLLO_TELEMETRY_DISABLED ??= '1';

@@ -6,14 +6,15 @@
  * environment variables (docs/configuration.md).
  */
 import { loadPolicy } from '../permissions/load.ts';
-import { agencyMigrationsDir, isAgencyName } from '../subgraphs/agencies.ts';
+import { isAgencyName } from '../platform/topology.ts';
+import { agencyMigrationsDir } from '../subgraphs/folders.ts';
 import { SUBGRAPHS } from '../subgraphs/index.ts';
-import { logger } from '../subgraphs/kit/logger.ts';
+import { logger } from '../platform/logger.ts';
 import { migrate } from '../subgraphs/kit/migrate.ts';
 import { startSubgraph } from '../subgraphs/kit/server.ts';
-import { subgraphConfig } from './config.ts';
-import { importContextPublicKey } from './context-keys.ts';
-import { closeOnSignals, exitOnStartupError } from './graceful-shutdown.ts';
+import { subgraphConfig } from '../platform/config.ts';
+import { importContextPublicKey } from '../platform/context-keys.ts';
+import { closeOnSignals, exitOnStartupError } from '../platform/graceful-shutdown.ts';
 
 async function main() {
   process.env.APOLLO_TELEMETRY_DISABLED ??= '1';

@@ -7,8 +7,11 @@ import './terminal-defaults.ts';
 import { DEV_ISSUER } from '../gateway/auth/dev-issuer.ts';
 import { loadPersonas } from '../seed/personas.ts';
 import { isSeeded, seedDatabases } from '../seed/load.ts';
-import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES } from '../subgraphs/agencies.ts';
-import { openDatabases } from './databases.ts';
+import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES } from '../platform/topology.ts';
+import { openDatabases, type Databases } from '../platform/databases.ts';
+import { describeFailure, fail, guardProcess } from '../platform/process-guards.ts';
+import { StartupError } from '../platform/startup-error.ts';
+import { todayAsUtcMidnight } from '../platform/clock.ts';
 import { migrateAll } from './migrate-all.ts';
 import { evaluateOffersInBackground } from './first-evaluation.ts';
 import { startServices } from './services.ts';
@@ -20,17 +23,17 @@ function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number, not "${raw}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`${name} must be a port number 0-65535, not "${raw.slice(0, 20)}"`);
   return port;
 }
 
 async function main() {
   process.env.APOLLO_TELEMETRY_DISABLED ??= '1';
   if (process.env.NODE_ENV === 'production') {
-    throw new Error('`npm start` runs the development system (dev identity provider, embedded database); in production run each service on its own');
+    throw new StartupError('`npm start` runs the development system (dev identity provider, embedded database); in production run each service on its own (README, "Deploy")');
   }
   console.log('citizen-graph: starting…');
-  const databases = await openDatabases();
+  let databases: Databases | undefined;
   let system: Awaited<ReturnType<typeof startServices>> | undefined;
   let stopping = false;
   const stop = async (signal: string) => {
@@ -38,31 +41,34 @@ async function main() {
     stopping = true;
     console.log(`\n${signal}: stopping services and database…`);
     await system?.close().catch(() => {});
-    await databases.stop().catch(() => {});
+    await databases?.stop().catch(() => {});
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   try {
+    const gatewayPort = portFromEnv('GATEWAY_PORT', 4000);
+    const subgraphPorts = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, portFromEnv(`SUBGRAPH_PORT_${name.toUpperCase()}`, DEFAULT_SUBGRAPH_PORTS[name])]));
+    databases = await openDatabases();
     await ensurePortalBuilt((line) => console.log(line));
     await migrateAll(databases.urls);
     if (!(await isSeeded(databases.urls.identity))) {
       console.log(`first start: seeding ${FIRST_START_CITIZENS.toLocaleString('en')} citizens…`);
       const started = Date.now();
-      await seedDatabases(databases.urls, { citizens: FIRST_START_CITIZENS, seed: 42, today: new Date(), reset: false });
+      await seedDatabases(databases.urls, { citizens: FIRST_START_CITIZENS, seed: 42, today: todayAsUtcMidnight(), reset: false });
       console.log(`seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
     system = await startServices({
       databases: databases.urls,
       host: process.env.HOST ?? '127.0.0.1',
-      gatewayPort: portFromEnv('GATEWAY_PORT', 4000),
-      subgraphPorts: Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, portFromEnv(`SUBGRAPH_PORT_${name.toUpperCase()}`, DEFAULT_SUBGRAPH_PORTS[name])])),
+      gatewayPort,
+      subgraphPorts,
     });
   } catch (error) {
-    console.error(`citizen-graph could not start: ${(error as Error).message}`);
     await system?.close().catch(() => {});
-    await databases.stop().catch(() => {});
+    await databases?.stop().catch(() => {});
+    process.stderr.write(`citizen-graph could not start: ${describeFailure(error)}\n`);
     process.exit(1);
   }
 
@@ -76,7 +82,7 @@ async function main() {
     `  explorer          http://localhost:${system.gateway.port}/explorer  (GraphiQL, development only)`,
     ...SUBGRAPH_NAMES.map((name) => `  ${name.padEnd(17)} ${system!.subgraphs[name].url}  (accepts only the gateway's signed requests)`),
     `  dev tokens        POST http://localhost:${system.gateway.port}/dev/token  (issuer ${DEV_ISSUER})`,
-    databases.embedded
+    databases?.embedded
       ? `  database          embedded PostgreSQL on 127.0.0.1:${databases.embedded.port}, data in ${databases.embedded.dataDir}`
       : '  database          external (DATABASE_URL_*)',
     '',
@@ -95,4 +101,5 @@ async function main() {
   void evaluateOffersInBackground(system, (line) => console.log(line));
 }
 
-void main();
+guardProcess('citizen-graph');
+main().catch((error: unknown) => fail('citizen-graph', error));

@@ -4,7 +4,7 @@
  * the generated rows into real PostgreSQL (own embedded server, fresh folder).
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { freePort } from '../system/free-port.ts';
+import { freePort } from '../platform/free-port.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -17,9 +17,10 @@ import { checkDigit, isValidPersonalCode } from '../seed/personal-code.ts';
 import { personaByRole, personas } from '../seed/personas.ts';
 import { Random } from '../seed/random.ts';
 import { HOUSEHOLD_TABLES, SEED_TABLES, TABLE_DATABASE, type HouseholdRows, type SeedTable } from '../seed/rows.ts';
-import { AGENCY_NAMES, agencyMigrationsDir } from '../subgraphs/agencies.ts';
+import { AGENCY_NAMES } from '../platform/topology.ts';
+import { agencyMigrationsDir } from '../subgraphs/folders.ts';
 import { migrate } from '../subgraphs/kit/migrate.ts';
-import { startEmbeddedPostgres, type DatabaseUrls } from '../system/databases.ts';
+import { startEmbeddedPostgres, type DatabaseUrls } from '../platform/databases.ts';
 
 const TODAY = new Date('2025-03-10T00:00:00Z');
 const today: Day = dayOfDate(TODAY);

@@ -5,7 +5,7 @@
 import { extendPolicy, readEverythingPurpose } from '../../permissions/extend.ts';
 import { loadPolicy } from '../../permissions/load.ts';
 import type { Policy } from '../../permissions/model.ts';
-import type { CallerContext } from '../../subgraphs/kit/context-token.ts';
+import type { CallerContext } from '../../platform/context-token.ts';
 
 export const BENCH_PURPOSE = 'benchmark';
 export const BENCH_CLIENT = 'benchmark-client';

@@ -61,7 +61,7 @@ export async function startHost<Started>(entry: URL, options: unknown, extraNode
 
 /** The child's side: runs `handlers[command](payload)` for each request; `close` ends the process. */
 export function serveHost(handlers: Record<string, (payload: never) => unknown>, close: () => Promise<void>): void {
-  process.on('message', async ({ id, command, payload }: { id: number; command: string; payload: never }) => {
+  const answer = async ({ id, command, payload }: { id: number; command: string; payload: never }) => {
     try {
       if (command === 'close') {
         await close();
@@ -74,7 +74,8 @@ export function serveHost(handlers: Record<string, (payload: never) => unknown>,
     } catch (error) {
       process.send!({ id, ok: false, error: (error as Error).message });
     }
-  });
+  };
+  process.on('message', (message: Parameters<typeof answer>[0]) => void answer(message));
   // Orphaned (the benchmark was killed): do not linger.
   process.on('disconnect', () => process.exit(1));
 }

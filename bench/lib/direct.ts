@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CONTEXT_HEADER } from '../../subgraphs/kit/context-token.ts';
+import { CONTEXT_HEADER } from '../../platform/context-token.ts';
 import type { Peer } from './peers.ts';
 
 type Json = Record<string, unknown>;
@@ -34,7 +34,7 @@ export async function startDirectFloor(subgraphUrls: Record<string, string>, tok
   const server = createServer((req, res) => {
     let raw = '';
     req.on('data', (chunk) => (raw += chunk));
-    req.on('end', async () => {
+    req.on('end', () => void (async () => {
       try {
         const { variables } = JSON.parse(raw) as { variables: { id: string } };
         const citizen = (await call('identity', FETCHES.identity, { id: variables.id })).citizen as Json | null;
@@ -54,7 +54,7 @@ export async function startDirectFloor(subgraphUrls: Record<string, string>, tok
       } catch (error) {
         res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: (error as Error).message, extensions: { code: 'DIRECT_FAILED' } }] }));
       }
-    });
+    })());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

@@ -13,8 +13,8 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import type { CryptoKey } from 'jose';
 import { readSupergraph } from '../../schema/compose.ts';
-import { CONTEXT_HEADER, signContext } from '../../subgraphs/kit/context-token.ts';
-import { freePort } from '../../system/free-port.ts';
+import { CONTEXT_HEADER, signContext } from '../../platform/context-token.ts';
+import { freePort } from '../../platform/free-port.ts';
 import { BENCH_CONTEXT } from './bench-policy.ts';
 
 const PEERS_DIR = fileURLToPath(new URL('../peers', import.meta.url));
@@ -28,7 +28,7 @@ export interface Peer {
 
 /** Context tokens for each subgraph, signed now (valid for a minute: one benchmark round). */
 export async function signBenchTokens(subgraphs: readonly string[], key: CryptoKey): Promise<Record<string, string>> {
-  const entries = await Promise.all(subgraphs.map(async (name) => [name, await signContext(BENCH_CONTEXT, name, key)] as const));
+  const entries = await Promise.all(subgraphs.map(async (name) => [name, signContext(BENCH_CONTEXT, name, key)] as const));
   return Object.fromEntries(entries);
 }
 

@@ -6,12 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { Denial, FieldRef } from '../../subgraphs/transparency/audit-row.ts';
+import type { Denial, FieldRef } from '../../platform/audit-row.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
 // The audit_record table (subgraphs/transparency owns it) and a record's content share these shapes.
-export type { Denial, FieldRef } from '../../subgraphs/transparency/audit-row.ts';
+export type { Denial, FieldRef } from '../../platform/audit-row.ts';
 
 export interface SubjectFields {
   id: string;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
-import { AUDIT_OWNER_ROLE, defaultDataDir, startEmbeddedPostgres } from '../../system/databases.ts';
+import { AUDIT_OWNER_ROLE, defaultDataDir, startEmbeddedPostgres } from '../../platform/databases.ts';
 import { archiveOlderThan, parsePeriod } from './archive.ts';
 import { countRecords } from './store.ts';
 import { verifyChain } from './verify.ts';

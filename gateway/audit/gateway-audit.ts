@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import type { Policy } from '../../permissions/model.ts';
-import { logger } from '../../subgraphs/kit/logger.ts';
+import { logger } from '../../platform/logger.ts';
 import type { Identity } from '../auth/authenticate.ts';
 import { fieldOwners } from './field-owners.ts';
 import { requestAuditor, type RequestAuditor } from './request-audit.ts';

@@ -3,8 +3,8 @@
  * role), reading it in order (verify), and archiving (the owner's role).
  */
 import type pg from 'pg';
-import type { Database } from '../../subgraphs/kit/database.ts';
-import type { AuditRecordRow } from '../../subgraphs/transparency/audit-row.ts';
+import type { Database } from '../../platform/database.ts';
+import type { AuditRecordRow } from '../../platform/audit-row.ts';
 import { GENESIS_HASH, chain, type AuditContent, type ChainedRecord, type Checkpoint } from './chain.ts';
 
 /**

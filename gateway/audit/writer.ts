@@ -9,11 +9,11 @@
  * AuditUnavailable; for a short cool-down after that, records are refused at
  * once instead of piling up on a store that is down; then the next batch tries.
  */
-import { openDatabase, type Database } from '../../subgraphs/kit/database.ts';
-import { logger } from '../../subgraphs/kit/logger.ts';
+import { openDatabase, type Database } from '../../platform/database.ts';
+import { logger } from '../../platform/logger.ts';
 import type { AuditContent, ChainedRecord } from './chain.ts';
 import { appendBatch, type ChainHead } from './store.ts';
-import { observeAuditWrite } from '../../system/metrics.ts';
+import { observeAuditWrite } from '../../platform/metrics.ts';
 
 export class AuditUnavailable extends Error {
   constructor() {

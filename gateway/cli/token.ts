@@ -13,7 +13,7 @@ async function main() {
       options: { sub: { type: 'string' }, client: { type: 'string' }, acr: { type: 'string' }, gateway: { type: 'string', default: process.env.GATEWAY_URL ?? 'http://localhost:4000' } },
     }));
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${usage}`);
+    throw new Error(`${(error as Error).message}\n${usage}`, { cause: error });
   }
   if (!values.sub || !values.client) throw new Error(usage);
   const response = await fetch(new URL('/dev/token', values.gateway), {

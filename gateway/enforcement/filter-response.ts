@@ -21,7 +21,7 @@ import {
 } from 'graphql';
 import type { Decision } from '../../permissions/decide.ts';
 import { SUBJECT_TYPE } from '../../permissions/model.ts';
-import { unauthorizedField, UNAUTHORIZED } from '../../subgraphs/kit/errors.ts';
+import { unauthorizedField, UNAUTHORIZED } from '../../platform/errors.ts';
 import { RESERVED_PREFIX, SUBJECT_KEY, TYPENAME_KEY, isIncluded, type Removal } from './filter-operation.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

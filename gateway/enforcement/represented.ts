@@ -6,7 +6,7 @@
 import { LRUCache } from 'lru-cache';
 import { randomUUID } from 'node:crypto';
 import type { CryptoKey, KeyObject } from 'jose';
-import { CONTEXT_HEADER, signContext } from '../../subgraphs/kit/context-token.ts';
+import { CONTEXT_HEADER, signContext } from '../../platform/context-token.ts';
 
 export const REPRESENTATION_PURPOSE = 'representation-lookup';
 

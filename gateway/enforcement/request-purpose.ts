@@ -3,7 +3,7 @@
  * known, open to this client, met by the sign-in assurance, and given the case
  * reference it needs? The answer is the scope of subjects the request reaches.
  */
-import { isValidPersonalCode } from '../../subgraphs/identity/personal-code.ts';
+import { isValidPersonalCode } from '../../platform/personal-code.ts';
 import { acrAtLeast } from '../../permissions/decide.ts';
 import type { Policy } from '../../permissions/model.ts';
 import type { SubjectScope } from '../../permissions/subjects.ts';

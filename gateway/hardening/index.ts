@@ -7,7 +7,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
 import type { ValidationRule } from 'graphql';
-import { hardeningDefaults, type HardeningConfig } from '../../system/config.ts';
+import { hardeningDefaults, type HardeningConfig } from '../../platform/config.ts';
 import type { GatewayContext } from '../context.ts';
 import { jsonBody, refuseBatches, requireJsonPost } from './http-guards.ts';
 import { introspectionPlugin } from './introspection.ts';

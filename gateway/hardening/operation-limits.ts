@@ -12,7 +12,7 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ValidationRule } from 'graphql';
-import type { OperationLimits } from '../../system/config.ts';
+import type { OperationLimits } from '../../platform/config.ts';
 
 export interface ArmorProtection {
   plugins: ApolloServerPlugin[];

@@ -28,7 +28,7 @@ export function loadSafelist(path: string): Safelist {
   try {
     parsed = manifestSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
   } catch (error) {
-    throw new Error(`persisted query manifest ${path} is not a valid Apollo persisted query manifest: ${(error as Error).message.slice(0, 200)}`);
+    throw new Error(`persisted query manifest ${path} is not a valid Apollo persisted query manifest: ${(error as Error).message.slice(0, 200)}`, { cause: error });
   }
   for (const op of parsed.operations) {
     if (sha256(op.body) !== op.id) throw new Error(`persisted query manifest ${path}: operation ${op.name ?? op.id} has an id that is not the sha256 of its body`);

@@ -6,9 +6,9 @@
  */
 import CircuitBreaker from 'opossum';
 import { GraphQLError } from 'graphql';
-import type { ResilienceConfig } from '../../system/config.ts';
-import { metrics } from '../../system/metrics.ts';
-import { logger } from '../../subgraphs/kit/logger.ts';
+import type { ResilienceConfig } from '../../platform/config.ts';
+import { metrics } from '../../platform/metrics.ts';
+import { logger } from '../../platform/logger.ts';
 
 export const SUBGRAPH_UNAVAILABLE = 'SUBGRAPH_UNAVAILABLE';
 

@@ -1,5 +1,5 @@
 import { oneRowPerKey, rowsPerKey } from '../kit/batch.ts';
-import type { Database } from '../kit/database.ts';
+import type { Database } from '../../platform/database.ts';
 import { OFFER_COLUMNS, type InboxRow, type OfferRow } from './offers-store.ts';
 
 export interface BeneficiaryRow {

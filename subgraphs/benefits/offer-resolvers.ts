@@ -6,9 +6,10 @@
  */
 import { GraphQLError } from 'graphql';
 import type { SubgraphContext } from '../kit/agency.ts';
-import { badUserInput } from '../kit/errors.ts';
+import { badUserInput } from '../../platform/errors.ts';
 import type { BenefitsLoaders, BeneficiaryRow } from './loaders.ts';
-import { recordOffer } from '../../system/metrics.ts';
+import { recordOffer } from '../../platform/metrics.ts';
+import { today } from '../../platform/clock.ts';
 import { offersStore, type InboxRow, type OfferRow, type PageFinding, type RunRow } from './offers-store.ts';
 import { ruleFor } from './rules/index.ts';
 import { parametersFor } from './rules/parameters.ts';
@@ -21,7 +22,6 @@ const AGENCIES = new Set(['identity', 'tax', 'family', 'benefits']);
 const MAX_PAGE = 20_000;
 const MAX_REASON = 2_000;
 
-const today = () => new Date().toISOString().slice(0, 10);
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
 
 /** The kit's stable codes: NOT_FOUND (not yours, or no such), CONFLICT (already decided, period over). */

@@ -5,7 +5,7 @@
  * amounts, automatic enrolments, inbox messages, expiries and the run's
  * checkpoint commit together or not at all, so a retried page is harmless.
  */
-import type { Database } from '../kit/database.ts';
+import type { Database } from '../../platform/database.ts';
 
 export interface OfferRow {
   id: number;

@@ -1,4 +1,4 @@
-import { badUserInput } from '../kit/errors.ts';
+import { badUserInput } from '../../platform/errors.ts';
 import type { SubgraphContext } from '../kit/agency.ts';
 import { offerCitizenFields, offerMutations, offerTypes } from './offer-resolvers.ts';
 import { PROGRAMME_COLUMNS, type BenefitsLoaders, type BeneficiaryRow, type ProgrammeRow } from './loaders.ts';

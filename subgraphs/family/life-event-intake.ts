@@ -6,7 +6,7 @@
  * delivers at least once.
  */
 import type { SubgraphContext } from '../kit/agency.ts';
-import { badUserInput } from '../kit/errors.ts';
+import { badUserInput } from '../../platform/errors.ts';
 import type { FamilyLoaders } from './loaders.ts';
 
 type Context = SubgraphContext<FamilyLoaders>;

@@ -1,5 +1,5 @@
 import { oneRowPerKey } from '../kit/batch.ts';
-import type { Database } from '../kit/database.ts';
+import type { Database } from '../../platform/database.ts';
 
 export interface CitizenRow {
   id: string;

@@ -1,8 +1,9 @@
 import type { PoolClient } from 'pg';
-import { badUserInput } from '../kit/errors.ts';
+import { badUserInput } from '../../platform/errors.ts';
 import type { SubgraphContext } from '../kit/agency.ts';
 import { CITIZEN_COLUMNS, type CitizenRow, type IdentityLoaders } from './loaders.ts';
-import { isValidPersonalCode, randomPersonalCode } from './personal-code.ts';
+import { isValidPersonalCode, randomPersonalCode } from '../../platform/personal-code.ts';
+import { today } from '../../platform/clock.ts';
 
 type Context = SubgraphContext<IdentityLoaders>;
 
@@ -77,7 +78,7 @@ export const resolvers = {
   },
   Mutation: {
     async registerBirth(_: unknown, { input }: { input: RegisterBirthInput }, ctx: Context) {
-      validateBirth(input, new Date().toISOString().slice(0, 10));
+      validateBirth(input, today());
       const parentIds = [input.motherId, input.secondParentId].filter((x): x is string => !!x);
       const parents = await ctx.loaders.citizenById.loadMany(parentIds);
       const [mother, secondParent] = parents;

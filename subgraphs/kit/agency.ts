@@ -1,8 +1,8 @@
 /** What an agency folder provides to the shared subgraph server. */
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import type { SubgraphName } from '../agencies.ts';
-import type { CallerContext } from './context-token.ts';
-import type { Database } from './database.ts';
+import type { SubgraphName } from '../../platform/topology.ts';
+import type { CallerContext } from '../../platform/context-token.ts';
+import type { Database } from '../../platform/database.ts';
 import type { RootSubject } from '../../permissions/subjects.ts';
 import type { Policy } from '../../permissions/model.ts';
 

@@ -3,7 +3,7 @@
  * parameter (`WHERE key = ANY($1)`), results put back in key order.
  */
 import DataLoader from 'dataloader';
-import type { Database } from './database.ts';
+import type { Database } from '../../platform/database.ts';
 
 /** At most one row per key (e.g. a citizen's record); missing keys give null. */
 export function oneRowPerKey<R extends object>(db: Database, sql: string, keyOf: (row: R) => string) {

@@ -30,7 +30,7 @@ export async function migrate(connectionString: string, dir: string): Promise<st
         applied.push(file);
       } catch (error) {
         await client.query('ROLLBACK');
-        throw new Error(`migration ${file} failed: ${(error as Error).message}`);
+        throw new Error(`migration ${file} failed: ${(error as Error).message}`, { cause: error });
       }
     }
   } finally {

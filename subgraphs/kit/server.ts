@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -15,17 +14,18 @@ import express from 'express';
 import { parse } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import type { CryptoKey, KeyObject } from 'jose';
-import { agencySchemaPath } from '../agencies.ts';
+import { agencySchemaPath } from '../folders.ts';
 import type { Policy } from '../../permissions/model.ts';
 import type { Agency, SubgraphContext } from './agency.ts';
-import { CONTEXT_HEADER, ContextTokenError, verifyContext } from './context-token.ts';
-import { openDatabase, type Database } from './database.ts';
-import { keepIdleConnections } from './keep-alive.ts';
-import { maskError } from './mask-error.ts';
-import { unauthenticated } from './errors.ts';
+import { CONTEXT_HEADER, ContextTokenError, verifyContext } from '../../platform/context-token.ts';
+import { openDatabase, type Database } from '../../platform/database.ts';
+import { keepIdleConnections } from '../../platform/keep-alive.ts';
+import { listen } from '../../platform/listen.ts';
+import { maskError } from '../../platform/mask-error.ts';
+import { unauthenticated } from '../../platform/errors.ts';
 import { policyShield } from './shield.ts';
-import { metricsRoute } from '../../system/metrics.ts';
-import { requestObserver } from '../../system/request-observer.ts';
+import { metricsRoute } from '../../platform/metrics.ts';
+import { requestObserver } from '../../platform/request-observer.ts';
 
 export interface SubgraphOptions {
   port: number;
@@ -90,7 +90,7 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {
-          const caller = await verifyContext(req.header(CONTEXT_HEADER), agency.name, options.contextKey);
+          const caller = verifyContext(req.header(CONTEXT_HEADER), agency.name, options.contextKey);
           return { caller, policy: options.policy, db, loaders: agency.createLoaders(db) };
         } catch (error) {
           if (error instanceof ContextTokenError) {
@@ -102,19 +102,16 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
     }),
   );
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const port = (httpServer.address() as AddressInfo).port;
-  return {
-    name: agency.name,
-    url: `http://127.0.0.1:${port}/graphql`,
-    port,
-    db,
-    async close() {
-      await apollo.stop();
-      await db.close();
-    },
+  const close = async () => {
+    await apollo.stop();
+    await db.close();
   };
+  let port: number;
+  try {
+    port = await listen(httpServer, options.port, options.host ?? '127.0.0.1', `SUBGRAPH_PORT_${agency.name.toUpperCase()}`);
+  } catch (error) {
+    await close().catch(() => {});
+    throw error;
+  }
+  return { name: agency.name, url: `http://127.0.0.1:${port}/graphql`, port, db, close };
 }

@@ -9,8 +9,8 @@ import { allow, deny, rule, shield } from 'graphql-shield';
 import { decide, decideMutation, type Decision } from '../../permissions/decide.ts';
 import { decideRootSubject, relationOf, type RootSubject } from '../../permissions/subjects.ts';
 import { SUBJECT_TYPE, type Policy } from '../../permissions/model.ts';
-import type { CallerContext } from './context-token.ts';
-import { unauthorizedField } from './errors.ts';
+import type { CallerContext } from '../../platform/context-token.ts';
+import { unauthorizedField } from '../../platform/errors.ts';
 
 export interface ShieldContext {
   caller: CallerContext;

@@ -1,9 +1,10 @@
+import { currentYear } from '../../platform/clock.ts';
 import type { SubgraphContext } from '../kit/agency.ts';
 import type { AssessmentRow, EmploymentRow, IncomeRow, TaxLoaders, TaxpayerRow } from './loaders.ts';
 
 type Context = SubgraphContext<TaxLoaders>;
 
-const lastCalendarYear = () => new Date().getUTCFullYear() - 1;
+const lastCalendarYear = () => currentYear() - 1;
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 export const resolvers = {

@@ -5,8 +5,8 @@
  * citizen's own part of the record, never the other subjects of the same read.
  */
 import DataLoader from 'dataloader';
-import type { Database } from '../kit/database.ts';
-import type { AuditRecordRow, FieldRef } from './audit-row.ts';
+import type { Database } from '../../platform/database.ts';
+import type { AuditRecordRow, FieldRef } from '../../platform/audit-row.ts';
 
 export interface AccessRow {
   key: string;

@@ -1,4 +1,4 @@
-import { badUserInput } from '../kit/errors.ts';
+import { badUserInput } from '../../platform/errors.ts';
 import type { SubgraphContext } from '../kit/agency.ts';
 import type { AccessRow, AuditRow, TransparencyLoaders } from './loaders.ts';
 

@@ -54,12 +54,6 @@ async function newPage(viewport = DESKTOP): Promise<Page> {
   return context.newPage();
 }
 
-async function signInToPortal(page: Page, persona = mother) {
-  await page.goto(`${base}/`);
-  await page.getByRole('button', { name: `Sign in as ${persona.name}` }).click();
-  await page.getByRole('heading', { level: 1, name: new RegExp(`^Hello, `) }).waitFor();
-}
-
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: .ci/run installs Debian's chromium package (apt-get install chromium)`);
   scratch = await startScratchDatabases({ citizens: CITIZENS, seed: SEED });

@@ -2,9 +2,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
-import { ConfigurationError, gatewayConfig, subgraphConfig } from '../../system/config.ts';
-import { generateContextKeyPair } from '../../system/context-keys.ts';
-import { freePort } from '../../system/free-port.ts';
+import { ConfigurationError, gatewayConfig, subgraphConfig } from '../../platform/config.ts';
+import { generateContextKeyPair } from '../../platform/context-keys.ts';
+import { freePort } from '../../platform/free-port.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const keys = await generateContextKeyPair();

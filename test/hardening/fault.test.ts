@@ -18,8 +18,8 @@ import { loadPolicy } from '../../permissions/load.ts';
 import { personaByRole } from '../../seed/personas.ts';
 import { AGENCIES, ROOT_SUBJECTS } from '../../subgraphs/index.ts';
 import { startSubgraph, type RunningService } from '../../subgraphs/kit/server.ts';
-import { generateContextKeyPair, importContextPrivateKey, importContextPublicKey } from '../../system/context-keys.ts';
-import { freePort } from '../../system/free-port.ts';
+import { generateContextKeyPair, importContextPrivateKey, importContextPublicKey } from '../../platform/context-keys.ts';
+import { freePort } from '../../platform/free-port.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const mother = personaByRole('newborn-mother');
@@ -35,7 +35,7 @@ interface Sample {
 }
 
 let gateway: RunningGateway;
-let inProcess: RunningService[] = [];
+const inProcess: RunningService[] = [];
 let child: ChildProcess | undefined;
 let taxPort: number;
 let publicPem: string;

@@ -13,9 +13,9 @@ import { sha256 } from '../../gateway/hardening/safelist.ts';
 import { startGateway, type RunningGateway } from '../../gateway/server.ts';
 import { DEV_ISSUER, TOKEN_AUDIENCE } from '../../gateway/auth/dev-issuer.ts';
 import { personaByRole } from '../../seed/personas.ts';
-import { AGENCY_NAMES, type AgencyName } from '../../subgraphs/agencies.ts';
+import { AGENCY_NAMES, type AgencyName } from '../../platform/topology.ts';
 import { ROOT_SUBJECTS } from '../../subgraphs/index.ts';
-import { DEFAULT_LIMITS, hardeningDefaults } from '../../system/config.ts';
+import { DEFAULT_LIMITS, hardeningDefaults } from '../../platform/config.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 
 const mother = personaByRole('newborn-mother');

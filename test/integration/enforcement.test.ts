@@ -1,10 +1,11 @@
 /** Purpose enforcement at the gateway and, behind it, in every subgraph. */
+import { today } from '../../platform/clock.ts';
 import { SignJWT, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generatePopulation } from '../../seed/generate.ts';
 import { citizenPersonas, personaByRole } from '../../seed/personas.ts';
-import { AGENCY_NAMES } from '../../subgraphs/agencies.ts';
-import { CONTEXT_HEADER, signContext, type CallerContext } from '../../subgraphs/kit/context-token.ts';
+import { AGENCY_NAMES } from '../../platform/topology.ts';
+import { CONTEXT_HEADER, signContext, type CallerContext } from '../../platform/context-token.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 
 const mother = personaByRole('newborn-mother');
@@ -140,7 +141,7 @@ describe('fields and subjects', () => {
 
 describe('mutations', () => {
   const registerBirth = `mutation($input: RegisterBirthInput!) { registerBirth(input: $input) { id givenName } }`;
-  const birth = { givenName: 'Mia', familyName: 'Tamm', dateOfBirth: new Date().toISOString().slice(0, 10), sex: 'F' };
+  const birth = { givenName: 'Mia', familyName: 'Tamm', dateOfBirth: today(), sex: 'F' };
 
   it('are refused to purposes that do not list them', async () => {
     const result = await system.query({ query: registerBirth, variables: { input: { ...birth, motherId: mother.id } }, as: portal, purpose: 'self-service' });
@@ -183,8 +184,8 @@ describe('subgraphs trust only the gateway', () => {
     for (const name of AGENCY_NAMES) {
       const url = system.subgraphs[name].url;
       const expired = await new SignJWT({ ctx: context() }).setProtectedHeader({ alg: 'EdDSA' }).setIssuer('citizen-graph-gateway').setAudience(name).setIssuedAt(Math.floor(Date.now() / 1000) - 600).setExpirationTime(Math.floor(Date.now() / 1000) - 300).sign(system.contextSigningKey);
-      const wrongAudience = await signContext(context(), name === 'tax' ? 'family' : 'tax', system.contextSigningKey);
-      for (const headers of [{} as Record<string, string>, { [CONTEXT_HEADER]: await signContext(context(), name, otherKey) }, { [CONTEXT_HEADER]: expired }, { [CONTEXT_HEADER]: wrongAudience }, { [CONTEXT_HEADER]: 'garbage' }]) {
+      const wrongAudience = signContext(context(), name === 'tax' ? 'family' : 'tax', system.contextSigningKey);
+      for (const headers of [{} as Record<string, string>, { [CONTEXT_HEADER]: signContext(context(), name, otherKey) }, { [CONTEXT_HEADER]: expired }, { [CONTEXT_HEADER]: wrongAudience }, { [CONTEXT_HEADER]: 'garbage' }]) {
         const response = await post(url, headers);
         const body = (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
         expect(response.status).toBe(401);
@@ -197,7 +198,7 @@ describe('subgraphs trust only the gateway', () => {
   it('enforce the policy themselves with a valid token (shield), and still resolve entities under it', async () => {
     const tax = system.subgraphs.tax.url;
     const query = { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { id annualIncome taxAssessments { year } } } }', variables: { r: [{ __typename: 'Citizen', id: single.id }] } };
-    const response = await post(tax, { [CONTEXT_HEADER]: await signContext(context(), 'tax', system.contextSigningKey) }, query);
+    const response = await post(tax, { [CONTEXT_HEADER]: signContext(context(), 'tax', system.contextSigningKey) }, query);
     const body = (await response.json()) as { data: { _entities: { id: string; annualIncome: number | null; taxAssessments: unknown }[] }; errors?: { path: unknown[]; extensions: { code: string } }[] };
     expect(body.data._entities[0]!.id).toBe(single.id);
     expect(body.data._entities[0]!.annualIncome).toBeTypeOf('number');
@@ -206,7 +207,7 @@ describe('subgraphs trust only the gateway', () => {
   });
 
   it('apply the subject scope: a self-service token for one citizen reads nothing of another', async () => {
-    const token = await signContext(context({ actor: mother.id, client: 'citizen-portal', purpose: 'self-service', caseRef: undefined, scope: { self: mother.id, represented: [], any: false } }), 'identity', system.contextSigningKey);
+    const token = signContext(context({ actor: mother.id, client: 'citizen-portal', purpose: 'self-service', caseRef: undefined, scope: { self: mother.id, represented: [], any: false } }), 'identity', system.contextSigningKey);
     const response = await post(system.subgraphs.identity.url, { [CONTEXT_HEADER]: token }, { query: `{ citizen(id: "${single.id}") { givenName } }` });
     const body = (await response.json()) as { data: { citizen: unknown }; errors?: { extensions: { code: string } }[] };
     expect(body.data.citizen).toBeNull();

@@ -1,8 +1,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { composeSupergraph, readSupergraph } from '../../schema/compose.ts';
-import { AGENCY_NAMES, agencyMigrationsDir } from '../../subgraphs/agencies.ts';
-import { signContext, CONTEXT_HEADER } from '../../subgraphs/kit/context-token.ts';
+import { AGENCY_NAMES } from '../../platform/topology.ts';
+import { agencyMigrationsDir } from '../../subgraphs/folders.ts';
+import { signContext, CONTEXT_HEADER } from '../../platform/context-token.ts';
 import { migrate } from '../../subgraphs/kit/migrate.ts';
 import { personaByRole } from '../../seed/personas.ts';
 import { FOUNDATION_PURPOSE, UNIFIED_VIEW, foundationCall, foundationPolicy } from '../support/foundation-policy.ts';
@@ -113,7 +114,7 @@ describe('unknown ids', () => {
   it('each subgraph answers null for an entity it does not know, not an error', async () => {
     const unknown = '39999999990';
     for (const name of AGENCY_NAMES) {
-      const token = await signContext(
+      const token = signContext(
         { actor: 'staff-test-0001', client: 'foundation-test-client', purpose: FOUNDATION_PURPOSE, acr: 'high', requestId: 'test-unknown-id', scope: { represented: [], any: true } },
         name,
         system.contextSigningKey,

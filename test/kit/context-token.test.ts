@@ -1,6 +1,6 @@
 import { generateKeyPair, jwtVerify, SignJWT, type CryptoKey } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signContext, verifyContext, type CallerContext } from '../../subgraphs/kit/context-token.ts';
+import { signContext, verifyContext, type CallerContext } from '../../platform/context-token.ts';
 
 const context: CallerContext = { actor: 'staff-0001', client: 'caseworker-app', purpose: 'child-benefit-eligibility', acr: 'substantial', caseRef: 'C-1', requestId: 'req-1', scope: { represented: [], any: true } };
 const now = () => Math.floor(Date.now() / 1000);

@@ -5,6 +5,7 @@
  * life-event path: a registered birth gives the parents' offers within a
  * second, and a killed worker loses no event.
  */
+import { today } from '../../platform/clock.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,7 +147,6 @@ describe('offer lifecycle', () => {
 
 describe('life events', () => {
   const registrar = { as: { sub: 'staff-0001', client: 'civil-registry' }, purpose: 'birth-registration', caseRef: 'BIRTH-TEST-1' };
-  const today = () => new Date().toISOString().slice(0, 10);
   let mothers: string[];
 
   beforeAll(async () => {

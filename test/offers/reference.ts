@@ -5,7 +5,7 @@
  * parameter data file. It must find exactly the engine's (citizen, programme, amount).
  */
 import pg from 'pg';
-import type { DatabaseUrls } from '../../system/databases.ts';
+import type { DatabaseUrls } from '../../platform/databases.ts';
 import { parametersFor } from '../../subgraphs/benefits/rules/parameters.ts';
 
 async function rows<T>(url: string, sql: string): Promise<T[]> {

@@ -4,7 +4,7 @@
  * URLs with `inject('databases')`.
  */
 import type { TestProject } from 'vitest/node';
-import type { DatabaseUrls } from '../../system/databases.ts';
+import type { DatabaseUrls } from '../../platform/databases.ts';
 import { startScratchDatabases } from '../../system/scratch-databases.ts';
 
 export const TEST_CITIZENS = 2_000;

@@ -4,10 +4,10 @@
  * Gateway runs as its own CLI process instead (peers.ts).
  */
 import type { JWK } from 'jose';
-import { importContextPrivateKey } from '../../../system/context-keys.ts';
+import { importContextPrivateKey } from '../../../platform/context-keys.ts';
 import { createDevIssuer, DEV_ISSUER, TOKEN_AUDIENCE } from '../../../gateway/auth/dev-issuer.ts';
 import { startGateway } from '../../../gateway/server.ts';
-import type { AgencyName, SubgraphName } from '../../../subgraphs/agencies.ts';
+import type { AgencyName, SubgraphName } from '../../../platform/topology.ts';
 import { ROOT_SUBJECTS } from '../../../subgraphs/index.ts';
 import { BENCH_ACTOR, BENCH_CASE, BENCH_CLIENT, BENCH_PURPOSE, benchPolicy } from '../bench-policy.ts';
 import { serveHost } from '../child-process.ts';

@@ -4,9 +4,9 @@
  * all of them, the same for every configuration measured.
  */
 import type { JWK } from 'jose';
-import { importContextPublicKey } from '../../../system/context-keys.ts';
-import type { DatabaseUrls } from '../../../system/databases.ts';
-import { SUBGRAPH_NAMES, subgraphDatabase } from '../../../subgraphs/agencies.ts';
+import { importContextPublicKey } from '../../../platform/context-keys.ts';
+import type { DatabaseUrls } from '../../../platform/databases.ts';
+import { SUBGRAPH_NAMES, subgraphDatabase } from '../../../platform/topology.ts';
 import { SUBGRAPHS } from '../../../subgraphs/index.ts';
 import { startSubgraph, type RunningService } from '../../../subgraphs/kit/server.ts';
 import { benchPolicy } from '../bench-policy.ts';

@@ -31,8 +31,7 @@ export function SignIn({ heading, intro, client, acr, accept, onSignedIn }: Sign
         if (c.signIn === 'dev-personas') setPersonas((await fetchPersonas()).filter(accept));
       })
       .catch(setError);
-    // `accept` is a constant of the page.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `accept` is a constant of the page: run once.
   }, []);
 
   async function signInAs(persona: Persona) {
@@ -54,7 +53,7 @@ export function SignIn({ heading, intro, client, acr, accept, onSignedIn }: Sign
       {!config && !error && <Loading what="sign-in options" />}
       {config?.signIn === 'oidc' &&
         (config.oidc ? (
-          <button type="button" onClick={() => startOidcSignIn(config.oidc!, client)}>
+          <button type="button" onClick={() => void startOidcSignIn(config.oidc!, client)}>
             Sign in with the national identity provider
           </button>
         ) : (

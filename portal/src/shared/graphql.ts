@@ -28,6 +28,8 @@ export function makeClient({ token, purpose, caseRef }: ClientOptions): ApolloCl
 }
 
 // Apollo Client 4 types results by the default error policy: declare it, so `data` may come with `error`.
+// Module augmentation is written with namespaces: Apollo Client declares its options that way.
+/* eslint-disable @typescript-eslint/no-namespace */
 declare module '@apollo/client' {
   namespace ApolloClient {
     namespace DeclareDefaultOptions {
@@ -43,6 +45,7 @@ declare module '@apollo/client' {
     }
   }
 }
+/* eslint-enable @typescript-eslint/no-namespace */
 
 /** Our operations use no @defer: a result's data is complete (perhaps with per-field nulls) or absent, never streamed in parts. */
 export const dataOf = <T>(result: { data?: unknown }): T | undefined => result.data as T | undefined;

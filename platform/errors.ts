@@ -1,6 +1,6 @@
 /** Stable error codes, the same at the gateway and in every subgraph. */
 import { GraphQLError } from 'graphql';
-import type { DenialReason } from '../../permissions/decide.ts';
+import type { DenialReason } from '../permissions/decide.ts';
 
 export const UNAUTHORIZED = 'UNAUTHORIZED_FIELD_OR_TYPE';
 

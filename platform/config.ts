@@ -6,9 +6,10 @@
  * Documented in docs/configuration.md.
  */
 import { z } from 'zod';
-import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, subgraphDatabase, type SubgraphName } from '../subgraphs/agencies.ts';
+import { StartupError } from './startup-error.ts';
+import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, subgraphDatabase, type SubgraphName } from './topology.ts';
 
-export class ConfigurationError extends Error {
+export class ConfigurationError extends StartupError {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\n(see docs/configuration.md)`);
   }

@@ -7,8 +7,8 @@
 import { createPublicKey, KeyObject } from 'node:crypto';
 import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import type { CryptoKey, KeyObject as JoseKeyObject } from 'jose';
-import type { Acr } from '../../permissions/model.ts';
-import type { SubjectScope } from '../../permissions/subjects.ts';
+import type { Acr } from '../permissions/model.ts';
+import type { SubjectScope } from '../permissions/subjects.ts';
 
 export const CONTEXT_HEADER = 'x-citizen-graph-context';
 const ISSUER = 'citizen-graph-gateway';

@@ -3,7 +3,8 @@
  * connections, let in-flight requests finish (Apollo's drain plugin), close
  * pools, exit 0 — or exit 1 if draining takes longer than the grace period.
  */
-import { logger } from '../subgraphs/kit/logger.ts';
+import { logger } from './logger.ts';
+import { describeFailure, guardProcess } from './process-guards.ts';
 
 export function closeOnSignals(service: string, close: () => Promise<void>, graceMs: number): void {
   let stopping = false;
@@ -33,8 +34,9 @@ export function closeOnSignals(service: string, close: () => Promise<void>, grac
 
 /** A start-up failure: one clear message, no stack trace, exit 1. */
 export function exitOnStartupError(service: string) {
+  guardProcess(service);
   return (error: unknown) => {
-    process.stderr.write(`${service} could not start: ${(error as Error).message}\n`);
+    process.stderr.write(`${service} could not start: ${describeFailure(error)}\n`);
     process.exit(1);
   };
 }

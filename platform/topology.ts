@@ -1,9 +1,8 @@
 /**
- * The agencies of the graph. Each has a folder of the same shape:
- * schema.graphql, resolvers.ts, loaders.ts, migrations/, index.ts.
+ * The services of the system: which agencies and subgraphs exist, their
+ * default ports and which database each reads. Every service shares this;
+ * the folders holding each agency's code are in subgraphs/folders.ts.
  */
-import { fileURLToPath } from 'node:url';
-
 export const AGENCY_NAMES = ['identity', 'tax', 'family', 'benefits'] as const;
 export type AgencyName = (typeof AGENCY_NAMES)[number];
 
@@ -33,13 +32,6 @@ export function isAgencyName(value: string): value is AgencyName {
   return (AGENCY_NAMES as readonly string[]).includes(value);
 }
 
-export function agencySchemaPath(name: SubgraphName): string {
-  return fileURLToPath(new URL(`./${name}/schema.graphql`, import.meta.url));
-}
-
-export function agencyMigrationsDir(name: SubgraphName): string {
-  return fileURLToPath(new URL(`./${name}/migrations`, import.meta.url));
-}
 
 /** The URL written into the checked-in supergraph; the gateway overrides it at run time. */
 export function defaultSubgraphUrl(name: SubgraphName): string {

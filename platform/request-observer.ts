@@ -8,8 +8,8 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { NextFunction, Request, Response } from 'express';
-import { logger } from '../subgraphs/kit/logger.ts';
-import type { CallerContext } from '../subgraphs/kit/context-token.ts';
+import { logger } from './logger.ts';
+import type { CallerContext } from './context-token.ts';
 import { labelValue, metrics } from './metrics.ts';
 
 /** Codes that mean "refused by policy or authentication" rather than "failed". */

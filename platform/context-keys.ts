@@ -22,7 +22,7 @@ export async function importContextPrivateKey(raw: string): Promise<Key> {
   try {
     return await importKey(raw, 'private');
   } catch (error) {
-    throw new Error(`GATEWAY_CONTEXT_PRIVATE_KEY could not be read as an Ed25519 private key (${(error as Error).message.slice(0, 120)})`);
+    throw new Error(`GATEWAY_CONTEXT_PRIVATE_KEY could not be read as an Ed25519 private key (${(error as Error).message.slice(0, 120)})`, { cause: error });
   }
 }
 
@@ -30,7 +30,7 @@ export async function importContextPublicKey(raw: string): Promise<Key> {
   try {
     return await importKey(raw, 'public');
   } catch (error) {
-    throw new Error(`GATEWAY_CONTEXT_PUBLIC_KEY could not be read as an Ed25519 public key (${(error as Error).message.slice(0, 120)})`);
+    throw new Error(`GATEWAY_CONTEXT_PUBLIC_KEY could not be read as an Ed25519 public key (${(error as Error).message.slice(0, 120)})`, { cause: error });
   }
 }
 
