@@ -123,16 +123,29 @@ function parseOrThrow<S extends z.ZodType>(schema: S, env: Env): z.infer<S> {
 
 // ---------------------------------------------------------------- gateway
 
-/** Limits on what one operation may ask for (graphql-armor and the HTTP layer). */
+/** Limits on what one operation may ask for (graphql-armor, the cost estimate and the HTTP layer). */
 export interface OperationLimits {
   maxDepth: number;
   maxAliases: number;
   maxDirectives: number;
   maxTokens: number;
+  /** graphql-armor's shape cost: blind to variables, a first guard against fragment and nesting bombs at validation. */
   maxCost: number;
   /** Request body size, bytes. */
   maxBodyBytes: number;
+  /** The estimated records an operation may return, with its coerced variables and list sizes (gateway/hardening/cost.ts). */
+  maxEstimatedCost: number;
+  /** Records (objects) one response may carry, counted on the result. */
+  maxResponseRecords: number;
+  /** Bytes of JSON one response may carry. */
+  maxResponseBytes: number;
 }
+
+/** A client's own limits, replacing the defaults for it (a bounded exception, e.g. the offers engine's page). */
+export type ClientLimits = Partial<Pick<OperationLimits, 'maxEstimatedCost' | 'maxResponseRecords' | 'maxResponseBytes'>>;
+
+/** The longest a bearer token may be valid (exp − iat, or exp − now without iat), per actor kind of its client. */
+export type TokenLifetimes = Record<string, number>;
 
 export interface HardeningConfig {
   limits: OperationLimits;
@@ -144,6 +157,10 @@ export interface HardeningConfig {
   fieldSuggestions: boolean;
   /** client → path of an Apollo persisted query manifest: that client may run only those operations. */
   safelists: Record<string, string>;
+  /** client → its own cost and response limits. */
+  clientLimits: Record<string, ClientLimits>;
+  /** Assumed size of a list whose field has no estimate of its own (gateway/hardening/list-sizes.ts has them for every list of the graph). */
+  defaultListSize: number;
 }
 
 export interface ResilienceConfig {
@@ -160,12 +177,73 @@ export interface ResilienceConfig {
 // maxCost: graphql-armor multiplies a list's cost by a literal `first:` argument, so one page of 1,000 ids
 // (the largest page the identity subgraph serves) costs ~20,000; 50,000 admits that and still refuses
 // fragment and nesting bombs by orders of magnitude.
-export const DEFAULT_LIMITS: OperationLimits = { maxDepth: 12, maxAliases: 30, maxDirectives: 20, maxTokens: 2_000, maxCost: 50_000, maxBodyBytes: 100_000 };
+// maxEstimatedCost is in records (objects) the operation may return, estimated as Apollo's demand control does:
+// a caseworker's page of 50 citizens with their children costs ~550, a privacy officer's page of 50 audit records
+// with their subjects ~2,000; householdMembers five levels deep ~37,000 (refused), ten levels ~10^9.
+// The response limits count what actually came back; the largest answer a person's client needs (the unified
+// view, a page of 50) is a few hundred records and tens of kilobytes.
+export const DEFAULT_LIMITS: OperationLimits = {
+  maxDepth: 12, maxAliases: 30, maxDirectives: 20, maxTokens: 2_000, maxCost: 50_000, maxBodyBytes: 100_000,
+  maxEstimatedCost: 10_000, maxResponseRecords: 10_000, maxResponseBytes: 2_000_000,
+};
 export const DEFAULT_RESILIENCE: ResilienceConfig = { timeoutMs: 5_000, errorThresholdPercent: 50, volumeThreshold: 5, resetTimeoutMs: 5_000 };
 
+/**
+ * The offers engine reads the whole population in pages of 1,000 (offers/batch.ts): its page is estimated at
+ * ~126,000 records (every list at its assumed size) and measured at ~7,500 records and ~510 kB on the seed
+ * population (test/hardening/cost.test.ts checks both against these limits). Its limits admit that page with
+ * some headroom and nothing of another order: a page of 1,000 asking one list level more is refused.
+ */
+export const DEFAULT_CLIENT_LIMITS: Record<string, ClientLimits> = {
+  'offers-engine': { maxEstimatedCost: 150_000, maxResponseRecords: 40_000, maxResponseBytes: 4_000_000 },
+};
+export const DEFAULT_LIST_SIZE = 10;
+
+/** An hour for everyone: access tokens are short-lived (RFC 9068); clients renew them. */
+export const DEFAULT_TOKEN_LIFETIMES: TokenLifetimes = { citizens: 3_600, staff: 3_600, service: 3_600, partner: 3_600 };
+
 export function hardeningDefaults(production: boolean): HardeningConfig {
-  return { limits: DEFAULT_LIMITS, introspection: !production, introspectionClients: production ? [] : ['graph-explorer'], fieldSuggestions: !production, safelists: {} };
+  return {
+    limits: DEFAULT_LIMITS, introspection: !production, introspectionClients: production ? [] : ['graph-explorer'], fieldSuggestions: !production, safelists: {},
+    clientLimits: DEFAULT_CLIENT_LIMITS, defaultListSize: DEFAULT_LIST_SIZE,
+  };
 }
+
+const clientLimitsJson = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    if (raw === undefined || raw === '') return undefined;
+    const limit = z.number().int().min(1).max(100_000_000).optional();
+    const shape = z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.strictObject({ maxEstimatedCost: limit, maxResponseRecords: limit, maxResponseBytes: limit }));
+    let parsed;
+    try {
+      parsed = shape.safeParse(JSON.parse(raw));
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed?.success) {
+      ctx.addIssue({ code: 'custom', message: 'GRAPHQL_CLIENT_LIMITS must be JSON {"client-id": {"maxEstimatedCost"?, "maxResponseRecords"?, "maxResponseBytes"?: whole numbers}}' });
+      return z.NEVER;
+    }
+    return parsed.data as Record<string, ClientLimits>;
+  });
+
+const tokenLifetimes = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    const lifetimes: TokenLifetimes = { ...DEFAULT_TOKEN_LIFETIMES };
+    for (const item of (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+      const match = /^([a-z]+)=(\d{1,7})$/.exec(item);
+      if (!match || Number(match[2]) < 1) {
+        ctx.addIssue({ code: 'custom', message: `TOKEN_MAX_LIFETIME_SECONDS must be actors=seconds pairs separated by commas (e.g. citizens=3600,service=900), not "${item.slice(0, 40)}"` });
+        return z.NEVER;
+      }
+      lifetimes[match[1]!] = Number(match[2]);
+    }
+    return lifetimes;
+  });
 
 const safelistEntries = z
   .string()
@@ -198,6 +276,12 @@ const gatewaySchema = z.object({
   GRAPHQL_MAX_TOKENS: positiveInt('GRAPHQL_MAX_TOKENS', DEFAULT_LIMITS.maxTokens, 100_000),
   GRAPHQL_MAX_COST: positiveInt('GRAPHQL_MAX_COST', DEFAULT_LIMITS.maxCost, 10_000_000),
   GRAPHQL_MAX_BODY_BYTES: positiveInt('GRAPHQL_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, 10_000_000),
+  GRAPHQL_MAX_ESTIMATED_COST: positiveInt('GRAPHQL_MAX_ESTIMATED_COST', DEFAULT_LIMITS.maxEstimatedCost, 100_000_000),
+  GRAPHQL_MAX_RESPONSE_RECORDS: positiveInt('GRAPHQL_MAX_RESPONSE_RECORDS', DEFAULT_LIMITS.maxResponseRecords, 100_000_000),
+  GRAPHQL_MAX_RESPONSE_BYTES: positiveInt('GRAPHQL_MAX_RESPONSE_BYTES', DEFAULT_LIMITS.maxResponseBytes, 1_000_000_000),
+  GRAPHQL_DEFAULT_LIST_SIZE: positiveInt('GRAPHQL_DEFAULT_LIST_SIZE', DEFAULT_LIST_SIZE, 100_000),
+  GRAPHQL_CLIENT_LIMITS: clientLimitsJson,
+  TOKEN_MAX_LIFETIME_SECONDS: tokenLifetimes,
   GRAPHQL_INTROSPECTION: flag('GRAPHQL_INTROSPECTION', false).optional(),
   GRAPHQL_INTROSPECTION_CLIENTS: list().optional(),
   GRAPHQL_FIELD_SUGGESTIONS: flag('GRAPHQL_FIELD_SUGGESTIONS', false).optional(),
@@ -221,6 +305,8 @@ export interface GatewayConfig extends CommonConfig {
   hardening: HardeningConfig;
   resilience: ResilienceConfig;
   strictByDefault: boolean;
+  /** Longest token lifetime per actor kind (permissions/policy/clients.yaml `actors`). */
+  tokenLifetimes: TokenLifetimes;
 }
 
 export function gatewayConfig(env: Env = process.env): GatewayConfig {
@@ -255,11 +341,16 @@ export function gatewayConfig(env: Env = process.env): GatewayConfig {
         maxTokens: parsed.GRAPHQL_MAX_TOKENS,
         maxCost: parsed.GRAPHQL_MAX_COST,
         maxBodyBytes: parsed.GRAPHQL_MAX_BODY_BYTES,
+        maxEstimatedCost: parsed.GRAPHQL_MAX_ESTIMATED_COST,
+        maxResponseRecords: parsed.GRAPHQL_MAX_RESPONSE_RECORDS,
+        maxResponseBytes: parsed.GRAPHQL_MAX_RESPONSE_BYTES,
       },
       introspection: env.GRAPHQL_INTROSPECTION ? parsed.GRAPHQL_INTROSPECTION! : defaults.introspection,
       introspectionClients: env.GRAPHQL_INTROSPECTION_CLIENTS !== undefined ? parsed.GRAPHQL_INTROSPECTION_CLIENTS! : defaults.introspectionClients,
       fieldSuggestions: env.GRAPHQL_FIELD_SUGGESTIONS ? parsed.GRAPHQL_FIELD_SUGGESTIONS! : defaults.fieldSuggestions,
       safelists: parsed.GRAPHQL_SAFELISTS,
+      clientLimits: parsed.GRAPHQL_CLIENT_LIMITS ?? defaults.clientLimits,
+      defaultListSize: parsed.GRAPHQL_DEFAULT_LIST_SIZE,
     },
     resilience: {
       timeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
@@ -268,6 +359,7 @@ export function gatewayConfig(env: Env = process.env): GatewayConfig {
       resetTimeoutMs: parsed.CIRCUIT_RESET_MS,
     },
     strictByDefault: parsed.GRAPHQL_STRICT_BY_DEFAULT,
+    tokenLifetimes: parsed.TOKEN_MAX_LIFETIME_SECONDS,
   };
 }
 
