@@ -33,7 +33,7 @@ import { SignedSubgraphSource } from './subgraph-source.ts';
 import { subgraphFetcher } from './subgraph-fetcher.ts';
 import { startAudit, type GatewayAudit } from './audit/gateway-audit.ts';
 import { gatewayHardening } from './hardening/index.ts';
-import { DEFAULT_RESILIENCE, type HardeningConfig, type ResilienceConfig } from '../platform/config.ts';
+import { DEFAULT_RESILIENCE, DEFAULT_TOKEN_LIFETIMES, type HardeningConfig, type ResilienceConfig, type TokenLifetimes } from '../platform/config.ts';
 import { metricsRoute } from '../platform/metrics.ts';
 import { httpRefusalObserver, requestObserver } from '../platform/request-observer.ts';
 
@@ -59,6 +59,8 @@ export interface GatewayOptions {
   hardening?: HardeningConfig;
   /** Per-subgraph timeout and circuit breaker. */
   resilience?: ResilienceConfig;
+  /** Longest token lifetime per actor kind of the token's client (default: an hour for all). */
+  tokenLifetimes?: TokenLifetimes;
 }
 
 export interface RunningGateway {
@@ -124,10 +126,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   if (options.devIssuer) app.post('/dev/token', express.json({ limit: '10kb' }), devTokenRoute(options.devIssuer, options.policy));
 
+  // An unknown client or actor kind gets the shortest lifetime of all (it is refused later anyway).
+  const lifetimes = options.tokenLifetimes ?? DEFAULT_TOKEN_LIFETIMES;
+  const shortest = Math.min(...Object.values(lifetimes));
+  const tokenChecks = { ...options.auth, maxLifetimeSeconds: (client: string) => (Object.hasOwn(options.policy.clients, client) ? lifetimes[options.policy.clients[client]!.actors] : undefined) ?? shortest };
   const authenticateRequest = async (req: Request, res: Response, next: NextFunction) => {
     let identity: Awaited<ReturnType<typeof authenticate>> | undefined;
     try {
-      identity = await authenticate(req.header('authorization'), options.auth.key, options.auth);
+      identity = await authenticate(req.header('authorization'), options.auth.key, tokenChecks);
       const declared = resolvePurpose(options.policy, identity, req.header('x-purpose'), req.header('x-case-ref'));
       const requestIdHeader = req.header('x-request-id');
       const requestId = requestIdHeader && REQUEST_ID.test(requestIdHeader) ? requestIdHeader : randomUUID();

@@ -31,6 +31,7 @@ async function main() {
       : { key: devIssuer!.publicKey, issuer: DEV_ISSUER, audience: config.audience },
     devIssuer,
     strictByDefault: config.strictByDefault,
+    tokenLifetimes: config.tokenLifetimes,
     hardening: config.hardening,
     resilience: config.resilience,
     audit: config.auditDatabaseUrl ? { databaseUrl: config.auditDatabaseUrl } : undefined,
