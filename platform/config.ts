@@ -371,7 +371,15 @@ export interface SubgraphConfig extends CommonConfig {
   databaseUrl: string;
   poolMax: number;
   contextPublicKey: string;
+  /** identity: the key it signs its life events with; family: the population register's public key(s). */
+  lifeEventKey?: string;
 }
+
+/** Which subgraph needs which life-event key (platform/life-event-attestation.ts). */
+const LIFE_EVENT_KEY_VARS: Partial<Record<SubgraphName, { name: string; what: string }>> = {
+  identity: { name: 'LIFE_EVENT_SIGNING_KEY', what: "the population register's Ed25519 private key for signing life events, PKCS#8 PEM or JWK JSON" },
+  family: { name: 'LIFE_EVENT_VERIFY_KEYS', what: "the population register's Ed25519 public key(s) for verifying life events: SPKI PEM, a JWK, or a JWK Set" },
+};
 
 export function subgraphConfig(agency: string | undefined, env: Env = process.env): SubgraphConfig {
   if (!agency || !(SUBGRAPH_NAMES as readonly string[]).includes(agency)) {
@@ -386,6 +394,7 @@ export function subgraphConfig(agency: string | undefined, env: Env = process.en
     [databaseVar]: postgresUrl(databaseVar),
     DATABASE_POOL_MAX: positiveInt('DATABASE_POOL_MAX', 10, 500),
     GATEWAY_CONTEXT_PUBLIC_KEY: key('GATEWAY_CONTEXT_PUBLIC_KEY', 'public'),
+    ...(LIFE_EVENT_KEY_VARS[name] ? { [LIFE_EVENT_KEY_VARS[name].name]: z.string({ error: `${LIFE_EVENT_KEY_VARS[name].name} is required: ${LIFE_EVENT_KEY_VARS[name].what}` }).min(1) } : {}),
   });
   const parsed = parseOrThrow(schema, env) as Record<string, unknown> & { NODE_ENV?: string; HOST?: string; SHUTDOWN_GRACE_MS: number; DATABASE_POOL_MAX: number; GATEWAY_CONTEXT_PUBLIC_KEY: string };
   return {
@@ -395,5 +404,6 @@ export function subgraphConfig(agency: string | undefined, env: Env = process.en
     databaseUrl: parsed[databaseVar] as string,
     poolMax: parsed.DATABASE_POOL_MAX,
     contextPublicKey: parsed.GATEWAY_CONTEXT_PUBLIC_KEY,
+    lifeEventKey: LIFE_EVENT_KEY_VARS[name] ? (parsed[LIFE_EVENT_KEY_VARS[name].name] as string) : undefined,
   };
 }

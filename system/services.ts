@@ -2,7 +2,8 @@
  * Starts the subgraphs (four agencies and transparency) and the gateway against given databases: what
  * `npm start` runs, and what every integration test runs, the same way.
  */
-import { generateKeyPair, type CryptoKey } from 'jose';
+import { generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { generateLifeEventKeyPair, lifeEventKeysFromJwks } from '../platform/life-event-attestation.ts';
 import { loadPolicy } from '../permissions/load.ts';
 import type { Policy } from '../permissions/model.ts';
 import { createDevIssuer, DEV_ISSUER, TOKEN_AUDIENCE, type DevIssuer } from '../gateway/auth/dev-issuer.ts';
@@ -28,6 +29,12 @@ export interface ServiceOptions {
   layers?: { enforcement?: boolean; shield?: boolean; audit?: boolean };
   /** Run the life-event worker (identity outbox -> family register, offers engine). Default: yes. */
   lifeEvents?: boolean;
+  /**
+   * The population register's life-event key pair. Events wait in the outbox signed with it, so it must
+   * outlive a run wherever the databases do (`npm start` keeps it in the data folder, tests share one per
+   * test run); a fresh pair when not given.
+   */
+  lifeEventKeys?: { privateJwk: JWK; publicJwk: JWK };
 }
 
 export interface RunningSystem {
@@ -48,6 +55,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
   const policy = options.policy ?? loadPolicy();
   // One key pair per run: the gateway signs, the subgraphs started with it verify.
   const { publicKey, privateKey } = await generateKeyPair('EdDSA');
+  const lifeEventKeys = await lifeEventKeysFromJwks(options.lifeEventKeys ?? (await generateLifeEventKeyPair()));
   const started: RunningService[] = [];
   try {
     for (const name of SUBGRAPH_NAMES) {
@@ -59,6 +67,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
           policy,
           contextKey: publicKey,
           shield: options.layers?.shield,
+          lifeEvents: name === 'identity' ? lifeEventKeys.identity : name === 'family' ? lifeEventKeys.family : undefined,
         }),
       );
     }

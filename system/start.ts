@@ -8,7 +8,8 @@ import { DEV_ISSUER } from '../gateway/auth/dev-issuer.ts';
 import { loadPersonas } from '../seed/personas.ts';
 import { isSeeded, seedDatabases } from '../seed/load.ts';
 import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES } from '../platform/topology.ts';
-import { openDatabases, type Databases } from '../platform/databases.ts';
+import { defaultDataDir, openDatabases, type Databases } from '../platform/databases.ts';
+import { loadOrCreateLifeEventKeys } from './life-event-keys.ts';
 import { describeFailure, fail, guardProcess } from '../platform/process-guards.ts';
 import { StartupError } from '../platform/startup-error.ts';
 import { todayAsUtcMidnight } from '../platform/clock.ts';
@@ -61,6 +62,7 @@ async function main() {
     }
     system = await startServices({
       databases: databases.urls,
+      lifeEventKeys: await loadOrCreateLifeEventKeys(databases.embedded?.dataDir ?? defaultDataDir()),
       host: process.env.HOST ?? '127.0.0.1',
       gatewayPort,
       subgraphPorts,

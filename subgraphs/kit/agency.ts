@@ -5,12 +5,15 @@ import type { CallerContext } from '../../platform/context-token.ts';
 import type { Database } from '../../platform/database.ts';
 import type { RootSubject } from '../../permissions/subjects.ts';
 import type { Policy } from '../../permissions/model.ts';
+import type { LifeEventKeys } from '../../platform/life-event-attestation.ts';
 
 export interface SubgraphContext<Loaders> {
   caller: CallerContext;
   policy: Policy;
   db: Database;
   loaders: Loaders;
+  /** The population register signs the life events it records; the family register verifies them (platform/life-event-attestation.ts). */
+  lifeEvents: LifeEventKeys;
 }
 
 export interface Agency<Loaders> {

@@ -26,6 +26,8 @@ import { unauthenticated } from '../../platform/errors.ts';
 import { policyShield } from './shield.ts';
 import { metricsRoute } from '../../platform/metrics.ts';
 import { requestObserver } from '../../platform/request-observer.ts';
+import { jsonErrors, jsonNotFound } from '../../platform/json-errors.ts';
+import type { LifeEventKeys } from '../../platform/life-event-attestation.ts';
 
 export interface SubgraphOptions {
   port: number;
@@ -36,6 +38,8 @@ export interface SubgraphOptions {
   contextKey: CryptoKey | KeyObject;
   /** Turn off the shield (benchmarks only, to measure its cost). */
   shield?: boolean;
+  /** Life-event keys: the identity subgraph's signer, the family subgraph's verifier; none elsewhere. */
+  lifeEvents?: LifeEventKeys;
   maxConnections?: number;
 }
 
@@ -55,7 +59,9 @@ export function buildAgencySchema<L>(agency: Agency<L>, withShield = true) {
 
 export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptions): Promise<RunningService> {
   const db = openDatabase(agency.name, options.databaseUrl, options.maxConnections);
+  const lifeEvents = Object.freeze({ ...options.lifeEvents });
   const app = express();
+  app.disable('x-powered-by');
   // GraphQL answers are POSTs, never revalidated: no ETag hashing of every body.
   app.set('etag', false);
   const httpServer: Server = createServer(app);
@@ -91,7 +97,7 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
       context: async ({ req }) => {
         try {
           const caller = verifyContext(req.header(CONTEXT_HEADER), agency.name, options.contextKey);
-          return { caller, policy: options.policy, db, loaders: agency.createLoaders(db) };
+          return { caller, policy: options.policy, db, loaders: agency.createLoaders(db), lifeEvents };
         } catch (error) {
           if (error instanceof ContextTokenError) {
             throw unauthenticated(`${agency.name} subgraph accepts only requests signed by the gateway (context token ${error.reason})`);
@@ -101,6 +107,10 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
       },
     }),
   );
+
+  // JSON for every error and unknown path, never Express's HTML pages.
+  app.use(jsonNotFound);
+  app.use(jsonErrors);
 
   const close = async () => {
     await apollo.stop();

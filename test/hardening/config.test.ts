@@ -70,6 +70,25 @@ describe('subgraph configuration', () => {
     expect(bad).not.toContain('s3cr3t');
   });
 
+  it('the population register needs its life-event signing key, the family register the key to verify with', () => {
+    expect(problemsOf(() => subgraphConfig('identity', {})).join('\n')).toMatch(/LIFE_EVENT_SIGNING_KEY is required/);
+    expect(problemsOf(() => subgraphConfig('family', {})).join('\n')).toMatch(/LIFE_EVENT_VERIFY_KEYS is required/);
+    expect(problemsOf(() => subgraphConfig('tax', {})).join('\n')).not.toMatch(/LIFE_EVENT/);
+  });
+
+  it('gateway limits: estimated cost, response records and bytes, per-client limits and token lifetimes from the environment', () => {
+    const config = gatewayConfig({
+      GATEWAY_CONTEXT_PRIVATE_KEY: keys.privatePem, GRAPHQL_MAX_ESTIMATED_COST: '500', GRAPHQL_MAX_RESPONSE_RECORDS: '600', GRAPHQL_MAX_RESPONSE_BYTES: '7000',
+      GRAPHQL_CLIENT_LIMITS: '{"offers-engine":{"maxEstimatedCost":9000}}', TOKEN_MAX_LIFETIME_SECONDS: 'staff=28800,service=900',
+    });
+    expect(config.hardening.limits).toMatchObject({ maxEstimatedCost: 500, maxResponseRecords: 600, maxResponseBytes: 7000 });
+    expect(config.hardening.clientLimits).toEqual({ 'offers-engine': { maxEstimatedCost: 9000 } });
+    expect(config.tokenLifetimes).toMatchObject({ citizens: 3600, staff: 28800, service: 900 });
+    const bad = problemsOf(() => gatewayConfig({ GATEWAY_CONTEXT_PRIVATE_KEY: keys.privatePem, GRAPHQL_CLIENT_LIMITS: '{"offers-engine":{"maxCost":1}}', TOKEN_MAX_LIFETIME_SECONDS: 'staff=forever' })).join('\n');
+    expect(bad).toMatch(/GRAPHQL_CLIENT_LIMITS must be JSON/);
+    expect(bad).toMatch(/TOKEN_MAX_LIFETIME_SECONDS must be actors=seconds pairs/);
+  });
+
   it('accepts a JWK public key and the documented variables', () => {
     const config = subgraphConfig('tax', { DATABASE_URL_TAX: 'postgres://tax:pw@127.0.0.1:5432/tax', GATEWAY_CONTEXT_PUBLIC_KEY: JSON.stringify(keys.publicJwk), SUBGRAPH_PORT_TAX: '5002', DATABASE_POOL_MAX: '20' });
     expect(config).toMatchObject({ agency: 'tax', port: 5002, poolMax: 20, production: false });
@@ -94,7 +113,7 @@ describe('separately started services', () => {
 
   it('a subgraph started on its own serves, then drains and exits 0 on SIGTERM', async () => {
     const port = await freePort();
-    const subgraph = run('system/start-subgraph.ts', ['identity'], { NODE_ENV: 'test', DATABASE_URL_IDENTITY: inject('databases').identity, SUBGRAPH_PORT_IDENTITY: String(port), GATEWAY_CONTEXT_PUBLIC_KEY: keys.publicPem });
+    const subgraph = run('system/start-subgraph.ts', ['identity'], { NODE_ENV: 'test', DATABASE_URL_IDENTITY: inject('databases').identity, SUBGRAPH_PORT_IDENTITY: String(port), GATEWAY_CONTEXT_PUBLIC_KEY: keys.publicPem, LIFE_EVENT_SIGNING_KEY: JSON.stringify(inject('lifeEventKeys').privateJwk) });
     try {
       const deadline = Date.now() + 30_000;
       let ready = false;

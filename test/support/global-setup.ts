@@ -6,6 +6,7 @@
 import type { TestProject } from 'vitest/node';
 import type { DatabaseUrls } from '../../platform/databases.ts';
 import { startScratchDatabases } from '../../system/scratch-databases.ts';
+import { generateLifeEventKeyPair } from '../../platform/life-event-attestation.ts';
 
 export const TEST_CITIZENS = 2_000;
 export const TEST_SEED = 42;
@@ -15,6 +16,8 @@ declare module 'vitest' {
     databases: DatabaseUrls;
     superuserUrl: string;
     seed: { citizens: number; seed: number; today: string };
+    /** One population-register key pair for the run: births signed by one test file are delivered by another's worker. */
+    lifeEventKeys: Awaited<ReturnType<typeof generateLifeEventKeyPair>>;
   }
 }
 
@@ -23,5 +26,6 @@ export default async function setup(project: TestProject) {
   project.provide('databases', scratch.urls);
   project.provide('superuserUrl', scratch.superuserUrl);
   project.provide('seed', { citizens: TEST_CITIZENS, seed: TEST_SEED, today: scratch.today });
+  project.provide('lifeEventKeys', await generateLifeEventKeyPair());
   return () => scratch.stop();
 }

@@ -29,6 +29,7 @@ export interface GraphQLResponse<T> {
 export async function startTestSystem(options: Partial<ServiceOptions> = {}): Promise<TestSystem> {
   const system = await startServices({
     databases: inject('databases'),
+    lifeEventKeys: inject('lifeEventKeys'),
     gatewayPort: 0,
     // Births registered by tests stay out of the shared family register unless a test runs the worker.
     lifeEvents: false,
