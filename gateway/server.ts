@@ -36,6 +36,7 @@ import { gatewayHardening } from './hardening/index.ts';
 import { DEFAULT_RESILIENCE, DEFAULT_TOKEN_LIFETIMES, type HardeningConfig, type ResilienceConfig, type TokenLifetimes } from '../platform/config.ts';
 import { metricsRoute } from '../platform/metrics.ts';
 import { httpRefusalObserver, requestObserver } from '../platform/request-observer.ts';
+import { jsonErrors, jsonNotFound } from '../platform/json-errors.ts';
 
 export interface GatewayOptions {
   port: number;
@@ -169,12 +170,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   );
   // The portal, privacy console and explorer pages, and the policy views they read.
   mountPortalRoutes(app, { policy: options.policy, auth: options.auth, dev: options.devIssuer !== undefined });
-  // Malformed JSON, oversized bodies and anything unexpected: a coded error, never a stack trace.
-  app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    if (error.type === 'entity.parse.failed') return sendGraphQLError(res, 400, 'BAD_REQUEST', 'the request body is not valid JSON');
-    if (error.type === 'entity.too.large') return sendGraphQLError(res, 413, 'BAD_REQUEST', 'the request body is too large');
-    return sendGraphQLError(res, error.status && error.status < 500 ? error.status : 500, error.status && error.status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR', 'the request could not be processed');
-  });
+  // Unknown paths, malformed JSON, oversized bodies and anything unexpected: a coded JSON error, never an HTML page or a stack trace.
+  app.use(jsonNotFound);
+  app.use(jsonErrors);
 
   const close = async () => {
     await apollo.stop();

@@ -9,7 +9,8 @@ import { GraphQLError } from 'graphql';
 import { logger } from './logger.ts';
 import { isDatabaseUnavailable } from './unavailable.ts';
 
-const CLIENT_CODES = new Set([
+/** Codes meant for clients: kept as they are (README, "Errors", lists them). */
+export const CLIENT_CODES: ReadonlySet<string> = new Set([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_USER_INPUT',

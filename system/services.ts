@@ -12,6 +12,7 @@ import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, subgraphDatabase, type Subgraph
 import { ROOT_SUBJECTS, SUBGRAPHS } from '../subgraphs/index.ts';
 import { startSubgraph, type RunningService } from '../subgraphs/kit/server.ts';
 import type { DatabaseUrls } from '../platform/databases.ts';
+import type { HardeningConfig } from '../platform/config.ts';
 import { cachedTokenSource } from '../offers/gateway-client.ts';
 import { RELAY_CLIENT, startLifeEventWorker } from '../offers/worker.ts';
 import { ENGINE_CLIENT } from '../offers/engine.ts';
@@ -35,6 +36,8 @@ export interface ServiceOptions {
    * test run); a fresh pair when not given.
    */
   lifeEventKeys?: { privateJwk: JWK; publicJwk: JWK };
+  /** The gateway's limits (default: the development defaults). */
+  hardening?: HardeningConfig;
 }
 
 export interface RunningSystem {
@@ -83,6 +86,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
       auth: { key: devIssuer.publicKey, issuer: DEV_ISSUER, audience: TOKEN_AUDIENCE },
       devIssuer,
       enforcement: options.layers?.enforcement,
+      hardening: options.hardening,
       // Every data-bearing response is released only once its audit record is durably written.
       audit: options.layers?.audit === false ? undefined : { databaseUrl: options.databases.audit },
     });

@@ -13,7 +13,7 @@
  * maxQueryNodes bound keeps a fragment bomb from costing us what it would
  * cost the subgraphs (an operation over the bound is refused as too costly).
  */
-import { GraphQLError, getNamedType, getNullableType, isCompositeType, isListType, type DocumentNode, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, getNamedType, getNullableType, isCompositeType, isListType, visit, type DocumentNode, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { ListSize, ListSizes } from './list-sizes.ts';
 
@@ -53,8 +53,54 @@ export interface CostInput {
   defaultListSize: number;
 }
 
-/** The estimate, or Infinity when the operation is too large to estimate (over maxQueryNodes). */
+/**
+ * A document's cost depends on its variables only through slicing arguments
+ * and @include/@skip: the estimate is remembered per document (Apollo Server
+ * keeps one parsed document per query text) and per the values of just those
+ * variables, so the portal's operations are estimated once, not per request.
+ */
+interface Remembered {
+  schema: GraphQLSchema;
+  sizes: ListSizes;
+  defaultListSize: number;
+  relevant: string[];
+  costs: Map<string, number>;
+}
+const remembered = new WeakMap<DocumentNode, Remembered>();
+const MAX_REMEMBERED_PER_DOCUMENT = 64;
+
+function costRelevantVariables(document: DocumentNode, sizes: ListSizes): string[] {
+  const slicing = new Set(Object.values(sizes).flatMap((size) => (size.slicingArgument ? [size.slicingArgument] : [])));
+  const relevant = new Set<string>();
+  let inDirective = 0;
+  visit(document, {
+    Directive: { enter: () => void (inDirective += 1), leave: () => void (inDirective -= 1) },
+    Argument(node) {
+      if (inDirective === 0 && !slicing.has(node.name.value)) return;
+      visit(node.value, { Variable: (v) => void relevant.add(v.name.value) });
+    },
+    [Kind.VARIABLE_DEFINITION]: () => false,
+  });
+  return [...relevant].sort();
+}
+
 export function estimateCost(input: CostInput): number {
+  let entry = remembered.get(input.document);
+  if (!entry || entry.schema !== input.schema || entry.sizes !== input.sizes || entry.defaultListSize !== input.defaultListSize) {
+    entry = { schema: input.schema, sizes: input.sizes, defaultListSize: input.defaultListSize, relevant: costRelevantVariables(input.document, input.sizes), costs: new Map() };
+    remembered.set(input.document, entry);
+  }
+  const key = `${input.operationName ?? ''}\u0000${JSON.stringify(entry.relevant.map((name) => input.variables[name] ?? null))}`;
+  const known = entry.costs.get(key);
+  if (known !== undefined) return known;
+  const cost = computeCost(input);
+  if (entry.costs.size >= MAX_REMEMBERED_PER_DOCUMENT) entry.costs.clear();
+  entry.costs.set(key, cost);
+  return cost;
+}
+
+/** The estimate, or Infinity when the operation is too large to estimate (over maxQueryNodes). */
+function computeCost(input: CostInput): number {
   let cost: number;
   try {
     cost = getComplexity({

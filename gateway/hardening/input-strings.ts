@@ -93,8 +93,17 @@ export function checkVariableStrings(variables: unknown, path = '$'): GraphQLErr
   return check(variables, path, 0);
 }
 
-/** Every string literal of the document (arguments, input objects, lists, directives). */
+/** Every string literal of the document (arguments, input objects, lists, directives); once per parsed document. */
+const documentVerdicts = new WeakMap<DocumentNode, GraphQLError | null>();
 export function checkDocumentStrings(document: DocumentNode): GraphQLError | undefined {
+  const known = documentVerdicts.get(document);
+  if (known !== undefined) return known ?? undefined;
+  const found = findBadLiteral(document);
+  documentVerdicts.set(document, found ?? null);
+  return found;
+}
+
+function findBadLiteral(document: DocumentNode): GraphQLError | undefined {
   let found: GraphQLError | undefined;
   visit(document, {
     [Kind.STRING](node) {
@@ -113,6 +122,30 @@ export function checkDocumentStrings(document: DocumentNode): GraphQLError | und
  * variables: a personal code, or refused. Input objects and lists are
  * followed through their types.
  */
+/** Names of the fields whose arguments can hold a personal code (per schema), and whether a document uses any (per document). */
+const codeFieldNames = new WeakMap<GraphQLSchema, Set<string>>();
+const documentUsesCodes = new WeakMap<DocumentNode, boolean>();
+
+function fieldsTakingCodes(schema: GraphQLSchema, coordinates: ReadonlySet<string>): Set<string> {
+  let names = codeFieldNames.get(schema);
+  if (names) return names;
+  names = new Set();
+  const reaches = (type: GraphQLInputType, seen: Set<string>): boolean => {
+    const named = getNamedType(type);
+    if (!isInputObjectType(named) || seen.has(named.name)) return false;
+    seen.add(named.name);
+    return Object.values(named.getFields()).some((f) => coordinates.has(`${named.name}.${f.name}`) || reaches(f.type, seen));
+  };
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) && !isInterfaceType(type)) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (field.args.some((a) => coordinates.has(`${type.name}.${field.name}(${a.name}:)`) || reaches(a.type, new Set()))) names.add(field.name);
+    }
+  }
+  codeFieldNames.set(schema, names);
+  return names;
+}
+
 export function checkPersonalCodes(
   schema: GraphQLSchema,
   document: DocumentNode,
@@ -120,6 +153,19 @@ export function checkPersonalCodes(
   variables: Record<string, unknown>,
   coordinates: ReadonlySet<string> = PERSONAL_CODE_INPUTS,
 ): GraphQLError | undefined {
+  // Most operations never name a person in an argument: known after one look at the document.
+  let uses = coordinates === PERSONAL_CODE_INPUTS ? documentUsesCodes.get(document) : undefined;
+  if (uses === undefined) {
+    const names = fieldsTakingCodes(schema, coordinates);
+    uses = false;
+    visit(document, {
+      [Kind.FIELD](node) {
+        if (node.arguments?.length && names.has(node.name.value)) uses = true;
+      },
+    });
+    if (coordinates === PERSONAL_CODE_INPUTS) documentUsesCodes.set(document, uses);
+  }
+  if (!uses) return undefined;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);

@@ -14,7 +14,7 @@ const token = (claims: { sub?: string; lifetimeSeconds?: number; audience?: stri
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + (claims.lifetimeSeconds ?? 3600))
     .sign(key.privateKey);
-const outcome = (jwt: string, options = expected) =>
+const outcome = (jwt: string, options: Parameters<typeof authenticate>[2] = expected) =>
   authenticate(`Bearer ${jwt}`, key.publicKey, options).then(
     (identity) => identity.sub,
     (error: Error) => error.message,

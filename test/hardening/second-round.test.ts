@@ -26,6 +26,8 @@ import { citizenPersonas } from '../../seed/personas.ts';
 import { today } from '../../platform/clock.ts';
 import { AGENCY_NAMES, type AgencyName } from '../../platform/topology.ts';
 import { ROOT_SUBJECTS } from '../../subgraphs/index.ts';
+import { readFileSync } from 'node:fs';
+import { CLIENT_CODES } from '../../platform/mask-error.ts';
 import { apiSchema } from '../support/api-schema.ts';
 import { startTestSystem, type GraphQLCall, type TestSystem } from '../support/system.ts';
 
@@ -190,6 +192,17 @@ describe('4xx, never 5xx, for anything a client sends', () => {
   it('variables of the wrong type, and an operationName that is not a name, are 400', async () => {
     expectRefused(await system.query({ ...asCaseworker, query: 'query($n: Int!) { citizens(first: $n) { edges { node { id } } } }', variables: { n: 'many' } }), 'BAD_USER_INPUT');
     expectRefused(await system.query({ ...asMother, query: 'query A { me { givenName } }', operationName: 'A\u0000' }), 'BAD_REQUEST');
+  });
+
+  it('a field selected twice is judged and cleaned as one (the generative test found the second selection unchecked)', async () => {
+    const r = await system.query<{ citizens: { edges: { node: { id: string } }[] } }>({ ...asCaseworker, query: '{ citizens(first: 3) { edges { cursor } edges { node { id } } } }' });
+    expect(r.status).toBe(200);
+    expect(r.data?.citizens.edges).toHaveLength(3);
+    expect(JSON.stringify(r.data)).not.toContain('_cg');
+    const partner = await system.query<{ me: { partner: Record<string, unknown> | null } }>({ ...asMother, query: '{ me { partner { id } partner { annualIncome } } }' });
+    expect(partner.data?.me.partner?.annualIncome ?? null).toBeNull();
+    // Decided by the gateway itself, not left to the tax register's shield.
+    expect(partner.errors?.find((e) => e.extensions?.field === 'Citizen.annualIncome')?.extensions?.serviceName).toBeUndefined();
   });
 
   it('the reserved response keys are a 400, not a 500', async () => {
@@ -403,5 +416,16 @@ describe('quiet operational surfaces', () => {
         expect(text).not.toMatch(/<html|<pre>|\bat .+\.(ts|js):\d+/i);
       }
     }
+  });
+});
+
+describe('the README names every code', () => {
+  it("lists every code a client can get in its error table", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = readme.slice(readme.indexOf('### Errors'), readme.indexOf('### Demo personas'));
+    // Kept by maskError should some code raise them, but nothing here does.
+    const neverSent = new Set(['FORBIDDEN', 'PERSISTED_QUERY_NOT_SUPPORTED']);
+    const sent = [...CLIENT_CODES, 'INTERNAL_SERVER_ERROR', 'PORTAL_NOT_BUILT'].filter((code) => !neverSent.has(code));
+    expect(sent.filter((code) => !table.includes(`\`${code}\``))).toEqual([]);
   });
 });
