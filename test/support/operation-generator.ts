@@ -48,8 +48,11 @@ const ODD_STRINGS = [
 ];
 const DATES = ['2026-01-01', '2024-02-29', '2999-12-31', '1900-01-01', '2026-13-45', 'not-a-date', '', '2026-1-1'];
 
-const pick = <T>(g: Draw, items: readonly T[]): T => items[g(fc.nat, { max: items.length - 1 })]!;
-const chance = (g: Draw, percent: number) => g(fc.integer, { min: 1, max: 100 }) <= percent;
+// Choices are drawn without fast-check's bias towards small values (which would make "5 %" happen far more
+// often and always pick the first field); the values themselves keep it, since boundaries are worth hitting.
+const PERCENT = fc.noBias(fc.integer({ min: 1, max: 100 }));
+const pick = <T>(g: Draw, items: readonly T[]): T => items[g(() => fc.noBias(fc.nat({ max: items.length - 1 })))]!;
+const chance = (g: Draw, percent: number) => g(() => PERCENT) <= percent;
 
 export class OperationGenerator {
   private variables: { name: string; type: string; value: unknown; defaultLiteral?: string; omit: boolean }[] = [];
