@@ -36,6 +36,9 @@ export function itemsOf(size: ListSize | undefined, type: GraphQLOutputType, arg
 
 export function listSizeEstimator(sizes: ListSizes, defaultListSize: number): ComplexityEstimator {
   return ({ type, field, args, childComplexity }) => {
+    // Introspection reads the schema, not the registers: bounded by the schema's size, and allowed or refused per
+    // client by introspection.ts. Decided on the field's name, never an operation's or fragment's (GHSA-733v-p3h5-qpq7).
+    if (field.name === '__schema' || field.name === '__type') return 0;
     const own = isCompositeType(getNamedType(field.type)) ? 1 : 0;
     const size = Object.hasOwn(sizes, `${type.name}.${field.name}`) ? sizes[`${type.name}.${field.name}`] : undefined;
     return itemsOf(size, field.type, args, defaultListSize) * (own + childComplexity);

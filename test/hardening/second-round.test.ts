@@ -7,7 +7,7 @@
  */
 import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parse } from 'graphql';
+import { getIntrospectionQuery, parse } from 'graphql';
 import { startGateway, type RunningGateway } from '../../gateway/server.ts';
 import { DEV_ISSUER, TOKEN_AUDIENCE } from '../../gateway/auth/dev-issuer.ts';
 import { estimateCost } from '../../gateway/hardening/cost.ts';
@@ -97,6 +97,12 @@ describe('cost that sees the real work', () => {
     expect(variable).toBe(literal);
     expect(variable).toBeGreaterThan(DEFAULT_LIMITS.maxEstimatedCost);
     expect(estimate('query($n: Int!) { citizens(first: $n) { edges { node { id children { id } } } } }', { n: 10 })).toBeLessThan(200);
+  });
+
+  it('introspection costs nothing (the schema, not the registers), whatever the operation is called', () => {
+    expect(estimate(getIntrospectionQuery())).toBe(0);
+    expect(estimate('query __schema { me { id children { id } } }')).toBe(estimate('query Q { me { id children { id } } }'));
+    expect(estimate('query Q { me { id children { id } } }')).toBeGreaterThan(0);
   });
 
   it('a variable page of 1,000 with children is refused for a caseworker, as the literal one is', async () => {
