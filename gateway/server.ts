@@ -32,6 +32,7 @@ import { sendGraphQLError } from './http-errors.ts';
 import { SignedSubgraphSource } from './subgraph-source.ts';
 import { subgraphFetcher } from './subgraph-fetcher.ts';
 import { startAudit, type GatewayAudit } from './audit/gateway-audit.ts';
+import type { CheckpointOptions } from './audit/checkpointer.ts';
 import { gatewayHardening } from './hardening/index.ts';
 import { DEFAULT_RESILIENCE, type HardeningConfig, type ResilienceConfig } from '../platform/config.ts';
 import { metricsRoute } from '../platform/metrics.ts';
@@ -53,8 +54,8 @@ export interface GatewayOptions {
   strictByDefault?: boolean;
   /** Turn off purpose enforcement (benchmarks only, to measure its cost). */
   enforcement?: boolean;
-  /** The audit store (application role); without it nothing is audited (benchmarks only). */
-  audit?: { databaseUrl: string };
+  /** The audit store (application role); without it nothing is audited (benchmarks only). With `checkpoints`, the log is checkpointed and witnessed. */
+  audit?: { databaseUrl: string; checkpoints?: CheckpointOptions };
   /** Operation limits, introspection, safelists (default: system/config.ts defaults for NODE_ENV). */
   hardening?: HardeningConfig;
   /** Per-subgraph timeout and circuit breaker. */
@@ -79,7 +80,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const hardening = gatewayHardening(options.hardening);
   // The audit record is built from the enforcement walk (which fields of whom survive): no audit without it.
   if (options.audit && options.enforcement === false) throw new Error('the audit needs purpose enforcement on');
-  const audit: GatewayAudit | undefined = options.audit ? startAudit(options.policy, readSupergraph(), options.audit.databaseUrl) : undefined;
+  const audit: GatewayAudit | undefined = options.audit ? await startAudit(options.policy, readSupergraph(), options.audit.databaseUrl, options.audit.checkpoints) : undefined;
   const sources: SignedSubgraphSource[] = [];
   const resilience = options.resilience ?? DEFAULT_RESILIENCE;
   const fetcher = subgraphFetcher({ timeoutMs: resilience.timeoutMs });
@@ -119,8 +120,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         return [name, ok ? 'ready' : 'unavailable'] as const;
       }),
     );
-    const ready = checks.every(([, state]) => state === 'ready');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', subgraphs: Object.fromEntries(checks) });
+    // Personal data is refused while audit records go unwitnessed too long: not ready for it either.
+    const witnessing = audit?.checkpointer ? (audit.checkpointer.mayServe() ? 'witnessed' : 'unwitnessed') : undefined;
+    const ready = checks.every(([, state]) => state === 'ready') && witnessing !== 'unwitnessed';
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', subgraphs: Object.fromEntries(checks), ...(witnessing ? { audit: witnessing } : {}) });
   });
   if (options.devIssuer) app.post('/dev/token', express.json({ limit: '10kb' }), devTokenRoute(options.devIssuer, options.policy));
 

@@ -250,6 +250,11 @@ export class Frontier {
   root(): Hash {
     return foldRange(this.edge.map((e) => e.hash));
   }
+
+  /** A copy to append to tentatively (kept only once the store has the new nodes). */
+  clone(): Frontier {
+    return new Frontier(this.size, this.edge.map((e) => e.hash));
+  }
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

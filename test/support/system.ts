@@ -2,6 +2,14 @@
 import { inject } from 'vitest';
 import { startServices, type RunningSystem, type ServiceOptions } from '../../system/services.ts';
 import type { Acr } from '../../permissions/model.ts';
+import { parseSignerKey } from '../../platform/tlog/note.ts';
+import type { AuditLogSetup } from '../../system/services.ts';
+
+/** The run's audit log key and witness (test/support/global-setup.ts), checkpointing often so tests need not wait. */
+export function testAuditLog(overrides: Partial<AuditLogSetup> = {}): AuditLogSetup {
+  const keys = inject('auditLog');
+  return { signer: parseSignerKey(keys.logKey), witness: { signer: parseSignerKey(keys.witnessKey), dataDir: keys.witnessDir }, intervalMs: 300, tickMs: 100, ...overrides };
+}
 
 export interface TestSystem extends RunningSystem {
   token(sub: string, client: string, acr?: Acr): Promise<string>;
@@ -33,6 +41,7 @@ export async function startTestSystem(options: Partial<ServiceOptions> = {}): Pr
     // Births registered by tests stay out of the shared family register unless a test runs the worker.
     lifeEvents: false,
     subgraphPorts: { identity: 0, tax: 0, family: 0, benefits: 0 },
+    auditLog: testAuditLog(),
     ...options,
   });
   const token = (sub: string, client: string, acr?: Acr) => system.devIssuer.issue({ sub, client, acr });
