@@ -170,7 +170,7 @@ export const DEFAULT_UNWITNESSED_LIMIT_S = 60;
 
 const auditLogShape = {
   AUDIT_LOG_KEY: signerKey('AUDIT_LOG_KEY').optional(),
-  AUDIT_LOG_PREVIOUS_KEYS: verifierKeys('AUDIT_LOG_PREVIOUS_KEYS'),
+  AUDIT_LOG_VERIFIER_KEYS: verifierKeys('AUDIT_LOG_VERIFIER_KEYS'),
   AUDIT_WITNESSES: witnessList,
   AUDIT_WITNESS_QUORUM: positiveInt('AUDIT_WITNESS_QUORUM', 1, 100),
   // At least every 10 s while records arrive (the issue's bound): no larger value is accepted.
@@ -180,7 +180,7 @@ const auditLogShape = {
 
 export interface AuditLogConfig {
   signer: Signer;
-  previousKeys: Verifier[];
+  verifierKeys: Verifier[];
   witnesses: WitnessEndpoint[];
   quorum: number;
   intervalMs: number;
@@ -196,7 +196,7 @@ function auditLogConfig(parsed: z.infer<z.ZodObject<typeof auditLogShape>>, prob
   if (parsed.AUDIT_WITNESS_QUORUM > parsed.AUDIT_WITNESSES.length) problems.push(`AUDIT_WITNESS_QUORUM (${parsed.AUDIT_WITNESS_QUORUM}) is more than the ${parsed.AUDIT_WITNESSES.length} witnesses named in AUDIT_WITNESSES`);
   return {
     signer: parseSignerKey(parsed.AUDIT_LOG_KEY),
-    previousKeys: parsed.AUDIT_LOG_PREVIOUS_KEYS,
+    verifierKeys: parsed.AUDIT_LOG_VERIFIER_KEYS,
     witnesses: parsed.AUDIT_WITNESSES,
     quorum: parsed.AUDIT_WITNESS_QUORUM,
     intervalMs: parsed.AUDIT_CHECKPOINT_INTERVAL_MS,

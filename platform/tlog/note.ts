@@ -127,7 +127,6 @@ export class NoteError extends Error {}
 /** Splits a note into text and signature lines; checks the format, not the signatures. */
 export function parseNote(note: string): ParsedNote {
   if (note.length > 64_000) throw new NoteError('the note is too large');
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0009\u000b-\u001f]/.test(note)) throw new NoteError('a note has no control characters other than newline');
   if (!note.endsWith('\n')) throw new NoteError('a note ends with a newline');
   const split = note.lastIndexOf('\n\n');
@@ -159,7 +158,7 @@ export function verifyNote(note: string, verifiers: readonly Verifier[]): Parsed
     if (bytes.length !== 4 + 8 + 64) throw new NoteError(`the signature of ${signature.name} has the wrong length`);
     const timestamp = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(4));
     if (!Number.isSafeInteger(timestamp)) throw new NoteError(`the signature of ${signature.name} has an impossible time`);
-    let valid = false;
+    let valid: boolean;
     try {
       valid = ed25519.verify(bytes.slice(12), cosignedMessage(parsed.text, timestamp), key.publicKey);
     } catch {
