@@ -261,6 +261,7 @@ export async function startCheckpointer(databaseUrl: string, options: Checkpoint
     status: current,
     runOnce,
     async close() {
+      if (closed) return;
       closed = true;
       clearTimeout(timer);
       await running;

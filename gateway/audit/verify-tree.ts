@@ -75,15 +75,15 @@ export function judgeCheckpoints(checkpoints: readonly SeenCheckpoint[], roots: 
   const faults: TreeFault[] = [];
   const sorted = [...checkpoints].sort((a, b) => a.size - b.size);
 
-  // Two checkpoints of one size with different roots cannot both be of one append-only log.
+  // Two cosigned checkpoints of one size with different roots: witnesses were shown different trees.
+  const split = new Set<SeenCheckpoint>();
   for (let i = 0; i < sorted.length; i++) {
     for (let j = i + 1; j < sorted.length && sorted[j]!.size === sorted[i]!.size; j++) {
       const [a, b] = [sorted[i]!, sorted[j]!];
-      if (!equalHashes(a.root, b.root)) {
-        const matches = (c: SeenCheckpoint) => roots.has(c.size) && equalHashes(roots.get(c.size)!, c.root);
-        const odd = matches(a) ? b : a;
-        faults.push({ kind: 'split-view', checkpoint: { source: odd.source, size: odd.size }, message: `split view: ${describe(a)} and ${describe(b)} have different roots for the same size; the log showed different trees to different readers` });
-      }
+      if (equalHashes(a.root, b.root) || a.cosignedBy.length === 0 || b.cosignedBy.length === 0) continue;
+      const odd = roots.has(a.size) && equalHashes(roots.get(a.size)!, a.root) ? b : a;
+      split.add(odd);
+      faults.push({ kind: 'split-view', checkpoint: { source: odd.source, size: odd.size }, message: `split view: ${describe(a)} and ${describe(b)} are both cosigned, with different roots for the same size: the log showed different trees to different witnesses` });
     }
   }
 
@@ -99,9 +99,8 @@ export function judgeCheckpoints(checkpoints: readonly SeenCheckpoint[], roots: 
     });
   }
 
-  let lastGood = 0;
+  const matches = (c: SeenCheckpoint) => roots.has(c.size) && equalHashes(roots.get(c.size)!, c.root);
   let latest: SeenCheckpoint | undefined;
-  const reportedSplit = new Set(faults.filter((f) => f.kind === 'split-view').map((f) => `${f.checkpoint!.source}:${f.checkpoint!.size}`));
   for (const c of sorted) {
     const root = roots.get(c.size);
     if (!root) {
@@ -112,17 +111,21 @@ export function judgeCheckpoints(checkpoints: readonly SeenCheckpoint[], roots: 
       continue; // beyond the records: truncation (above); or not yet taken in
     }
     if (equalHashes(root, c.root)) {
-      lastGood = c.size;
       if (c.cosignedBy.length >= quorum && (!latest || c.size >= latest.size)) latest = c;
       continue;
     }
-    if (reportedSplit.has(`${c.source}:${c.size}`)) continue;
-    // The tree the store holds now is not the tree this checkpoint was made of.
-    const otherMatches = sorted.some((o) => o !== c && o.source !== c.source && o.size >= c.size && roots.has(o.size) && equalHashes(roots.get(o.size)!, o.root) && o.cosignedBy.length > 0);
+    if (split.has(c)) continue;
+    // Records up to the largest smaller checkpoint a witness cosigned and the records still make are not at fault.
+    const lastGood = sorted.filter((o) => o.size < c.size && o.cosignedBy.length > 0 && matches(o)).at(-1)?.size ?? 0;
+    // The records no longer make the tree this checkpoint was of. If another witness cosigned the tree the
+    // records do make (at this size or later), whoever holds this checkpoint was shown another tree: a split view.
+    // Otherwise the store no longer holds what was checkpointed: a rewritten history.
+    const otherWitnessMatches =
+      sorted.some((o) => o.source !== c.source && o.size >= c.size && o.cosignedBy.some((w) => !c.cosignedBy.includes(w)) && roots.has(o.size) && equalHashes(roots.get(o.size)!, o.root));
     faults.push(
-      otherMatches && c.source !== 'store'
-        ? { kind: 'split-view', checkpoint: { source: c.source, size: c.size }, record: lastGood + 1, recordThrough: c.size, message: `split view: ${describe(c)} is of a different tree than the one the store and the other witnesses hold (it differs in records ${lastGood + 1}–${c.size})` }
-        : { kind: 'rewritten', checkpoint: { source: c.source, size: c.size }, record: lastGood + 1, recordThrough: c.size, message: `rewritten: the records do not make the tree of ${describe(c)}${c.cosignedBy.length ? `, cosigned by ${c.cosignedBy.join(', ')}` : ''}; the first record at fault is among ${lastGood + 1}–${c.size}` },
+      otherWitnessMatches
+        ? { kind: 'split-view', checkpoint: { source: c.source, size: c.size }, record: lastGood + 1, recordThrough: c.size, message: `split view: ${describe(c)}, cosigned by ${c.cosignedBy.join(', ')}, is of another tree than the one the records make and a witness cosigned (it differs among records ${lastGood + 1}–${c.size})` }
+        : { kind: 'rewritten', checkpoint: { source: c.source, size: c.size }, record: lastGood + 1, recordThrough: c.size, message: `rewritten: the records no longer make the tree of ${describe(c)}${c.cosignedBy.length ? `, cosigned by ${c.cosignedBy.join(', ')}` : ''}; the first record at fault is among ${lastGood + 1}–${c.size}` },
     );
   }
   return { faults, latest };
