@@ -33,6 +33,7 @@ import { SignedSubgraphSource } from './subgraph-source.ts';
 import { subgraphFetcher } from './subgraph-fetcher.ts';
 import { startAudit, type GatewayAudit } from './audit/gateway-audit.ts';
 import type { CheckpointOptions } from './audit/checkpointer.ts';
+import { formatVerifierKey } from '../platform/tlog/note.ts';
 import { gatewayHardening } from './hardening/index.ts';
 import { DEFAULT_RESILIENCE, type HardeningConfig, type ResilienceConfig } from '../platform/config.ts';
 import { metricsRoute } from '../platform/metrics.ts';
@@ -164,6 +165,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ...hardening.afterAuth,
     expressMiddleware(apollo, { context: async ({ res }) => res.locals.context as GatewayContext }),
   );
+  // The public keys a citizen's proof is checked against (the portal's "check this entry"; anyone may compare them with
+  // what the witnesses' operators publish).
+  app.get('/audit/witnesses', (_req, res) => {
+    const checkpoints = options.audit?.checkpoints;
+    res.json({
+      log: checkpoints ? formatVerifierKey(checkpoints.signer) : null,
+      witnesses: (checkpoints?.witnesses ?? []).map((w) => formatVerifierKey(w.verifier)),
+      quorum: checkpoints?.quorum ?? 0,
+    });
+  });
   // The portal, privacy console and explorer pages, and the policy views they read.
   mountPortalRoutes(app, { policy: options.policy, auth: options.auth, dev: options.devIssuer !== undefined });
   // Malformed JSON, oversized bodies and anything unexpected: a coded error, never a stack trace.

@@ -5,7 +5,7 @@
  *   POST /add-checkpoint           the protocol's call: old size, consistency proof, checkpoint → cosignature
  *   GET  /checkpoint?origin=<log>  the latest checkpoint it cosigned, with its cosignature (for verifiers;
  *                                  the protocol leaves monitor retrieval open, this is the simplest form)
- *   GET  /health
+ *   GET  /health, /ready, /metrics
  *
  * Requests are decided one at a time: checking the old size against the
  * stored one and storing the new one are atomic, as the protocol requires.
@@ -15,6 +15,7 @@ import { toBase64 } from '../platform/tlog/merkle.ts';
 import { formatVerifierKey, signNote, type Signer } from '../platform/tlog/note.ts';
 import { listen } from '../platform/listen.ts';
 import { logger } from '../platform/logger.ts';
+import { registry } from '../platform/metrics.ts';
 import { decideAddCheckpoint, type WitnessedLog } from './decide.ts';
 import type { WitnessStore } from './store.ts';
 
@@ -83,7 +84,8 @@ export async function startWitness(options: WitnessOptions): Promise<RunningWitn
     const url = new URL(req.url ?? '/', 'http://witness');
     void (async () => {
       try {
-        if (req.method === 'GET' && url.pathname === '/health') return send(res, 200, '{"status":"ok","service":"witness"}', 'application/json');
+        if (req.method === 'GET' && url.pathname === '/metrics') return send(res, 200, await registry.metrics(), registry.contentType);
+        if (req.method === 'GET' && (url.pathname === '/health' || url.pathname === '/ready')) return send(res, 200, '{"status":"ok","service":"witness"}', 'application/json');
         if (req.method === 'GET' && url.pathname === '/checkpoint') {
           const head = options.store.latest(url.searchParams.get('origin') ?? '');
           return head ? send(res, 200, head.note) : send(res, 404, 'no checkpoint of that log has been cosigned here\n');
