@@ -80,23 +80,32 @@ export async function startCheckpointer(databaseUrl: string, options: Checkpoint
   let witnessed: Map<string, number> | undefined;
   let lag: { value: WitnessLag; checkedAt: number } | undefined;
   let stalled = false; // a gap in the records: logged once
+  let roundFailing = false; // a failing round (store down): logged once
+  let lagFailing = false;
   const lastWitnessProblem = new Map<string, string>();
 
+  // One connection of its own, kept: the tree's lock lives as long as its session (a replica that dies releases it).
+  let connection: pg.Client | undefined;
   async function becomeLeader(): Promise<pg.Client | undefined> {
     if (leader) return leader;
-    const client = new pg.Client({ connectionString: databaseUrl, application_name: 'citizen-graph audit-tree' });
-    client.on('error', () => {}); // a broken connection is noticed by the next query, which drops it
-    await client.connect();
-    const { rows } = await client.query<{ locked: boolean }>(TREE_LOCK);
-    if (!rows[0]?.locked) {
-      await client.end();
-      return undefined;
+    if (!connection) {
+      const client = new pg.Client({ connectionString: databaseUrl, application_name: 'citizen-graph audit-tree' });
+      client.on('error', () => {}); // a broken connection is noticed by the next query, which drops it
+      try {
+        await client.connect();
+      } catch (error) {
+        await client.end().catch(() => {});
+        throw error;
+      }
+      connection = client;
     }
-    leader = client;
+    const { rows } = await connection.query<{ locked: boolean }>(TREE_LOCK);
+    if (!rows[0]?.locked) return undefined;
+    leader = connection;
     frontier = undefined;
     signed = undefined;
     witnessed = undefined;
-    return client;
+    return leader;
   }
 
   async function loadFrontier(client: pg.Client): Promise<Frontier> {
@@ -187,9 +196,9 @@ export async function startCheckpointer(databaseUrl: string, options: Checkpoint
   }
 
   async function leaderRound(): Promise<void> {
-    const client = await becomeLeader();
-    if (!client) return;
     try {
+      const client = await becomeLeader();
+      if (!client) return;
       await extendTree(client);
       await signIfDue(client);
       if (signed && options.witnesses.length > 0) {
@@ -197,12 +206,18 @@ export async function startCheckpointer(databaseUrl: string, options: Checkpoint
         await Promise.all(options.witnesses.map((w) => witness(client, w).catch((error: Error) => problem(w, error.message))));
       }
     } catch (error) {
-      logger.error({ err: { message: (error as Error).message } }, 'audit checkpoint round failed');
+      if (!roundFailing) logger.error({ err: { message: (error as Error).message } }, 'audit checkpoint round failed (retrying every tick; logged once)');
+      roundFailing = true;
       // Whatever state the connection or the tree is in, start afresh (the lock goes with the session).
+      const broken = connection;
       leader = undefined;
+      connection = undefined;
       frontier = undefined;
-      await client.end().catch(() => {});
+      await broken?.end().catch(() => {});
+      return;
     }
+    if (roundFailing) logger.info('audit checkpoint rounds succeed again');
+    roundFailing = false;
     treeSizeGauge.set(frontier?.size ?? 0);
   }
 
@@ -210,8 +225,10 @@ export async function startCheckpointer(databaseUrl: string, options: Checkpoint
     try {
       lag = { value: await witnessLag(db, witnessKeys, options.quorum), checkedAt: Date.now() };
       witnessedGauge.set(lag.value.witnessedSize);
+      lagFailing = false;
     } catch (error) {
-      logger.warn({ err: { message: (error as Error).message } }, 'audit witness lag could not be read');
+      if (!lagFailing) logger.warn({ err: { message: (error as Error).message } }, 'audit witness lag could not be read (logged once until it can)');
+      lagFailing = true;
     }
     const status = current();
     unwitnessedGauge.set(status ? status.unwitnessedForMs / 1000 : 0);
@@ -265,7 +282,8 @@ export async function startCheckpointer(databaseUrl: string, options: Checkpoint
       closed = true;
       clearTimeout(timer);
       await running;
-      await leader?.end().catch(() => {});
+      await connection?.end().catch(() => {});
+      connection = undefined;
       leader = undefined;
       await db.end();
     },
