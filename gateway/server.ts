@@ -32,6 +32,8 @@ import { sendGraphQLError } from './http-errors.ts';
 import { SignedSubgraphSource } from './subgraph-source.ts';
 import { subgraphFetcher } from './subgraph-fetcher.ts';
 import { startAudit, type GatewayAudit } from './audit/gateway-audit.ts';
+import type { CheckpointOptions } from './audit/checkpointer.ts';
+import { formatVerifierKey } from '../platform/tlog/note.ts';
 import { gatewayHardening } from './hardening/index.ts';
 import { DEFAULT_RESILIENCE, DEFAULT_TOKEN_LIFETIMES, type HardeningConfig, type ResilienceConfig, type TokenLifetimes } from '../platform/config.ts';
 import { metricsRoute } from '../platform/metrics.ts';
@@ -54,8 +56,8 @@ export interface GatewayOptions {
   strictByDefault?: boolean;
   /** Turn off purpose enforcement (benchmarks only, to measure its cost). */
   enforcement?: boolean;
-  /** The audit store (application role); without it nothing is audited (benchmarks only). */
-  audit?: { databaseUrl: string };
+  /** The audit store (application role); without it nothing is audited (benchmarks only). With `checkpoints`, the log is checkpointed and witnessed. */
+  audit?: { databaseUrl: string; checkpoints?: CheckpointOptions };
   /** Operation limits, introspection, safelists (default: system/config.ts defaults for NODE_ENV). */
   hardening?: HardeningConfig;
   /** Per-subgraph timeout and circuit breaker. */
@@ -82,7 +84,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const hardening = gatewayHardening(options.hardening);
   // The audit record is built from the enforcement walk (which fields of whom survive): no audit without it.
   if (options.audit && options.enforcement === false) throw new Error('the audit needs purpose enforcement on');
-  const audit: GatewayAudit | undefined = options.audit ? startAudit(options.policy, readSupergraph(), options.audit.databaseUrl) : undefined;
+  const audit: GatewayAudit | undefined = options.audit ? await startAudit(options.policy, readSupergraph(), options.audit.databaseUrl, options.audit.checkpoints) : undefined;
   const sources: SignedSubgraphSource[] = [];
   const resilience = options.resilience ?? DEFAULT_RESILIENCE;
   const fetcher = subgraphFetcher({ timeoutMs: resilience.timeoutMs });
@@ -122,8 +124,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         return [name, ok ? 'ready' : 'unavailable'] as const;
       }),
     );
-    const ready = checks.every(([, state]) => state === 'ready');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', subgraphs: Object.fromEntries(checks) });
+    // Personal data is refused while audit records go unwitnessed too long: not ready for it either.
+    const witnessing = audit?.checkpointer ? (audit.checkpointer.mayServe() ? 'witnessed' : 'unwitnessed') : undefined;
+    const ready = checks.every(([, state]) => state === 'ready') && witnessing !== 'unwitnessed';
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', subgraphs: Object.fromEntries(checks), ...(witnessing ? { audit: witnessing } : {}) });
   });
   if (options.devIssuer) app.post('/dev/token', express.json({ limit: '10kb' }), devTokenRoute(options.devIssuer, options.policy));
 
@@ -168,6 +172,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ...hardening.afterAuth,
     expressMiddleware(apollo, { context: async ({ res }) => res.locals.context as GatewayContext }),
   );
+  // The public keys a citizen's proof is checked against (the portal's "check this entry"; anyone may compare them with
+  // what the witnesses' operators publish).
+  app.get('/audit/witnesses', (_req, res) => {
+    const checkpoints = options.audit?.checkpoints;
+    res.json({
+      log: checkpoints ? formatVerifierKey(checkpoints.signer) : null,
+      witnesses: (checkpoints?.witnesses ?? []).map((w) => formatVerifierKey(w.verifier)),
+      quorum: checkpoints?.quorum ?? 0,
+    });
+  });
   // The portal, privacy console and explorer pages, and the policy views they read.
   mountPortalRoutes(app, { policy: options.policy, auth: options.auth, dev: options.devIssuer !== undefined });
   // Unknown paths, malformed JSON, oversized bodies and anything unexpected: a coded JSON error, never an HTML page or a stack trace.

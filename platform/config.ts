@@ -7,6 +7,8 @@
  */
 import { z } from 'zod';
 import { StartupError } from './startup-error.ts';
+import { parseSignerKey, parseVerifierKey, type Signer, type Verifier } from './tlog/note.ts';
+import { parseWitnessList, type WitnessEndpoint } from './tlog/witness-list.ts';
 import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, subgraphDatabase, type SubgraphName } from './topology.ts';
 
 export class ConfigurationError extends StartupError {
@@ -119,6 +121,87 @@ function parseOrThrow<S extends z.ZodType>(schema: S, env: Env): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   throw new ConfigurationError(result.error.issues.map((issue) => issue.message));
+}
+
+// ---------------------------------------------------------------- audit log keys and witnesses
+
+/** A C2SP note signer key (PRIVATE+KEY+…): a secret, never echoed. */
+const signerKey = (name: string) =>
+  z.string().refine((raw) => {
+    try {
+      parseSignerKey(raw);
+      return true;
+    } catch {
+      return false;
+    }
+  }, `${name} must be a note signer key "PRIVATE+KEY+<name>+<key id>+<key>" (make one with \`npm run audit -- keygen --name <name>\`; value not shown)`);
+
+const verifierKeys = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const keys: Verifier[] = [];
+      for (const item of (raw ?? '').split(/[\s,]+/).filter(Boolean)) {
+        try {
+          keys.push(parseVerifierKey(item));
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: `${name}: "${item.slice(0, 40)}…" is not a verifier key (${(error as Error).message})` });
+          return z.NEVER;
+        }
+      }
+      return keys;
+    });
+
+const witnessList = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    try {
+      return parseWitnessList(raw ?? '');
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `AUDIT_WITNESSES: ${(error as Error).message}` });
+      return z.NEVER;
+    }
+  });
+
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 5_000;
+export const DEFAULT_UNWITNESSED_LIMIT_S = 60;
+
+const auditLogShape = {
+  AUDIT_LOG_KEY: signerKey('AUDIT_LOG_KEY').optional(),
+  AUDIT_LOG_VERIFIER_KEYS: verifierKeys('AUDIT_LOG_VERIFIER_KEYS'),
+  AUDIT_WITNESSES: witnessList,
+  AUDIT_WITNESS_QUORUM: positiveInt('AUDIT_WITNESS_QUORUM', 1, 100),
+  // At least every 10 s while records arrive (the issue's bound): no larger value is accepted.
+  AUDIT_CHECKPOINT_INTERVAL_MS: positiveInt('AUDIT_CHECKPOINT_INTERVAL_MS', DEFAULT_CHECKPOINT_INTERVAL_MS, 10_000),
+  AUDIT_UNWITNESSED_LIMIT_S: positiveInt('AUDIT_UNWITNESSED_LIMIT_S', DEFAULT_UNWITNESSED_LIMIT_S, 86_400),
+};
+
+export interface AuditLogConfig {
+  signer: Signer;
+  verifierKeys: Verifier[];
+  witnesses: WitnessEndpoint[];
+  quorum: number;
+  intervalMs: number;
+  unwitnessedLimitMs: number;
+}
+
+function auditLogConfig(parsed: z.infer<z.ZodObject<typeof auditLogShape>>, problems: string[]): AuditLogConfig | undefined {
+  if (!parsed.AUDIT_LOG_KEY) {
+    if (parsed.AUDIT_WITNESSES.length) problems.push('AUDIT_WITNESSES needs AUDIT_LOG_KEY: the log signs the checkpoints witnesses cosign');
+    return undefined;
+  }
+  if (parsed.AUDIT_WITNESSES.length === 0) problems.push('AUDIT_LOG_KEY needs AUDIT_WITNESSES: at least one witness outside the audit database');
+  if (parsed.AUDIT_WITNESS_QUORUM > parsed.AUDIT_WITNESSES.length) problems.push(`AUDIT_WITNESS_QUORUM (${parsed.AUDIT_WITNESS_QUORUM}) is more than the ${parsed.AUDIT_WITNESSES.length} witnesses named in AUDIT_WITNESSES`);
+  return {
+    signer: parseSignerKey(parsed.AUDIT_LOG_KEY),
+    verifierKeys: parsed.AUDIT_LOG_VERIFIER_KEYS,
+    witnesses: parsed.AUDIT_WITNESSES,
+    quorum: parsed.AUDIT_WITNESS_QUORUM,
+    intervalMs: parsed.AUDIT_CHECKPOINT_INTERVAL_MS,
+    unwitnessedLimitMs: parsed.AUDIT_UNWITNESSED_LIMIT_S * 1000,
+  };
 }
 
 // ---------------------------------------------------------------- gateway
@@ -291,6 +374,7 @@ const gatewaySchema = z.object({
   CIRCUIT_ERROR_THRESHOLD_PERCENT: positiveInt('CIRCUIT_ERROR_THRESHOLD_PERCENT', DEFAULT_RESILIENCE.errorThresholdPercent, 100),
   CIRCUIT_VOLUME_THRESHOLD: positiveInt('CIRCUIT_VOLUME_THRESHOLD', DEFAULT_RESILIENCE.volumeThreshold, 10_000),
   CIRCUIT_RESET_MS: positiveInt('CIRCUIT_RESET_MS', DEFAULT_RESILIENCE.resetTimeoutMs, 600_000),
+  ...auditLogShape,
 });
 
 export interface GatewayConfig extends CommonConfig {
@@ -299,6 +383,8 @@ export interface GatewayConfig extends CommonConfig {
   subgraphUrls: Record<SubgraphName, string>;
   /** The audit store (application role). Required in production: every read is audited. */
   auditDatabaseUrl?: string;
+  /** Checkpoints and witnesses. Required in production with the audit store. */
+  auditLog?: AuditLogConfig;
   /** Absent: the development issuer (refused in production). */
   auth?: { issuer: string; jwksUrl: string; audience: string };
   audience: string;
@@ -320,6 +406,8 @@ export function gatewayConfig(env: Env = process.env): GatewayConfig {
   if (!base.production && Boolean(parsed.AUTH_ISSUER) !== Boolean(parsed.AUTH_JWKS_URL)) {
     problems.push('set both AUTH_ISSUER and AUTH_JWKS_URL, or neither (then the development issuer signs tokens)');
   }
+  const auditLog = auditLogConfig(parsed, problems);
+  if (base.production && parsed.DATABASE_URL_AUDIT && !auditLog) problems.push('AUDIT_LOG_KEY and AUDIT_WITNESSES are required in production: the audit log is checkpointed and witnessed outside its database');
   if (problems.length) throw new ConfigurationError(problems);
   const defaults = hardeningDefaults(base.production);
   const audience = parsed.AUTH_AUDIENCE ?? 'citizen-graph';
@@ -331,6 +419,7 @@ export function gatewayConfig(env: Env = process.env): GatewayConfig {
       SUBGRAPH_NAMES.map((name) => [name, parsed[`SUBGRAPH_URL_${name.toUpperCase()}`] ?? `http://127.0.0.1:${DEFAULT_SUBGRAPH_PORTS[name]}/graphql`]),
     ) as Record<SubgraphName, string>,
     auditDatabaseUrl: parsed.DATABASE_URL_AUDIT,
+    auditLog,
     auth: parsed.AUTH_ISSUER && parsed.AUTH_JWKS_URL ? { issuer: parsed.AUTH_ISSUER, jwksUrl: parsed.AUTH_JWKS_URL, audience } : undefined,
     audience,
     hardening: {
@@ -405,5 +494,43 @@ export function subgraphConfig(agency: string | undefined, env: Env = process.en
     poolMax: parsed.DATABASE_POOL_MAX,
     contextPublicKey: parsed.GATEWAY_CONTEXT_PUBLIC_KEY,
     lifeEventKey: LIFE_EVENT_KEY_VARS[name] ? (parsed[LIFE_EVENT_KEY_VARS[name].name] as string) : undefined,
+  };
+}
+
+// ---------------------------------------------------------------- witness
+
+export interface WitnessConfig extends CommonConfig {
+  port: number;
+  /** The witness's own key (secret). */
+  signer?: Signer;
+  /** Where it keeps what it cosigned. */
+  dataDir?: string;
+  /** The logs it witnesses: each log's verifier keys (the key name is the log's origin). */
+  logKeys: Verifier[];
+}
+
+export const DEFAULT_WITNESS_PORT = 4010;
+
+export function witnessConfig(env: Env = process.env): WitnessConfig {
+  const schema = z.object({
+    ...commonShape,
+    WITNESS_PORT: port('WITNESS_PORT', DEFAULT_WITNESS_PORT),
+    WITNESS_KEY: signerKey('WITNESS_KEY').optional(),
+    WITNESS_DATA_DIR: z.string().min(1).optional(),
+    WITNESS_LOG_KEYS: verifierKeys('WITNESS_LOG_KEYS'),
+  });
+  const parsed = parseOrThrow(schema, env);
+  const base = common(parsed);
+  const problems: string[] = [];
+  if (parsed.WITNESS_LOG_KEYS.length === 0) problems.push("WITNESS_LOG_KEYS is required: the verifier key(s) of the log(s) this witness cosigns (the audit log's is printed by `npm run audit -- keygen`)");
+  if (base.production && !parsed.WITNESS_KEY) problems.push('WITNESS_KEY is required in production');
+  if (base.production && !parsed.WITNESS_DATA_DIR) problems.push('WITNESS_DATA_DIR is required in production');
+  if (problems.length) throw new ConfigurationError(problems);
+  return {
+    ...base,
+    port: parsed.WITNESS_PORT,
+    signer: parsed.WITNESS_KEY ? parseSignerKey(parsed.WITNESS_KEY) : undefined,
+    dataDir: parsed.WITNESS_DATA_DIR,
+    logKeys: parsed.WITNESS_LOG_KEYS,
   };
 }

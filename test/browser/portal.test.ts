@@ -145,6 +145,21 @@ describe('citizen portal', () => {
     await screenshot(page, 'portal-data-tracker');
   });
 
+  it('checks a tracker entry in the browser against the witness’s key', async () => {
+    const tracker = page.getByRole('region', { name: 'Who read my data' });
+    const check = tracker.getByRole('button', { name: 'Check this entry' }).first();
+    // Entries get their proof once a witness has cosigned a checkpoint covering them (well under a second here).
+    for (let i = 0; i < 20 && !(await check.isVisible()); i++) {
+      await page.waitForTimeout(250);
+      await tracker.getByRole('button', { name: 'Refresh' }).click();
+    }
+    await check.click();
+    const status = tracker.getByRole('status').first();
+    await status.waitFor();
+    await expect(status.textContent()).resolves.toMatch(/^✓ Confirmed: this entry is in the state’s audit log exactly as shown/);
+    await screenshot(page, 'portal-data-tracker-checked');
+  });
+
   it('switches to acting for her newborn', async () => {
     const newborn = wardsOfMother()[0]!;
     await page.getByLabel('Acting for').selectOption(newborn.id);

@@ -2,7 +2,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
-import { ConfigurationError, gatewayConfig, subgraphConfig } from '../../platform/config.ts';
+import { ConfigurationError, gatewayConfig, subgraphConfig, witnessConfig } from '../../platform/config.ts';
+import { formatSignerKey, formatVerifierKey, generateSigner } from '../../platform/tlog/note.ts';
 import { generateContextKeyPair } from '../../platform/context-keys.ts';
 import { freePort } from '../../platform/free-port.ts';
 
@@ -18,6 +19,41 @@ function problemsOf(run: () => unknown): string[] {
   }
   throw new Error('expected a configuration error');
 }
+
+const logSigner = generateSigner('audit.example.gov/log');
+const witnessSigner = generateSigner('witness.example.org/w1');
+const auditLogEnv = { AUDIT_LOG_KEY: formatSignerKey(logSigner), AUDIT_WITNESSES: `https://witness.example.org ${formatVerifierKey(witnessSigner)}` };
+
+describe('audit log checkpoints and witnesses', () => {
+  const base = { GATEWAY_CONTEXT_PRIVATE_KEY: keys.privatePem, DATABASE_URL_AUDIT: 'postgres://audit:pw@db/audit' };
+
+  it('reads the log key, witnesses and limits, with the documented defaults', () => {
+    const config = gatewayConfig({ ...base, ...auditLogEnv });
+    expect(config.auditLog).toMatchObject({ signer: { name: 'audit.example.gov/log', keyId: logSigner.keyId }, quorum: 1, intervalMs: 5_000, unwitnessedLimitMs: 60_000 });
+    expect(config.auditLog!.witnesses).toEqual([{ url: 'https://witness.example.org', verifier: expect.objectContaining({ name: 'witness.example.org/w1', keyId: witnessSigner.keyId }) }]);
+    expect(gatewayConfig({ ...base, ...auditLogEnv, AUDIT_UNWITNESSED_LIMIT_S: '5' }).auditLog!.unwitnessedLimitMs).toBe(5_000);
+  });
+
+  it('refuses what would leave records unwitnessed, and never echoes a key', () => {
+    expect(problemsOf(() => gatewayConfig({ ...base, NODE_ENV: 'production', AUTH_ISSUER: 'https://id', AUTH_JWKS_URL: 'https://id/jwks' })).join('\n')).toMatch(/AUDIT_LOG_KEY and AUDIT_WITNESSES are required in production/);
+    expect(problemsOf(() => gatewayConfig({ ...base, AUDIT_LOG_KEY: auditLogEnv.AUDIT_LOG_KEY })).join('\n')).toMatch(/AUDIT_LOG_KEY needs AUDIT_WITNESSES/);
+    expect(problemsOf(() => gatewayConfig({ ...base, ...auditLogEnv, AUDIT_WITNESS_QUORUM: '2' })).join('\n')).toMatch(/AUDIT_WITNESS_QUORUM \(2\) is more than the 1 witnesses/);
+    expect(problemsOf(() => gatewayConfig({ ...base, ...auditLogEnv, AUDIT_CHECKPOINT_INTERVAL_MS: '30000' })).join('\n')).toMatch(/AUDIT_CHECKPOINT_INTERVAL_MS must be a whole number between 1 and 10000/);
+    const secret = auditLogEnv.AUDIT_LOG_KEY.slice(0, -4) + 'AAAA';
+    const bad = problemsOf(() => gatewayConfig({ ...base, AUDIT_LOG_KEY: secret, AUDIT_WITNESSES: auditLogEnv.AUDIT_WITNESSES })).join('\n');
+    expect(bad).toMatch(/AUDIT_LOG_KEY must be a note signer key/);
+    expect(bad).not.toContain(secret.split('+').at(-1));
+    expect(problemsOf(() => gatewayConfig({ ...base, ...auditLogEnv, AUDIT_WITNESSES: 'witness.example.org nokey' })).join('\n')).toMatch(/AUDIT_WITNESSES: a witness is/);
+  });
+
+  it('the witness needs the keys of the logs it witnesses, and in production its own key and folder', () => {
+    expect(problemsOf(() => witnessConfig({})).join('\n')).toMatch(/WITNESS_LOG_KEYS is required/);
+    const problems = problemsOf(() => witnessConfig({ NODE_ENV: 'production', WITNESS_LOG_KEYS: formatVerifierKey(logSigner) })).join('\n');
+    expect(problems).toMatch(/WITNESS_KEY is required in production/);
+    expect(problems).toMatch(/WITNESS_DATA_DIR is required in production/);
+    expect(witnessConfig({ WITNESS_LOG_KEYS: formatVerifierKey(logSigner), WITNESS_KEY: formatSignerKey(witnessSigner) })).toMatchObject({ port: 4010, logKeys: [expect.objectContaining({ keyId: logSigner.keyId })], signer: { keyId: witnessSigner.keyId } });
+  });
+});
 
 describe('gateway configuration', () => {
   it('development defaults: dev issuer, introspection and suggestions on, limits as documented', () => {
@@ -35,7 +71,7 @@ describe('gateway configuration', () => {
     const problems = problemsOf(() => gatewayConfig({ NODE_ENV: 'production', GATEWAY_CONTEXT_PRIVATE_KEY: keys.privatePem }));
     expect(problems.join('\n')).toMatch(/AUTH_ISSUER and AUTH_JWKS_URL are required in production/);
     expect(problems.join('\n')).toMatch(/DATABASE_URL_AUDIT is required in production/);
-    const config = gatewayConfig({ NODE_ENV: 'production', GATEWAY_CONTEXT_PRIVATE_KEY: keys.privatePem, AUTH_ISSUER: 'https://id.example.gov', AUTH_JWKS_URL: 'https://id.example.gov/jwks', DATABASE_URL_AUDIT: 'postgres://audit:pw@db/audit' });
+    const config = gatewayConfig({ NODE_ENV: 'production', GATEWAY_CONTEXT_PRIVATE_KEY: keys.privatePem, AUTH_ISSUER: 'https://id.example.gov', AUTH_JWKS_URL: 'https://id.example.gov/jwks', DATABASE_URL_AUDIT: 'postgres://audit:pw@db/audit', ...auditLogEnv });
     expect(config.auth).toEqual({ issuer: 'https://id.example.gov', jwksUrl: 'https://id.example.gov/jwks', audience: 'citizen-graph' });
     expect(config.hardening).toMatchObject({ introspection: false, introspectionClients: [], fieldSuggestions: false });
   });

@@ -2,6 +2,7 @@
 import { gql } from '@apollo/client';
 import { useQuery } from '@apollo/client/react';
 import { useState } from 'react';
+import { checkEntryProof, type EntryCheck } from '../proof-check.ts';
 import { describeErrors, isNotInSchema } from '../../shared/errors.ts';
 import { dataOf } from '../../shared/graphql.ts';
 import { Loading, Problems, Section } from '../../shared/ui.tsx';
@@ -21,6 +22,8 @@ export const DATA_ACCESS_LOG = gql`
           caseReference
           fields
           byYou
+          archived
+          proof
         }
         hasNextPage
         endCursor
@@ -39,6 +42,8 @@ interface Entry {
   caseReference: string | null;
   fields: string[];
   byYou: boolean;
+  archived: boolean;
+  proof: string | null;
 }
 
 interface Data {
@@ -47,6 +52,33 @@ interface Data {
 
 const PAGE = 10;
 const when = (iso: string) => new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+
+/** "Check this entry": the proof checked here, in the browser, against the witness's public key. */
+function EntryProof({ entry }: { entry: Entry }) {
+  const [check, setCheck] = useState<EntryCheck | 'checking' | undefined>();
+  if (!entry.proof) return <p className="muted small-text">This entry is too recent to check yet: try again in a minute.</p>;
+  const proof = entry.proof;
+  const run = async () => {
+    setCheck('checking');
+    setCheck(await checkEntryProof(proof, entry));
+  };
+  return (
+    <div className="entry-proof">
+      <button type="button" className="secondary small" onClick={() => void run()} disabled={check === 'checking'}>
+        Check this entry
+      </button>{' '}
+      <a className="small-text" download={`audit-entry-${entry.at.replace(/[:.]/g, '-')}.json`} href={`data:application/json;charset=utf-8,${encodeURIComponent(proof)}`}>
+        Download its proof
+      </a>
+      {check && check !== 'checking' && (
+        <p className={check.ok ? 'proof-ok' : 'proof-bad'} role="status">
+          {check.ok ? '✓ ' : '✗ '}
+          {check.summary}
+        </p>
+      )}
+    </div>
+  );
+}
 
 export function DataTrackerPanel() {
   const [excludeOwnReads, setExclude] = useState(false);
@@ -101,6 +133,11 @@ export function DataTrackerPanel() {
             <li key={`${e.at}-${i}`} data-by-you={e.byYou} data-client={e.client}>
               <div className="tracker-head">
                 <time dateTime={e.at}>{when(e.at)}</time> <strong>{e.client}</strong> {e.byYou && <span className="badge">you</span>}
+                {e.archived && (
+                  <span className="badge" title="Older entries are kept in the archive of the audit log: they stay here and can still be checked">
+                    archived
+                  </span>
+                )}
               </div>
               <div>
                 Purpose: <span className="purpose">{e.purposeDescription ?? e.purpose}</span>
@@ -113,6 +150,7 @@ export function DataTrackerPanel() {
                 </summary>
                 <p className="fields">{e.fields.join(', ')}</p>
               </details>
+              <EntryProof entry={e} />
             </li>
           ))}
         </ol>
