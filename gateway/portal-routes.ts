@@ -8,12 +8,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Express, type Response } from 'express';
+import expressStaticGzip from 'express-static-gzip';
 import type { Policy } from '../permissions/model.ts';
 import { PORTAL_DIST } from '../portal/paths.ts';
 import { loadPersonas } from '../seed/personas.ts';
 import type { TokenKey } from './auth/authenticate.ts';
 import { sendGraphQLError } from './http-errors.ts';
 import { policyRoutes } from './policy-routes.ts';
+import type { SenderKey } from '../platform/message-signing.ts';
 
 export interface PortalRouteOptions {
   policy: Policy;
@@ -21,6 +23,8 @@ export interface PortalRouteOptions {
   /** Development: persona picker and explorer. Production: sign-in through the OIDC provider. */
   dev: boolean;
   distDir?: string;
+  /** The agencies' message-signing public keys (JWKS), for the portal to verify who sent a message. */
+  messageSenders: SenderKey[];
 }
 
 /** Pages talk to their own origin only (and, in production, the identity provider's token endpoint); GraphiQL's editor needs inline styles and data: fonts. */
@@ -56,6 +60,11 @@ export function mountPortalRoutes(app: Express, options: PortalRouteOptions): vo
     res.setHeader('cache-control', 'no-store');
     res.json(options.dev ? { signIn: 'dev-personas', explorer: true } : { signIn: 'oidc', oidc: oidc ?? null, explorer: false });
   });
+  // Who may sign messages to people: published with the page itself, not with the messages.
+  app.get('/portal/senders.json', (_req, res) => {
+    res.setHeader('cache-control', 'no-cache');
+    res.json({ keys: options.messageSenders });
+  });
   if (options.dev) {
     app.get('/dev/personas', (_req, res) => {
       res.json({ personas: loadPersonas().map(({ id, role, name, description }) => ({ id, role, name, description })) });
@@ -82,13 +91,18 @@ export function mountPortalRoutes(app: Express, options: PortalRouteOptions): vo
   };
   const pages = ['/', '/console', '/oidc/callback', ...(options.dev ? ['/explorer'] : [])];
   app.get(pages, (_req, res) => page(res));
+  // Hashed assets, precompressed at build time (portal/build.ts): brotli when the browser takes it, else gzip.
   app.use(
     '/assets',
-    express.static(join(dist, 'assets'), {
-      immutable: true,
-      maxAge: '1y',
-      fallthrough: false,
-      setHeaders: (res) => res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY),
+    expressStaticGzip(join(dist, 'assets'), {
+      enableBrotli: true,
+      orderPreference: ['br', 'gz'],
+      serveStatic: {
+        immutable: true,
+        maxAge: '1y',
+        fallthrough: false,
+        setHeaders: (res) => res.setHeader('content-security-policy', CONTENT_SECURITY_POLICY),
+      },
     }),
   );
 }

@@ -22,6 +22,7 @@ import { keepIdleConnections } from '../platform/keep-alive.ts';
 import { listen } from '../platform/listen.ts';
 import { AuthenticationError, authenticate, type TokenKey } from './auth/authenticate.ts';
 import type { DevIssuer } from './auth/dev-issuer.ts';
+import type { SenderKey } from '../platform/message-signing.ts';
 import type { GatewayContext } from './context.ts';
 import { enforcementPlugin } from './enforcement/plugin.ts';
 import { representedLookup } from './enforcement/represented.ts';
@@ -49,6 +50,8 @@ export interface GatewayOptions {
   auth: { key: TokenKey; issuer: string; audience: string };
   /** Present only outside production. */
   devIssuer?: DevIssuer;
+  /** Public keys of the agencies that sign messages to people, published to the portal. */
+  messageSenders?: SenderKey[];
   /** Reject whole operations with any denied field, unless a request asks otherwise. */
   strictByDefault?: boolean;
   /** Turn off purpose enforcement (benchmarks only, to measure its cost). */
@@ -162,7 +165,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     expressMiddleware(apollo, { context: async ({ res }) => res.locals.context as GatewayContext }),
   );
   // The portal, privacy console and explorer pages, and the policy views they read.
-  mountPortalRoutes(app, { policy: options.policy, auth: options.auth, dev: options.devIssuer !== undefined });
+  mountPortalRoutes(app, { policy: options.policy, auth: options.auth, dev: options.devIssuer !== undefined, messageSenders: options.messageSenders ?? [] });
   // Malformed JSON, oversized bodies and anything unexpected: a coded error, never a stack trace.
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     if (error.type === 'entity.parse.failed') return sendGraphQLError(res, 400, 'BAD_REQUEST', 'the request body is not valid JSON');

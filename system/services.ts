@@ -15,6 +15,8 @@ import { cachedTokenSource } from '../offers/gateway-client.ts';
 import { RELAY_CLIENT, startLifeEventWorker } from '../offers/worker.ts';
 import { ENGINE_CLIENT } from '../offers/engine.ts';
 import type { RunningRelay } from '../subgraphs/identity/outbox-relay.ts';
+import { generateSenderKey, type SenderKey } from '../platform/message-signing.ts';
+import { hardeningDefaults, type HardeningConfig } from '../platform/config.ts';
 
 export interface ServiceOptions {
   databases: DatabaseUrls;
@@ -26,6 +28,8 @@ export interface ServiceOptions {
   host?: string;
   /** Layers that benchmarks switch off one at a time. */
   layers?: { enforcement?: boolean; shield?: boolean; audit?: boolean };
+  /** Operation limits and introspection (default: development's). */
+  hardening?: HardeningConfig;
   /** Run the life-event worker (identity outbox -> family register, offers engine). Default: yes. */
   lifeEvents?: boolean;
 }
@@ -35,6 +39,8 @@ export interface RunningSystem {
   subgraphs: Record<SubgraphName, RunningService>;
   devIssuer: DevIssuer;
   policy: Policy;
+  /** The public keys of the agencies that sign messages to people. */
+  messageSenders: SenderKey[];
   /** The gateway's context-signing key (in-process tests sign subgraph calls with it). */
   contextSigningKey: CryptoKey;
   /** The running life-event worker, if any. */
@@ -48,6 +54,8 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
   const policy = options.policy ?? loadPolicy();
   // One key pair per run: the gateway signs, the subgraphs started with it verify.
   const { publicKey, privateKey } = await generateKeyPair('EdDSA');
+  // The benefits board signs what it sends people; the gateway publishes its public key to the portal.
+  const benefitsSender = await generateSenderKey('benefits');
   const started: RunningService[] = [];
   try {
     for (const name of SUBGRAPH_NAMES) {
@@ -59,6 +67,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
           policy,
           contextKey: publicKey,
           shield: options.layers?.shield,
+          messageSigner: name === 'benefits' ? benefitsSender.signer : undefined,
         }),
       );
     }
@@ -73,6 +82,9 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
       contextSigningKey: privateKey,
       auth: { key: devIssuer.publicKey, issuer: DEV_ISSUER, audience: TOKEN_AUDIENCE },
       devIssuer,
+      messageSenders: [benefitsSender.publicKey],
+      // This is the development system (dev issuer, explorer): its defaults, whatever NODE_ENV a tool in this process set.
+      hardening: options.hardening ?? hardeningDefaults(false),
       enforcement: options.layers?.enforcement,
       // Every data-bearing response is released only once its audit record is durably written.
       audit: options.layers?.audit === false ? undefined : { databaseUrl: options.databases.audit },
@@ -92,6 +104,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
       devIssuer,
       policy,
       contextSigningKey: privateKey,
+      messageSenders: [benefitsSender.publicKey],
       lifeEvents,
       startLifeEvents,
       async close() {

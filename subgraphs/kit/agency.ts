@@ -5,12 +5,15 @@ import type { CallerContext } from '../../platform/context-token.ts';
 import type { Database } from '../../platform/database.ts';
 import type { RootSubject } from '../../permissions/subjects.ts';
 import type { Policy } from '../../permissions/model.ts';
+import type { MessageSigner } from '../../platform/message-signing.ts';
 
 export interface SubgraphContext<Loaders> {
   caller: CallerContext;
   policy: Policy;
   db: Database;
   loaders: Loaders;
+  /** The agency's key for what it sends people (inbox messages), when it sends any. */
+  messageSigner?: MessageSigner;
 }
 
 export interface Agency<Loaders> {

@@ -24,6 +24,7 @@ import { listen } from '../../platform/listen.ts';
 import { maskError } from '../../platform/mask-error.ts';
 import { unauthenticated } from '../../platform/errors.ts';
 import { policyShield } from './shield.ts';
+import type { MessageSigner } from '../../platform/message-signing.ts';
 import { metricsRoute } from '../../platform/metrics.ts';
 import { requestObserver } from '../../platform/request-observer.ts';
 
@@ -37,6 +38,8 @@ export interface SubgraphOptions {
   /** Turn off the shield (benchmarks only, to measure its cost). */
   shield?: boolean;
   maxConnections?: number;
+  /** Signs the messages this agency sends people (see platform/message-signing.ts). */
+  messageSigner?: MessageSigner;
 }
 
 export interface RunningService {
@@ -91,7 +94,7 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
       context: async ({ req }) => {
         try {
           const caller = verifyContext(req.header(CONTEXT_HEADER), agency.name, options.contextKey);
-          return { caller, policy: options.policy, db, loaders: agency.createLoaders(db) };
+          return { caller, policy: options.policy, db, loaders: agency.createLoaders(db), messageSigner: options.messageSigner };
         } catch (error) {
           if (error instanceof ContextTokenError) {
             throw unauthenticated(`${agency.name} subgraph accepts only requests signed by the gateway (context token ${error.reason})`);
