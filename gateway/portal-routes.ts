@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { type Express, type Response } from 'express';
+import type { Express, Response } from 'express';
 import expressStaticGzip from 'express-static-gzip';
 import type { Policy } from '../permissions/model.ts';
 import { PORTAL_DIST } from '../portal/paths.ts';
