@@ -105,10 +105,13 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
     }),
   );
 
-  const close = async () => {
-    await apollo.stop();
-    await db.close();
-  };
+  // Idempotent: a test that stops an agency mid-run and the system's own shutdown both close it.
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await apollo.stop();
+      await db.close();
+    })());
   let port: number;
   try {
     port = await listen(httpServer, options.port, options.host ?? '127.0.0.1', `SUBGRAPH_PORT_${agency.name.toUpperCase()}`);

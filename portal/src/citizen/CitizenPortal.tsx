@@ -1,15 +1,18 @@
 /**
  * The citizen portal: sign-in, then one view of the person across agencies
- * (personal data, family, income and tax, benefits), switchable to a minor
- * the citizen represents, with their proactive offers, inbox and the record
+ * (each panel its own query), switchable to a minor the citizen represents,
+ * with their proactive offers, inbox, notification preference and the record
  * of who read their data. Client `citizen-portal`, purpose `self-service`.
+ * Estonian by default; the register's preferred language once signed in.
  */
 import { ApolloProvider, useQuery } from '@apollo/client/react';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { adoptPreferredLanguage, useTranslation } from '../i18n/index.ts';
 import { describeErrors } from '../shared/errors.ts';
 import { dataOf, makeClient } from '../shared/graphql.ts';
 import { SignIn } from '../shared/SignIn.tsx';
 import { clearSession, isPersonalCode, loadSession, saveSession, type Session } from '../shared/session.ts';
+import { PeopleContext, type Person } from '../shared/speak.tsx';
 import { Frame, Loading, Problems, fullName } from '../shared/ui.tsx';
 import { useActingFor } from './acting-for.ts';
 import { BenefitsPanel } from './panels/BenefitsPanel.tsx';
@@ -17,14 +20,16 @@ import { DataTrackerPanel } from './panels/DataTrackerPanel.tsx';
 import { FamilyPanel } from './panels/FamilyPanel.tsx';
 import { InboxPanel } from './panels/InboxPanel.tsx';
 import { IncomeTaxPanel } from './panels/IncomeTaxPanel.tsx';
+import { NotificationPanel } from './panels/NotificationPanel.tsx';
 import { OffersPanel } from './panels/OffersPanel.tsx';
 import { PersonalDataPanel } from './panels/PersonalDataPanel.tsx';
-import { ME, REPRESENTED, type CitizenView, type MeData, type RepresentedData, type WardSummary } from './queries.ts';
+import { ME, type MeData, type WardSummary } from './queries.ts';
 
 export const PORTAL_CLIENT = 'citizen-portal';
 export const PORTAL_PURPOSE = 'self-service';
 
 export default function CitizenPortal() {
+  const { t } = useTranslation();
   const [session, setSession] = useState<Session | null>(() => loadSession('portal'));
   const client = useMemo(() => (session ? makeClient({ token: session.token, purpose: PORTAL_PURPOSE }) : undefined), [session]);
 
@@ -37,10 +42,10 @@ export default function CitizenPortal() {
 
   if (!session || !client) {
     return (
-      <Frame title="Citizen portal">
+      <Frame title={t('portal.name')} documentTitle={t('portal.signInTitle')}>
         <SignIn
-          heading="Your data across the state, in one place"
-          intro="See what the population register, the tax board, the family register and the social insurance board hold about you and your children, the benefits you may be entitled to, and who read your data."
+          heading={t('portal.signInHeading')}
+          intro={t('portal.signInIntro')}
           client={PORTAL_CLIENT}
           accept={(p) => isPersonalCode(p.id)}
           onSignedIn={(s) => {
@@ -59,95 +64,109 @@ export default function CitizenPortal() {
 }
 
 function Portal({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
+  const { t } = useTranslation();
   const [actingFor, setActingFor] = useActingFor();
   const me = useQuery(ME);
-  const meData = dataOf<MeData>(me);
-  const wards = meData?.me?.wards ?? [];
-  const nav = <ActingForSwitcher wards={wards} actingFor={actingFor} onChange={setActingFor} ownName={meData?.me ? fullName(meData.me) : session.name} />;
+  const meData = dataOf<MeData>(me)?.me;
+  const wards = meData?.wards ?? [];
+  useEffect(() => adoptPreferredLanguage(meData?.preferredLanguage), [meData?.preferredLanguage]);
+  const people = useMemo(() => {
+    const map = new Map<string, Person>();
+    if (meData) map.set(meData.id, { id: meData.id, givenName: meData.givenName, sex: meData.sex });
+    for (const w of wards) map.set(w.id, { id: w.id, givenName: w.givenName, sex: w.sex });
+    return map;
+  }, [meData, wards]);
+  const ward = wards.find((w) => w.id === actingFor);
+  const actingForOther = actingFor !== undefined && actingFor !== session.sub;
+  const documentTitle = actingForOther ? (ward ? t('portal.titleActingFor', { name: fullName(ward) }) : t('portal.titleRefused')) : t('portal.titleHome');
+  const nav = <ActingForSwitcher wards={wards} actingFor={actingFor} onChange={setActingFor} ownName={meData ? fullName(meData) : session.name} />;
   return (
-    <Frame title="Citizen portal" user={session.name} onSignOut={onSignOut} nav={nav}>
-      {actingFor && actingFor !== session.sub ? (
-        <RepresentedView id={actingFor} wards={wards} onBack={() => setActingFor(undefined)} />
-      ) : (
-        <OwnView data={meData} loading={me.loading} error={me.error} />
-      )}
-    </Frame>
+    <PeopleContext.Provider value={people}>
+      <Frame title={t('portal.name')} documentTitle={documentTitle} user={session.name} onSignOut={onSignOut} nav={nav}>
+        {actingForOther ? (
+          ward ? (
+            <RepresentedView ward={ward} />
+          ) : me.loading ? (
+            <Loading what={t('portal.loadingData')} />
+          ) : (
+            <Refused onBack={() => setActingFor(undefined)} />
+          )
+        ) : (
+          <OwnView me={meData} loading={me.loading} error={me.error} wards={wards} />
+        )}
+      </Frame>
+    </PeopleContext.Provider>
   );
 }
 
 function ActingForSwitcher({ wards, actingFor, onChange, ownName }: { wards: WardSummary[]; actingFor: string | undefined; onChange: (id: string | undefined) => void; ownName: string }) {
+  const { t } = useTranslation();
   const knownWard = wards.some((w) => w.id === actingFor);
   return (
-    <nav className="acting-for" aria-label="Whose data">
-      <label htmlFor="acting-for">Acting for</label>
+    <nav className="acting-for" aria-label={t('portal.whose')}>
+      <label htmlFor="acting-for">{t('portal.actingFor')}</label>
       <select id="acting-for" value={actingFor ?? ''} onChange={(e) => onChange(e.target.value || undefined)}>
-        <option value="">Myself ({ownName})</option>
+        <option value="">{t('portal.myself', { name: ownName })}</option>
         {wards.map((w) => (
           <option key={w.id} value={w.id}>
-            {fullName(w)} (child or ward)
+            {t('portal.ward', { name: fullName(w) })}
           </option>
         ))}
-        {actingFor && !knownWard && <option value={actingFor}>{actingFor} (from the address bar)</option>}
+        {actingFor && !knownWard && <option value={actingFor}>{t('portal.fromAddressBar', { id: actingFor })}</option>}
       </select>
     </nav>
   );
 }
 
-function OwnView({ data, loading, error }: { data: MeData | undefined; loading: boolean; error: unknown }) {
+function OwnView({ me, loading, error, wards }: { me: MeData['me'] | undefined; loading: boolean; error: unknown; wards: WardSummary[] }) {
+  const { t } = useTranslation();
   const problems = describeErrors(error);
-  if (loading && !data) return <Loading what="your data" />;
-  const me = data?.me;
-  if (!me) return <Problems problems={problems.length ? problems : [{ message: 'Your record was not found in the population register.' }]} title="Your data could not be loaded" />;
+  if (loading && !me) return <Loading what={t('portal.loadingData')} />;
   return (
     <>
-      <h1>Hello, {me.givenName ?? fullName(me)}</h1>
-      <Problems problems={problems} title="Some of your data could not be shown" />
+      <h1>{me?.givenName ? t('portal.hello', { name: me.givenName }) : t('portal.titleHome')}</h1>
+      <Problems problems={problems.filter((p) => !p.agency)} title={t('portal.someNotShown')} />
       <div className="grid">
         <OffersPanel />
-        <PersonalDataPanel citizen={me} />
-        <FamilyPanel citizen={me} wards={me.wards ?? []} />
-        <IncomeTaxPanel citizen={me} />
-        <BenefitsPanel citizen={me} />
+        <PersonalDataPanel subject={{ self: true }} />
+        <FamilyPanel subject={{ self: true }} wards={wards} />
+        <IncomeTaxPanel subject={{ self: true }} />
+        <BenefitsPanel subject={{ self: true }} />
         <InboxPanel />
-        <DataTrackerPanel />
+        <NotificationPanel />
+        <DataTrackerPanel subject={{ self: true }} />
       </div>
     </>
   );
 }
 
-function RepresentedView({ id, wards, onBack }: { id: string; wards: WardSummary[]; onBack: () => void }) {
-  const result = useQuery(REPRESENTED, { variables: { id } });
-  const { loading, error } = result;
-  const data = dataOf<RepresentedData>(result);
-  const problems = describeErrors(error);
-  if (loading && !data) return <Loading what="the data of the person you act for" />;
-  const person: CitizenView | null | undefined = data?.citizen;
-  if (!person) {
-    return (
-      <div className="refused">
-        <h1>This person's data is not available to you</h1>
-        <Problems
-          problems={problems.length ? problems : [{ message: 'No person with this personal code is in your care.' }]}
-          title="The gateway refused to show this person's data"
-        />
-        <p>You can see your own data and the data of the children and wards you legally represent.</p>
-        <button type="button" onClick={onBack}>
-          Back to my own data
-        </button>
-      </div>
-    );
-  }
+function RepresentedView({ ward }: { ward: WardSummary }) {
+  const { t } = useTranslation();
+  const subject = { self: false as const, id: ward.id };
   return (
     <>
-      <h1>Acting for {fullName(person)}</h1>
-      <p className="note">You see this data as {wards.some((w) => w.id === id) ? 'their parent or guardian' : 'their representative'}. Every view is recorded in their data tracker.</p>
-      <Problems problems={problems} title="Some of this data could not be shown" />
+      <h1>{t('portal.actingForHeading', { name: fullName(ward) })}</h1>
+      <p className="note">{t('portal.actingForNote')}</p>
       <div className="grid">
-        <PersonalDataPanel citizen={person} />
-        <FamilyPanel citizen={person} wards={[]} />
-        <IncomeTaxPanel citizen={person} />
-        <BenefitsPanel citizen={person} />
+        <PersonalDataPanel subject={subject} />
+        <FamilyPanel subject={subject} wards={[]} />
+        <BenefitsPanel subject={subject} />
+        <DataTrackerPanel subject={subject} whose={ward.givenName ?? fullName(ward)} />
       </div>
     </>
+  );
+}
+
+function Refused({ onBack }: { onBack: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <div className="refused">
+      <h1>{t('portal.refusedHeading')}</h1>
+      <Problems problems={[{ code: 'UNAUTHORIZED_FIELD_OR_TYPE', message: t('messages:denial.SUBJECT_OUT_OF_SCOPE') }]} title={t('portal.refusedTitle')} />
+      <p>{t('portal.refusedHelp')}</p>
+      <button type="button" onClick={onBack}>
+        {t('portal.back')}
+      </button>
+    </div>
   );
 }

@@ -80,7 +80,7 @@ export function AuditSearch() {
         <div className="form-grid">
           <div>
             <label htmlFor="audit-case">Case reference (required)</label>
-            <input id="audit-case" value={form.caseRef} onChange={set('caseRef')} required pattern="[A-Za-z0-9][A-Za-z0-9:/._\-]{2,99}" placeholder="e.g. DPO-2025-014" />
+            <input id="audit-case" value={form.caseRef} onChange={set('caseRef')} required pattern="[A-Za-z0-9][A-Za-z0-9:\/._\-]{2,99}" placeholder="e.g. DPO-2025-014" />
           </div>
           <div>
             <label htmlFor="audit-subject">Citizen (personal code)</label>

@@ -10,7 +10,7 @@ import 'graphiql/style.css';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { describeErrors } from '../shared/errors.ts';
 import { devToken, fetchConfig, type Persona } from '../shared/session.ts';
-import { Loading, Problems } from '../shared/ui.tsx';
+import { Loading, Problems, useDocumentTitle } from '../shared/ui.tsx';
 
 interface ExplorerOptions {
   personas: Persona[];
@@ -46,6 +46,11 @@ export default function Explorer() {
   const [token, setToken] = useState<string>();
   const [applied, setApplied] = useState<Settings>();
 
+  useDocumentTitle('Explorer');
+  // A developer tool, in English only: the page's language says so (the portal's default is Estonian).
+  useEffect(() => {
+    document.documentElement.lang = 'en';
+  }, []);
   useEffect(() => {
     fetchConfig()
       .then(async (config) => {
@@ -156,9 +161,12 @@ export default function Explorer() {
         )}
       </form>
       <Problems problems={describeErrors(error)} title="The explorer could not sign in" />
-      <div id="graphiql" className="graphiql-host">
+      <main id="graphiql" className="graphiql-host" aria-labelledby="explorer-title">
+        <h1 id="explorer-title" className="visually-hidden">
+          GraphQL explorer
+        </h1>
         <GraphiQL key={`${token ?? ''}`} fetcher={fetcher} defaultQuery={DEFAULT_QUERY} />
-      </div>
+      </main>
     </div>
   );
 }
