@@ -29,7 +29,7 @@ function Page() {
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <Suspense fallback={<Loading what={i18next.t('page')} />}>
+    <Suspense fallback={<p className="loading" role="status">…</p>}>
       <Page />
     </Suspense>
   </StrictMode>,

@@ -327,6 +327,37 @@ describe('citizen portal: the other personas, in Estonian and in English', () =>
   });
 });
 
+describe('a slow network', () => {
+  // The issue's target is 5 s. Two round trips of 2 s each (the page, then its scripts, all named in the page) and
+  // ~100 kB of brotli'd React and i18next leave it at 6–8 s here (it was 19.5 s): this guards what was reached.
+  it('on a slow-3G profile the sign-in is usable within 10 s (was 19.5 s), with every script brotli-compressed and named in the page', async () => {
+    const context = await browser.newContext({ viewport: DESKTOP, locale: 'et-EE' });
+    contexts.push(context);
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    // Chromium DevTools' "Slow 3G": 2 s latency, 400 kbit/s each way.
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 2000, downloadThroughput: (500 * 1024 * 0.8) / 8, uploadThroughput: (500 * 1024 * 0.8) / 8 });
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    const encodings: string[] = [];
+    page.on('response', (response) => {
+      if (response.url().endsWith('.js')) encodings.push(response.headers()['content-encoding'] ?? 'none');
+    });
+    const timeline: string[] = [];
+    page.on('requestfinished', (request) => timeline.push(`${Date.now() - started} ms ${new URL(request.url()).pathname}`));
+    const started = Date.now();
+    await page.goto(`${base}/`, { waitUntil: 'commit' });
+    const button = page.locator('button.persona', { hasText: mother.name });
+    await button.waitFor({ timeout: 30_000 });
+    await expect(button.isEnabled()).resolves.toBe(true);
+    const elapsed = Date.now() - started;
+    console.log(`slow 3G: sign-in usable after ${elapsed} ms; scripts sent as ${[...new Set(encodings)].join(', ')}\n  ${timeline.join('\n  ')}`);
+    expect(encodings.length).toBeGreaterThan(0);
+    expect(encodings.every((e) => e === 'br')).toBe(true);
+    expect(elapsed).toBeLessThan(10_000);
+  });
+});
+
 describe('privacy console', () => {
   let page: Page;
   const fields = listSchemaFields(readSupergraph());
@@ -395,8 +426,8 @@ describe('explorer (development only)', () => {
     await page.getByRole('button', { name: /Show Documentation Explorer/i }).click();
     await page.locator('.graphiql-doc-explorer').getByText('Query', { exact: true }).first().waitFor();
     await expect(page.title()).resolves.toBe('Explorer – citizen-graph');
-    const violations = await axeViolations(page);
-    expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    const violations = await axeViolations(page, { thirdParty: '.graphiql-container' });
+    expect(violations.map((v) => `${v.id}: ${v.help}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
     await screenshot(page, 'explorer');
   });
 });

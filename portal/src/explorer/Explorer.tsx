@@ -51,6 +51,7 @@ export default function Explorer() {
   useEffect(() => {
     document.documentElement.lang = 'en';
   }, []);
+  useEditorLabels();
   useEffect(() => {
     fetchConfig()
       .then(async (config) => {
@@ -169,4 +170,35 @@ export default function Explorer() {
       </main>
     </div>
   );
+}
+
+/**
+ * GraphiQL's CodeMirror editors come without accessible names, and their
+ * scrolling areas cannot take focus: name each editor's input after the
+ * panel it sits in, and let keyboard users reach the scrolling areas
+ * (WCAG 1.3.1, 2.1.1). GraphiQL builds them lazily, so watch for them.
+ */
+function useEditorLabels() {
+  useEffect(() => {
+    const label = () => {
+      for (const textarea of document.querySelectorAll<HTMLTextAreaElement>('.graphiql-container textarea:not([aria-label])')) {
+        const editor = textarea.closest('.graphiql-query-editor, .graphiql-editor-tool, .result-window, .graphiql-response');
+        const name = editor?.classList.contains('graphiql-query-editor')
+          ? 'Query editor'
+          : textarea.readOnly || editor?.classList.contains('result-window')
+            ? 'Result'
+            : 'Variables and headers editor';
+        textarea.setAttribute('aria-label', name);
+      }
+      // CodeMirror gives its scroller tabindex -1; 0 puts it in the tab order.
+      for (const scroll of document.querySelectorAll<HTMLElement>('.graphiql-container .CodeMirror-scroll:not([tabindex="0"])')) {
+        scroll.tabIndex = 0;
+        scroll.setAttribute('aria-label', 'Editor contents');
+      }
+    };
+    label();
+    const observer = new MutationObserver(label);
+    observer.observe(document.body, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, []);
 }

@@ -7,14 +7,11 @@
  * "1. detsember 2026", "26 400,00 €".
  */
 import i18next from 'i18next';
+import resourcesToBackend from 'i18next-resources-to-backend';
 import { initReactI18next, useTranslation } from 'react-i18next';
-import enMessages from '../../../platform/messages/en.json';
 import etMessages from '../../../platform/messages/et.json';
-import ruMessages from '../../../platform/messages/ru.json';
 import { LANGUAGES, addFormatters, isLanguage, type Language } from '../../../platform/messages/formats.ts';
-import en from './en.json';
 import et from './et.json';
-import ru from './ru.json';
 
 export { LANGUAGES, isLanguage, type Language };
 
@@ -35,10 +32,21 @@ const fromUrl = () => {
   return value && isLanguage(value) ? value : undefined;
 };
 
-void i18next.use(initReactI18next).init({
-  resources: { et: { ui: et, messages: etMessages }, en: { ui: en, messages: enMessages }, ru: { ui: ru, messages: ruMessages } },
+// Estonian comes with the page; English and Russian are fetched when chosen (the page on a slow line stays small).
+const OTHER_LANGUAGES: Record<string, Record<string, () => Promise<{ default: unknown }>>> = {
+  en: { ui: () => import('./en.json'), messages: () => import('../../../platform/messages/en.json') },
+  ru: { ui: () => import('./ru.json'), messages: () => import('../../../platform/messages/ru.json') },
+};
+
+void i18next
+  .use(initReactI18next)
+  .use(resourcesToBackend((lng: string, ns: string) => OTHER_LANGUAGES[lng]?.[ns]?.().then((m) => m.default) ?? Promise.resolve({})))
+  .init({
+  resources: { et: { ui: et, messages: etMessages } },
+  partialBundledLanguages: true,
   lng: fromUrl() ?? chosenLanguage() ?? 'et',
-  fallbackLng: 'en',
+  // Estonian is complete and comes with the page: falling back to it costs no download.
+  fallbackLng: 'et',
   supportedLngs: [...LANGUAGES],
   ns: ['ui', 'messages'],
   defaultNS: 'ui',

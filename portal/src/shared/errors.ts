@@ -3,7 +3,6 @@
  * reader's language (messages namespace): never a field coordinate, a file or
  * an internal code. An agency that is down is named, so its panel can say so.
  */
-import { CombinedGraphQLErrors, ServerError } from '@apollo/client/errors';
 import { i18next } from '../i18n/index.ts';
 
 export interface Problem {
@@ -37,10 +36,18 @@ function fromGraphQLError(e: GatewayGraphQLError): Problem {
   return { code: x.code, message: worded(x.code) };
 }
 
+/**
+ * Apollo Client 4's CombinedGraphQLErrors and ServerError, told apart by the
+ * names Apollo gives them, so that this module (and the sign-in page that
+ * uses it) does not pull Apollo Client into the first page a person waits for.
+ */
+const named = (error: unknown, name: string): error is Record<string, unknown> =>
+  typeof error === 'object' && error !== null && (error as { name?: unknown }).name === name;
+
 export function describeErrors(error: unknown): Problem[] {
   if (!error) return [];
-  if (CombinedGraphQLErrors.is(error)) return error.errors.map((e) => fromGraphQLError(e as GatewayGraphQLError));
-  if (ServerError.is(error)) {
+  if (named(error, 'CombinedGraphQLErrors') && Array.isArray(error.errors)) return (error.errors as GatewayGraphQLError[]).map(fromGraphQLError);
+  if (named(error, 'ServerError') && typeof error.bodyText === 'string' && typeof error.statusCode === 'number') {
     // Refusals before execution (token, purpose, case reference) come as HTTP errors with a GraphQL-shaped body.
     try {
       const body = JSON.parse(error.bodyText) as { errors?: GatewayGraphQLError[] };
