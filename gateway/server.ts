@@ -29,6 +29,8 @@ import { representedLookup } from './enforcement/represented.ts';
 import { RequestRefused, resolvePurpose } from './enforcement/request-purpose.ts';
 import { devTokenRoute } from './dev-token-route.ts';
 import { mountPortalRoutes } from './portal-routes.ts';
+import { mountDataExport } from './data-export.ts';
+import { today } from '../platform/clock.ts';
 import { sendGraphQLError } from './http-errors.ts';
 import { SignedSubgraphSource } from './subgraph-source.ts';
 import { subgraphFetcher } from './subgraph-fetcher.ts';
@@ -164,6 +166,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ...hardening.afterAuth,
     expressMiddleware(apollo, { context: async ({ res }) => res.locals.context as GatewayContext }),
   );
+  // The citizen's own data as a file, through this gateway's own /graphql (judged and audited like any read).
+  const self: { url?: string } = {};
+  mountDataExport(app, () => self.url, today);
   // The portal, privacy console and explorer pages, and the policy views they read.
   mountPortalRoutes(app, { policy: options.policy, auth: options.auth, dev: options.devIssuer !== undefined, messageSenders: options.messageSenders ?? [] });
   // Malformed JSON, oversized bodies and anything unexpected: a coded error, never a stack trace.
@@ -186,5 +191,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     await close().catch(() => {});
     throw error;
   }
+  const selfHost = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
+  self.url = `http://${selfHost.includes(':') ? `[${selfHost}]` : selfHost}:${port}/graphql`;
   return { url: `http://localhost:${port}/graphql`, port, close };
 }

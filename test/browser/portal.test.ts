@@ -6,7 +6,7 @@
  * page itself. Every persona in Estonian (the default) and in English;
  * screenshots go to test/artifacts/.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMatrix } from '../../permissions/matrix.ts';
@@ -55,7 +55,7 @@ function wardsOfMother() {
 }
 
 async function newPage(viewport = DESKTOP): Promise<Page> {
-  const context = await browser.newContext({ viewport, locale: 'en-GB' });
+  const context = await browser.newContext({ viewport, locale: 'en-GB', acceptDownloads: true });
   contexts.push(context);
   return context.newPage();
 }
@@ -156,8 +156,9 @@ describe('citizen portal: the mother of a newborn', () => {
 
   it('switches to English: lang="en", English dates and amounts, and the same offer in English', async () => {
     await useLanguage(page, 'In English');
-    await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('en');
+    // English is fetched when chosen (only Estonian comes with the page).
     await page.getByRole('heading', { level: 1, name: `Hello, ${person(mother.id).given_name}` }).waitFor();
+    await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('en');
     await expect(page.title()).resolves.toBe('Your data – citizen-graph');
     const allowance = ((await page.locator('li.offer[data-programme="child-allowance"]').textContent()) ?? '').replace(/\s+/g, ' ');
     expect(allowance).toMatch(/€\d+\.\d\d a month instead of €\d+\.\d\d: €\d+\.\d\d more each month/);
@@ -224,6 +225,25 @@ describe('citizen portal: the mother of a newborn', () => {
     await tracker.locator('ul.own-reads li[data-by-you="true"]').first().waitFor();
     await expectPlainLanguage(page);
     await screenshot(page, 'portal-data-tracker-en');
+  });
+
+  it('downloads her data: everything as JSON, and a PDF summary in her language', async () => {
+    const panel = page.getByRole('region', { name: 'Download my data' });
+    const [json] = await Promise.all([page.waitForEvent('download'), panel.getByRole('button', { name: 'Download as JSON (all data)' }).click()]);
+    const exported = JSON.parse(readFileSync((await json.path())!, 'utf8')) as { legalBasis: string; data: Record<string, unknown> & { id: string; proactiveOffers: { programme: { code: string }; status: string }[]; inbox: unknown[]; dataAccessLog: { entries: unknown[] }; children: unknown[] } };
+    expect(exported.legalBasis).toContain('GDPR art. 15');
+    expect(exported.data.id).toBe(mother.id);
+    expect(exported.data.givenName).toBe(person(mother.id).given_name);
+    expect(exported.data.proactiveOffers.find((o) => o.programme.code === 'birth-grant')?.status).toBe('ACCEPTED');
+    expect(exported.data.inbox.length).toBeGreaterThan(2);
+    expect(exported.data.dataAccessLog.entries.length).toBeGreaterThan(0);
+    expect(exported.data.children.length).toBe(wardsOfMother().length);
+    const [pdf] = await Promise.all([page.waitForEvent('download'), panel.getByRole('button', { name: 'Download a summary (PDF)' }).click()]);
+    const bytes = readFileSync((await pdf.path())!);
+    expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(bytes.length).toBeGreaterThan(5_000);
+    expect(pdf.suggestedFilename()).toMatch(/^my-data-\d{4}-\d{2}-\d{2}\.pdf$/);
+    await panel.getByRole('status').waitFor();
   });
 
   it('acting for her newborn shows the child’s data and the child’s own tracker', async () => {

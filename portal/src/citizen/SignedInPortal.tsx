@@ -14,6 +14,7 @@ import { FamilyPanel } from './panels/FamilyPanel.tsx';
 import { InboxPanel } from './panels/InboxPanel.tsx';
 import { IncomeTaxPanel } from './panels/IncomeTaxPanel.tsx';
 import { NotificationPanel } from './panels/NotificationPanel.tsx';
+import { DownloadPanel } from './panels/DownloadPanel.tsx';
 import { OffersPanel } from './panels/OffersPanel.tsx';
 import { PersonalDataPanel } from './panels/PersonalDataPanel.tsx';
 import { ME, type MeData, type WardSummary } from './queries.ts';
@@ -22,7 +23,6 @@ export const PORTAL_PURPOSE = 'self-service';
 
 export default function SignedInPortal({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
   const client = useMemo(() => makeClient({ token: session.token, purpose: PORTAL_PURPOSE }), [session]);
-  useEffect(() => () => void client.clearStore(), [client]);
   return (
     <ApolloProvider client={client}>
       <Portal session={session} onSignOut={onSignOut} />
@@ -59,7 +59,7 @@ function Portal({ session, onSignOut }: { session: Session; onSignOut: () => voi
             <Refused onBack={() => setActingFor(undefined)} />
           )
         ) : (
-          <OwnView me={meData} loading={me.loading} error={me.error} wards={wards} />
+          <OwnView me={meData} loading={me.loading} error={me.error} wards={wards} token={session.token} />
         )}
       </Frame>
     </PeopleContext.Provider>
@@ -85,7 +85,7 @@ function ActingForSwitcher({ wards, actingFor, onChange, ownName }: { wards: War
   );
 }
 
-function OwnView({ me, loading, error, wards }: { me: MeData['me'] | undefined; loading: boolean; error: unknown; wards: WardSummary[] }) {
+function OwnView({ me, loading, error, wards, token }: { me: MeData['me'] | undefined; loading: boolean; error: unknown; wards: WardSummary[]; token: string }) {
   const { t } = useTranslation();
   const problems = describeErrors(error);
   if (loading && !me) return <Loading what={t('portal.loadingData')} />;
@@ -101,6 +101,7 @@ function OwnView({ me, loading, error, wards }: { me: MeData['me'] | undefined; 
         <BenefitsPanel subject={{ self: true }} />
         <InboxPanel />
         <NotificationPanel />
+        <DownloadPanel token={token} />
         <DataTrackerPanel subject={{ self: true }} />
       </div>
     </>
