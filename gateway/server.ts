@@ -35,10 +35,13 @@ import { sendGraphQLError } from './http-errors.ts';
 import { SignedSubgraphSource } from './subgraph-source.ts';
 import { subgraphFetcher } from './subgraph-fetcher.ts';
 import { startAudit, type GatewayAudit } from './audit/gateway-audit.ts';
+import type { CheckpointOptions } from './audit/checkpointer.ts';
+import { formatVerifierKey } from '../platform/tlog/note.ts';
 import { gatewayHardening } from './hardening/index.ts';
-import { DEFAULT_RESILIENCE, type HardeningConfig, type ResilienceConfig } from '../platform/config.ts';
+import { DEFAULT_RESILIENCE, DEFAULT_TOKEN_LIFETIMES, type HardeningConfig, type ResilienceConfig, type TokenLifetimes } from '../platform/config.ts';
 import { metricsRoute } from '../platform/metrics.ts';
 import { httpRefusalObserver, requestObserver } from '../platform/request-observer.ts';
+import { jsonErrors, jsonNotFound } from '../platform/json-errors.ts';
 
 export interface GatewayOptions {
   port: number;
@@ -58,12 +61,14 @@ export interface GatewayOptions {
   strictByDefault?: boolean;
   /** Turn off purpose enforcement (benchmarks only, to measure its cost). */
   enforcement?: boolean;
-  /** The audit store (application role); without it nothing is audited (benchmarks only). */
-  audit?: { databaseUrl: string };
+  /** The audit store (application role); without it nothing is audited (benchmarks only). With `checkpoints`, the log is checkpointed and witnessed. */
+  audit?: { databaseUrl: string; checkpoints?: CheckpointOptions };
   /** Operation limits, introspection, safelists (default: system/config.ts defaults for NODE_ENV). */
   hardening?: HardeningConfig;
   /** Per-subgraph timeout and circuit breaker. */
   resilience?: ResilienceConfig;
+  /** Longest token lifetime per actor kind of the token's client (default: an hour for all). */
+  tokenLifetimes?: TokenLifetimes;
 }
 
 export interface RunningGateway {
@@ -84,7 +89,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const hardening = gatewayHardening(options.hardening);
   // The audit record is built from the enforcement walk (which fields of whom survive): no audit without it.
   if (options.audit && options.enforcement === false) throw new Error('the audit needs purpose enforcement on');
-  const audit: GatewayAudit | undefined = options.audit ? startAudit(options.policy, readSupergraph(), options.audit.databaseUrl) : undefined;
+  const audit: GatewayAudit | undefined = options.audit ? await startAudit(options.policy, readSupergraph(), options.audit.databaseUrl, options.audit.checkpoints) : undefined;
   const sources: SignedSubgraphSource[] = [];
   const resilience = options.resilience ?? DEFAULT_RESILIENCE;
   const fetcher = subgraphFetcher({ timeoutMs: resilience.timeoutMs });
@@ -124,15 +129,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         return [name, ok ? 'ready' : 'unavailable'] as const;
       }),
     );
-    const ready = checks.every(([, state]) => state === 'ready');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', subgraphs: Object.fromEntries(checks) });
+    // Personal data is refused while audit records go unwitnessed too long: not ready for it either.
+    const witnessing = audit?.checkpointer ? (audit.checkpointer.mayServe() ? 'witnessed' : 'unwitnessed') : undefined;
+    const ready = checks.every(([, state]) => state === 'ready') && witnessing !== 'unwitnessed';
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', subgraphs: Object.fromEntries(checks), ...(witnessing ? { audit: witnessing } : {}) });
   });
   if (options.devIssuer) app.post('/dev/token', express.json({ limit: '10kb' }), devTokenRoute(options.devIssuer, options.policy));
 
+  // An unknown client or actor kind gets the shortest lifetime of all (it is refused later anyway).
+  const lifetimes = options.tokenLifetimes ?? DEFAULT_TOKEN_LIFETIMES;
+  const shortest = Math.min(...Object.values(lifetimes));
+  const tokenChecks = { ...options.auth, maxLifetimeSeconds: (client: string) => (Object.hasOwn(options.policy.clients, client) ? lifetimes[options.policy.clients[client]!.actors] : undefined) ?? shortest };
   const authenticateRequest = async (req: Request, res: Response, next: NextFunction) => {
     let identity: Awaited<ReturnType<typeof authenticate>> | undefined;
     try {
-      identity = await authenticate(req.header('authorization'), options.auth.key, options.auth);
+      identity = await authenticate(req.header('authorization'), options.auth.key, tokenChecks);
       const declared = resolvePurpose(options.policy, identity, req.header('x-purpose'), req.header('x-case-ref'));
       const requestIdHeader = req.header('x-request-id');
       const requestId = requestIdHeader && REQUEST_ID.test(requestIdHeader) ? requestIdHeader : randomUUID();
@@ -166,17 +177,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ...hardening.afterAuth,
     expressMiddleware(apollo, { context: async ({ res }) => res.locals.context as GatewayContext }),
   );
+  // The public keys a citizen's proof is checked against (the portal's "check this entry"; anyone may compare them with
+  // what the witnesses' operators publish).
+  app.get('/audit/witnesses', (_req, res) => {
+    const checkpoints = options.audit?.checkpoints;
+    res.json({
+      log: checkpoints ? formatVerifierKey(checkpoints.signer) : null,
+      witnesses: (checkpoints?.witnesses ?? []).map((w) => formatVerifierKey(w.verifier)),
+      quorum: checkpoints?.quorum ?? 0,
+    });
+  });
   // The citizen's own data as a file, through this gateway's own /graphql (judged and audited like any read).
   const self: { url?: string } = {};
   mountDataExport(app, () => self.url, today);
   // The portal, privacy console and explorer pages, and the policy views they read.
   mountPortalRoutes(app, { policy: options.policy, auth: options.auth, dev: options.devIssuer !== undefined, messageSenders: options.messageSenders ?? [] });
-  // Malformed JSON, oversized bodies and anything unexpected: a coded error, never a stack trace.
-  app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    if (error.type === 'entity.parse.failed') return sendGraphQLError(res, 400, 'BAD_REQUEST', 'the request body is not valid JSON');
-    if (error.type === 'entity.too.large') return sendGraphQLError(res, 413, 'BAD_REQUEST', 'the request body is too large');
-    return sendGraphQLError(res, error.status && error.status < 500 ? error.status : 500, error.status && error.status < 500 ? 'BAD_REQUEST' : 'INTERNAL_SERVER_ERROR', 'the request could not be processed');
-  });
+  // Unknown paths, malformed JSON, oversized bodies and anything unexpected: a coded JSON error, never an HTML page or a stack trace.
+  app.use(jsonNotFound);
+  app.use(jsonErrors);
 
   const close = async () => {
     await apollo.stop();

@@ -30,6 +30,7 @@ interface BirthPayload {
   secondParentId: string | null;
   secondParentSex?: 'F' | 'M' | null;
   dateOfBirth: string;
+  attestation?: string;
 }
 
 export function startLifeEventWorker(options: WorkerOptions): Promise<RunningRelay> {
@@ -48,6 +49,8 @@ export function startLifeEventWorker(options: WorkerOptions): Promise<RunningRel
         motherId: p.motherId,
         secondParentId: p.secondParentId,
         secondParentRole: p.secondParentId ? (p.secondParentSex === 'M' ? 'FATHER' : 'PARENT') : null,
+        // The population register's signature, carried as it was written with the event.
+        attestation: p.attestation,
       },
     }, eventRef(event));
   };

@@ -7,6 +7,8 @@
  */
 import { z } from 'zod';
 import { StartupError } from './startup-error.ts';
+import { parseSignerKey, parseVerifierKey, type Signer, type Verifier } from './tlog/note.ts';
+import { parseWitnessList, type WitnessEndpoint } from './tlog/witness-list.ts';
 import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, subgraphDatabase, type SubgraphName } from './topology.ts';
 
 export class ConfigurationError extends StartupError {
@@ -121,18 +123,112 @@ function parseOrThrow<S extends z.ZodType>(schema: S, env: Env): z.infer<S> {
   throw new ConfigurationError(result.error.issues.map((issue) => issue.message));
 }
 
+// ---------------------------------------------------------------- audit log keys and witnesses
+
+/** A C2SP note signer key (PRIVATE+KEY+…): a secret, never echoed. */
+const signerKey = (name: string) =>
+  z.string().refine((raw) => {
+    try {
+      parseSignerKey(raw);
+      return true;
+    } catch {
+      return false;
+    }
+  }, `${name} must be a note signer key "PRIVATE+KEY+<name>+<key id>+<key>" (make one with \`npm run audit -- keygen --name <name>\`; value not shown)`);
+
+const verifierKeys = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const keys: Verifier[] = [];
+      for (const item of (raw ?? '').split(/[\s,]+/).filter(Boolean)) {
+        try {
+          keys.push(parseVerifierKey(item));
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: `${name}: "${item.slice(0, 40)}…" is not a verifier key (${(error as Error).message})` });
+          return z.NEVER;
+        }
+      }
+      return keys;
+    });
+
+const witnessList = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    try {
+      return parseWitnessList(raw ?? '');
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `AUDIT_WITNESSES: ${(error as Error).message}` });
+      return z.NEVER;
+    }
+  });
+
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 5_000;
+export const DEFAULT_UNWITNESSED_LIMIT_S = 60;
+
+const auditLogShape = {
+  AUDIT_LOG_KEY: signerKey('AUDIT_LOG_KEY').optional(),
+  AUDIT_LOG_VERIFIER_KEYS: verifierKeys('AUDIT_LOG_VERIFIER_KEYS'),
+  AUDIT_WITNESSES: witnessList,
+  AUDIT_WITNESS_QUORUM: positiveInt('AUDIT_WITNESS_QUORUM', 1, 100),
+  // At least every 10 s while records arrive (the issue's bound): no larger value is accepted.
+  AUDIT_CHECKPOINT_INTERVAL_MS: positiveInt('AUDIT_CHECKPOINT_INTERVAL_MS', DEFAULT_CHECKPOINT_INTERVAL_MS, 10_000),
+  AUDIT_UNWITNESSED_LIMIT_S: positiveInt('AUDIT_UNWITNESSED_LIMIT_S', DEFAULT_UNWITNESSED_LIMIT_S, 86_400),
+};
+
+export interface AuditLogConfig {
+  signer: Signer;
+  verifierKeys: Verifier[];
+  witnesses: WitnessEndpoint[];
+  quorum: number;
+  intervalMs: number;
+  unwitnessedLimitMs: number;
+}
+
+function auditLogConfig(parsed: z.infer<z.ZodObject<typeof auditLogShape>>, problems: string[]): AuditLogConfig | undefined {
+  if (!parsed.AUDIT_LOG_KEY) {
+    if (parsed.AUDIT_WITNESSES.length) problems.push('AUDIT_WITNESSES needs AUDIT_LOG_KEY: the log signs the checkpoints witnesses cosign');
+    return undefined;
+  }
+  if (parsed.AUDIT_WITNESSES.length === 0) problems.push('AUDIT_LOG_KEY needs AUDIT_WITNESSES: at least one witness outside the audit database');
+  if (parsed.AUDIT_WITNESS_QUORUM > parsed.AUDIT_WITNESSES.length) problems.push(`AUDIT_WITNESS_QUORUM (${parsed.AUDIT_WITNESS_QUORUM}) is more than the ${parsed.AUDIT_WITNESSES.length} witnesses named in AUDIT_WITNESSES`);
+  return {
+    signer: parseSignerKey(parsed.AUDIT_LOG_KEY),
+    verifierKeys: parsed.AUDIT_LOG_VERIFIER_KEYS,
+    witnesses: parsed.AUDIT_WITNESSES,
+    quorum: parsed.AUDIT_WITNESS_QUORUM,
+    intervalMs: parsed.AUDIT_CHECKPOINT_INTERVAL_MS,
+    unwitnessedLimitMs: parsed.AUDIT_UNWITNESSED_LIMIT_S * 1000,
+  };
+}
+
 // ---------------------------------------------------------------- gateway
 
-/** Limits on what one operation may ask for (graphql-armor and the HTTP layer). */
+/** Limits on what one operation may ask for (graphql-armor, the cost estimate and the HTTP layer). */
 export interface OperationLimits {
   maxDepth: number;
   maxAliases: number;
   maxDirectives: number;
   maxTokens: number;
+  /** graphql-armor's shape cost: blind to variables, a first guard against fragment and nesting bombs at validation. */
   maxCost: number;
   /** Request body size, bytes. */
   maxBodyBytes: number;
+  /** The estimated records an operation may return, with its coerced variables and list sizes (gateway/hardening/cost.ts). */
+  maxEstimatedCost: number;
+  /** Records (objects) one response may carry, counted on the result. */
+  maxResponseRecords: number;
+  /** Bytes of JSON one response may carry. */
+  maxResponseBytes: number;
 }
+
+/** A client's own limits, replacing the defaults for it (a bounded exception, e.g. the offers engine's page). */
+export type ClientLimits = Partial<Pick<OperationLimits, 'maxEstimatedCost' | 'maxResponseRecords' | 'maxResponseBytes'>>;
+
+/** The longest a bearer token may be valid (exp − iat, or exp − now without iat), per actor kind of its client. */
+export type TokenLifetimes = Record<string, number>;
 
 export interface HardeningConfig {
   limits: OperationLimits;
@@ -144,6 +240,10 @@ export interface HardeningConfig {
   fieldSuggestions: boolean;
   /** client → path of an Apollo persisted query manifest: that client may run only those operations. */
   safelists: Record<string, string>;
+  /** client → its own cost and response limits. */
+  clientLimits: Record<string, ClientLimits>;
+  /** Assumed size of a list whose field has no estimate of its own (gateway/hardening/list-sizes.ts has them for every list of the graph). */
+  defaultListSize: number;
 }
 
 export interface ResilienceConfig {
@@ -160,12 +260,73 @@ export interface ResilienceConfig {
 // maxCost: graphql-armor multiplies a list's cost by a literal `first:` argument, so one page of 1,000 ids
 // (the largest page the identity subgraph serves) costs ~20,000; 50,000 admits that and still refuses
 // fragment and nesting bombs by orders of magnitude.
-export const DEFAULT_LIMITS: OperationLimits = { maxDepth: 12, maxAliases: 30, maxDirectives: 20, maxTokens: 2_000, maxCost: 50_000, maxBodyBytes: 100_000 };
+// maxEstimatedCost is in records (objects) the operation may return, estimated as Apollo's demand control does:
+// a caseworker's page of 50 citizens with their children costs ~550, a privacy officer's page of 50 audit records
+// with their subjects ~2,000; householdMembers five levels deep ~37,000 (refused), ten levels ~10^9.
+// The response limits count what actually came back; the largest answer a person's client needs (the unified
+// view, a page of 50) is a few hundred records and tens of kilobytes.
+export const DEFAULT_LIMITS: OperationLimits = {
+  maxDepth: 12, maxAliases: 30, maxDirectives: 20, maxTokens: 2_000, maxCost: 50_000, maxBodyBytes: 100_000,
+  maxEstimatedCost: 10_000, maxResponseRecords: 10_000, maxResponseBytes: 2_000_000,
+};
 export const DEFAULT_RESILIENCE: ResilienceConfig = { timeoutMs: 5_000, errorThresholdPercent: 50, volumeThreshold: 5, resetTimeoutMs: 5_000 };
 
+/**
+ * The offers engine reads the whole population in pages of 1,000 (offers/batch.ts): its page is estimated at
+ * ~126,000 records (every list at its assumed size) and measured at ~7,500 records and ~510 kB on the seed
+ * population (test/hardening/cost.test.ts checks both against these limits). Its limits admit that page with
+ * some headroom and nothing of another order: a page of 1,000 asking one list level more is refused.
+ */
+export const DEFAULT_CLIENT_LIMITS: Record<string, ClientLimits> = {
+  'offers-engine': { maxEstimatedCost: 150_000, maxResponseRecords: 40_000, maxResponseBytes: 4_000_000 },
+};
+export const DEFAULT_LIST_SIZE = 10;
+
+/** An hour for everyone: access tokens are short-lived (RFC 9068); clients renew them. */
+export const DEFAULT_TOKEN_LIFETIMES: TokenLifetimes = { citizens: 3_600, staff: 3_600, service: 3_600, partner: 3_600 };
+
 export function hardeningDefaults(production: boolean): HardeningConfig {
-  return { limits: DEFAULT_LIMITS, introspection: !production, introspectionClients: production ? [] : ['graph-explorer'], fieldSuggestions: !production, safelists: {} };
+  return {
+    limits: DEFAULT_LIMITS, introspection: !production, introspectionClients: production ? [] : ['graph-explorer'], fieldSuggestions: !production, safelists: {},
+    clientLimits: DEFAULT_CLIENT_LIMITS, defaultListSize: DEFAULT_LIST_SIZE,
+  };
 }
+
+const clientLimitsJson = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    if (raw === undefined || raw === '') return undefined;
+    const limit = z.number().int().min(1).max(100_000_000).optional();
+    const shape = z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.strictObject({ maxEstimatedCost: limit, maxResponseRecords: limit, maxResponseBytes: limit }));
+    let parsed;
+    try {
+      parsed = shape.safeParse(JSON.parse(raw));
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed?.success) {
+      ctx.addIssue({ code: 'custom', message: 'GRAPHQL_CLIENT_LIMITS must be JSON {"client-id": {"maxEstimatedCost"?, "maxResponseRecords"?, "maxResponseBytes"?: whole numbers}}' });
+      return z.NEVER;
+    }
+    return parsed.data as Record<string, ClientLimits>;
+  });
+
+const tokenLifetimes = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    const lifetimes: TokenLifetimes = { ...DEFAULT_TOKEN_LIFETIMES };
+    for (const item of (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+      const match = /^([a-z]+)=(\d{1,7})$/.exec(item);
+      if (!match || Number(match[2]) < 1) {
+        ctx.addIssue({ code: 'custom', message: `TOKEN_MAX_LIFETIME_SECONDS must be actors=seconds pairs separated by commas (e.g. citizens=3600,service=900), not "${item.slice(0, 40)}"` });
+        return z.NEVER;
+      }
+      lifetimes[match[1]!] = Number(match[2]);
+    }
+    return lifetimes;
+  });
 
 const safelistEntries = z
   .string()
@@ -198,6 +359,12 @@ const gatewaySchema = z.object({
   GRAPHQL_MAX_TOKENS: positiveInt('GRAPHQL_MAX_TOKENS', DEFAULT_LIMITS.maxTokens, 100_000),
   GRAPHQL_MAX_COST: positiveInt('GRAPHQL_MAX_COST', DEFAULT_LIMITS.maxCost, 10_000_000),
   GRAPHQL_MAX_BODY_BYTES: positiveInt('GRAPHQL_MAX_BODY_BYTES', DEFAULT_LIMITS.maxBodyBytes, 10_000_000),
+  GRAPHQL_MAX_ESTIMATED_COST: positiveInt('GRAPHQL_MAX_ESTIMATED_COST', DEFAULT_LIMITS.maxEstimatedCost, 100_000_000),
+  GRAPHQL_MAX_RESPONSE_RECORDS: positiveInt('GRAPHQL_MAX_RESPONSE_RECORDS', DEFAULT_LIMITS.maxResponseRecords, 100_000_000),
+  GRAPHQL_MAX_RESPONSE_BYTES: positiveInt('GRAPHQL_MAX_RESPONSE_BYTES', DEFAULT_LIMITS.maxResponseBytes, 1_000_000_000),
+  GRAPHQL_DEFAULT_LIST_SIZE: positiveInt('GRAPHQL_DEFAULT_LIST_SIZE', DEFAULT_LIST_SIZE, 100_000),
+  GRAPHQL_CLIENT_LIMITS: clientLimitsJson,
+  TOKEN_MAX_LIFETIME_SECONDS: tokenLifetimes,
   GRAPHQL_INTROSPECTION: flag('GRAPHQL_INTROSPECTION', false).optional(),
   GRAPHQL_INTROSPECTION_CLIENTS: list().optional(),
   GRAPHQL_FIELD_SUGGESTIONS: flag('GRAPHQL_FIELD_SUGGESTIONS', false).optional(),
@@ -207,6 +374,7 @@ const gatewaySchema = z.object({
   CIRCUIT_ERROR_THRESHOLD_PERCENT: positiveInt('CIRCUIT_ERROR_THRESHOLD_PERCENT', DEFAULT_RESILIENCE.errorThresholdPercent, 100),
   CIRCUIT_VOLUME_THRESHOLD: positiveInt('CIRCUIT_VOLUME_THRESHOLD', DEFAULT_RESILIENCE.volumeThreshold, 10_000),
   CIRCUIT_RESET_MS: positiveInt('CIRCUIT_RESET_MS', DEFAULT_RESILIENCE.resetTimeoutMs, 600_000),
+  ...auditLogShape,
 });
 
 export interface GatewayConfig extends CommonConfig {
@@ -215,12 +383,16 @@ export interface GatewayConfig extends CommonConfig {
   subgraphUrls: Record<SubgraphName, string>;
   /** The audit store (application role). Required in production: every read is audited. */
   auditDatabaseUrl?: string;
+  /** Checkpoints and witnesses. Required in production with the audit store. */
+  auditLog?: AuditLogConfig;
   /** Absent: the development issuer (refused in production). */
   auth?: { issuer: string; jwksUrl: string; audience: string };
   audience: string;
   hardening: HardeningConfig;
   resilience: ResilienceConfig;
   strictByDefault: boolean;
+  /** Longest token lifetime per actor kind (permissions/policy/clients.yaml `actors`). */
+  tokenLifetimes: TokenLifetimes;
 }
 
 export function gatewayConfig(env: Env = process.env): GatewayConfig {
@@ -234,6 +406,8 @@ export function gatewayConfig(env: Env = process.env): GatewayConfig {
   if (!base.production && Boolean(parsed.AUTH_ISSUER) !== Boolean(parsed.AUTH_JWKS_URL)) {
     problems.push('set both AUTH_ISSUER and AUTH_JWKS_URL, or neither (then the development issuer signs tokens)');
   }
+  const auditLog = auditLogConfig(parsed, problems);
+  if (base.production && parsed.DATABASE_URL_AUDIT && !auditLog) problems.push('AUDIT_LOG_KEY and AUDIT_WITNESSES are required in production: the audit log is checkpointed and witnessed outside its database');
   if (problems.length) throw new ConfigurationError(problems);
   const defaults = hardeningDefaults(base.production);
   const audience = parsed.AUTH_AUDIENCE ?? 'citizen-graph';
@@ -245,6 +419,7 @@ export function gatewayConfig(env: Env = process.env): GatewayConfig {
       SUBGRAPH_NAMES.map((name) => [name, parsed[`SUBGRAPH_URL_${name.toUpperCase()}`] ?? `http://127.0.0.1:${DEFAULT_SUBGRAPH_PORTS[name]}/graphql`]),
     ) as Record<SubgraphName, string>,
     auditDatabaseUrl: parsed.DATABASE_URL_AUDIT,
+    auditLog,
     auth: parsed.AUTH_ISSUER && parsed.AUTH_JWKS_URL ? { issuer: parsed.AUTH_ISSUER, jwksUrl: parsed.AUTH_JWKS_URL, audience } : undefined,
     audience,
     hardening: {
@@ -255,11 +430,16 @@ export function gatewayConfig(env: Env = process.env): GatewayConfig {
         maxTokens: parsed.GRAPHQL_MAX_TOKENS,
         maxCost: parsed.GRAPHQL_MAX_COST,
         maxBodyBytes: parsed.GRAPHQL_MAX_BODY_BYTES,
+        maxEstimatedCost: parsed.GRAPHQL_MAX_ESTIMATED_COST,
+        maxResponseRecords: parsed.GRAPHQL_MAX_RESPONSE_RECORDS,
+        maxResponseBytes: parsed.GRAPHQL_MAX_RESPONSE_BYTES,
       },
       introspection: env.GRAPHQL_INTROSPECTION ? parsed.GRAPHQL_INTROSPECTION! : defaults.introspection,
       introspectionClients: env.GRAPHQL_INTROSPECTION_CLIENTS !== undefined ? parsed.GRAPHQL_INTROSPECTION_CLIENTS! : defaults.introspectionClients,
       fieldSuggestions: env.GRAPHQL_FIELD_SUGGESTIONS ? parsed.GRAPHQL_FIELD_SUGGESTIONS! : defaults.fieldSuggestions,
       safelists: parsed.GRAPHQL_SAFELISTS,
+      clientLimits: parsed.GRAPHQL_CLIENT_LIMITS ?? defaults.clientLimits,
+      defaultListSize: parsed.GRAPHQL_DEFAULT_LIST_SIZE,
     },
     resilience: {
       timeoutMs: parsed.SUBGRAPH_TIMEOUT_MS,
@@ -268,6 +448,7 @@ export function gatewayConfig(env: Env = process.env): GatewayConfig {
       resetTimeoutMs: parsed.CIRCUIT_RESET_MS,
     },
     strictByDefault: parsed.GRAPHQL_STRICT_BY_DEFAULT,
+    tokenLifetimes: parsed.TOKEN_MAX_LIFETIME_SECONDS,
   };
 }
 
@@ -279,7 +460,15 @@ export interface SubgraphConfig extends CommonConfig {
   databaseUrl: string;
   poolMax: number;
   contextPublicKey: string;
+  /** identity: the key it signs its life events with; family: the population register's public key(s). */
+  lifeEventKey?: string;
 }
+
+/** Which subgraph needs which life-event key (platform/life-event-attestation.ts). */
+const LIFE_EVENT_KEY_VARS: Partial<Record<SubgraphName, { name: string; what: string }>> = {
+  identity: { name: 'LIFE_EVENT_SIGNING_KEY', what: "the population register's Ed25519 private key for signing life events, PKCS#8 PEM or JWK JSON" },
+  family: { name: 'LIFE_EVENT_VERIFY_KEYS', what: "the population register's Ed25519 public key(s) for verifying life events: SPKI PEM, a JWK, or a JWK Set" },
+};
 
 export function subgraphConfig(agency: string | undefined, env: Env = process.env): SubgraphConfig {
   if (!agency || !(SUBGRAPH_NAMES as readonly string[]).includes(agency)) {
@@ -294,6 +483,7 @@ export function subgraphConfig(agency: string | undefined, env: Env = process.en
     [databaseVar]: postgresUrl(databaseVar),
     DATABASE_POOL_MAX: positiveInt('DATABASE_POOL_MAX', 10, 500),
     GATEWAY_CONTEXT_PUBLIC_KEY: key('GATEWAY_CONTEXT_PUBLIC_KEY', 'public'),
+    ...(LIFE_EVENT_KEY_VARS[name] ? { [LIFE_EVENT_KEY_VARS[name].name]: z.string({ error: `${LIFE_EVENT_KEY_VARS[name].name} is required: ${LIFE_EVENT_KEY_VARS[name].what}` }).min(1) } : {}),
   });
   const parsed = parseOrThrow(schema, env) as Record<string, unknown> & { NODE_ENV?: string; HOST?: string; SHUTDOWN_GRACE_MS: number; DATABASE_POOL_MAX: number; GATEWAY_CONTEXT_PUBLIC_KEY: string };
   return {
@@ -303,5 +493,44 @@ export function subgraphConfig(agency: string | undefined, env: Env = process.en
     databaseUrl: parsed[databaseVar] as string,
     poolMax: parsed.DATABASE_POOL_MAX,
     contextPublicKey: parsed.GATEWAY_CONTEXT_PUBLIC_KEY,
+    lifeEventKey: LIFE_EVENT_KEY_VARS[name] ? (parsed[LIFE_EVENT_KEY_VARS[name].name] as string) : undefined,
+  };
+}
+
+// ---------------------------------------------------------------- witness
+
+export interface WitnessConfig extends CommonConfig {
+  port: number;
+  /** The witness's own key (secret). */
+  signer?: Signer;
+  /** Where it keeps what it cosigned. */
+  dataDir?: string;
+  /** The logs it witnesses: each log's verifier keys (the key name is the log's origin). */
+  logKeys: Verifier[];
+}
+
+export const DEFAULT_WITNESS_PORT = 4010;
+
+export function witnessConfig(env: Env = process.env): WitnessConfig {
+  const schema = z.object({
+    ...commonShape,
+    WITNESS_PORT: port('WITNESS_PORT', DEFAULT_WITNESS_PORT),
+    WITNESS_KEY: signerKey('WITNESS_KEY').optional(),
+    WITNESS_DATA_DIR: z.string().min(1).optional(),
+    WITNESS_LOG_KEYS: verifierKeys('WITNESS_LOG_KEYS'),
+  });
+  const parsed = parseOrThrow(schema, env);
+  const base = common(parsed);
+  const problems: string[] = [];
+  if (parsed.WITNESS_LOG_KEYS.length === 0) problems.push("WITNESS_LOG_KEYS is required: the verifier key(s) of the log(s) this witness cosigns (the audit log's is printed by `npm run audit -- keygen`)");
+  if (base.production && !parsed.WITNESS_KEY) problems.push('WITNESS_KEY is required in production');
+  if (base.production && !parsed.WITNESS_DATA_DIR) problems.push('WITNESS_DATA_DIR is required in production');
+  if (problems.length) throw new ConfigurationError(problems);
+  return {
+    ...base,
+    port: parsed.WITNESS_PORT,
+    signer: parsed.WITNESS_KEY ? parseSignerKey(parsed.WITNESS_KEY) : undefined,
+    dataDir: parsed.WITNESS_DATA_DIR,
+    logKeys: parsed.WITNESS_LOG_KEYS,
   };
 }

@@ -183,7 +183,8 @@ export async function grantAuditPrivileges(auditDatabaseUrl: string, appRole: st
   try {
     const app = client.escapeIdentifier(appRole);
     const owner = client.escapeIdentifier(ownerRole);
-    await client.query(`GRANT CONNECT ON DATABASE audit TO ${app}`);
+    const { rows } = await client.query<{ name: string }>('SELECT current_database() AS name');
+    await client.query(`GRANT CONNECT ON DATABASE ${client.escapeIdentifier(rows[0]!.name)} TO ${app}`);
     await client.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
     await client.query(`GRANT USAGE ON SCHEMA public TO ${app}`);
     await client.query(`ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA public GRANT SELECT, INSERT ON TABLES TO ${app}`);

@@ -9,12 +9,17 @@ import { GraphQLError } from 'graphql';
 import { logger } from './logger.ts';
 import { isDatabaseUnavailable } from './unavailable.ts';
 
-const CLIENT_CODES = new Set([
+/** Codes meant for clients: kept as they are (README, "Errors", lists them). */
+export const CLIENT_CODES: ReadonlySet<string> = new Set([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_USER_INPUT',
   'BAD_REQUEST',
   'OPERATION_RESOLUTION_FAILURE',
+  'COST_ESTIMATED_TOO_EXPENSIVE',
+  'RESPONSE_TOO_LARGE',
+  'LIFE_EVENT_NOT_ATTESTED',
+  'LIFE_EVENT_MISMATCH',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'PERSISTED_QUERY_NOT_IN_LIST',

@@ -4,8 +4,10 @@
  * label tells them apart. Served at /metrics by every service.
  *
  * Labels carry operation names, agency, purpose, code and programme names —
- * never ids, tokens or anything personal (and operation names are capped:
- * a client chooses them, and unbounded labels would exhaust memory).
+ * never ids, tokens or anything personal: a client chooses operation names
+ * and purposes, so their values are normalised (labelValue: a plain name,
+ * nothing shaped like a personal code, and capped in number, since
+ * unbounded labels would exhaust memory).
  */
 import type { Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -71,9 +73,12 @@ export const metrics = {
 const MAX_VALUES_PER_LABEL = 200;
 const seenValues = new Map<string, Set<string>>();
 
+/** Six digits in a row may be (part of) a personal code, a phone number or a date of birth: never a label. */
+const PERSONAL_SHAPED = /\d{6}/;
+
 export function labelValue(value: string | undefined | null, fallback = 'anonymous', label = fallback): string {
   if (!value) return fallback;
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(value)) return 'other';
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(value) || PERSONAL_SHAPED.test(value)) return 'other';
   let seen = seenValues.get(label);
   if (!seen) seenValues.set(label, (seen = new Set()));
   if (seen.has(value)) return value;

@@ -26,13 +26,14 @@ const DENIAL_CODES = new Set([
 export function requestObserver<C extends { caller?: CallerContext }>(service: string): ApolloServerPlugin<C> {
   const countDenials = service === 'gateway';
   return {
-    async requestDidStart({ contextValue, request }) {
+    async requestDidStart({ contextValue }) {
       const started = performance.now();
       const caller = contextValue.caller;
       const log = logger.child({ service, requestId: caller?.requestId, client: caller?.client, purpose: caller?.purpose });
       return {
         async willSendResponse({ response, operationName, errors }) {
-          const operation = labelValue(operationName ?? request.operationName, 'anonymous', 'operation');
+          // The name of the operation that ran, never the name a request claimed (an unresolved one is any text).
+          const operation = labelValue(operationName, 'anonymous', 'operation');
           const seconds = (performance.now() - started) / 1000;
           const body = response.body;
           const resultErrors = body.kind === 'single' ? (body.singleResult.errors ?? []) : [];

@@ -2,7 +2,8 @@
  * Starts the subgraphs (four agencies and transparency) and the gateway against given databases: what
  * `npm start` runs, and what every integration test runs, the same way.
  */
-import { generateKeyPair, type CryptoKey } from 'jose';
+import { generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { generateLifeEventKeyPair, lifeEventKeysFromJwks } from '../platform/life-event-attestation.ts';
 import { loadPolicy } from '../permissions/load.ts';
 import type { Policy } from '../permissions/model.ts';
 import { createDevIssuer, DEV_ISSUER, TOKEN_AUDIENCE, type DevIssuer } from '../gateway/auth/dev-issuer.ts';
@@ -11,12 +12,50 @@ import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, subgraphDatabase, type Subgraph
 import { ROOT_SUBJECTS, SUBGRAPHS } from '../subgraphs/index.ts';
 import { startSubgraph, type RunningService } from '../subgraphs/kit/server.ts';
 import type { DatabaseUrls } from '../platform/databases.ts';
+import type { HardeningConfig } from '../platform/config.ts';
 import { cachedTokenSource } from '../offers/gateway-client.ts';
 import { RELAY_CLIENT, startLifeEventWorker } from '../offers/worker.ts';
 import { ENGINE_CLIENT } from '../offers/engine.ts';
 import type { RunningRelay } from '../subgraphs/identity/outbox-relay.ts';
 import { generateSenderKey, type SenderKey } from '../platform/message-signing.ts';
-import { hardeningDefaults, type HardeningConfig } from '../platform/config.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateSigner, type Signer } from '../platform/tlog/note.ts';
+import type { WitnessEndpoint } from '../platform/tlog/witness-list.ts';
+import { DEFAULT_CHECKPOINT_INTERVAL_MS, DEFAULT_UNWITNESSED_LIMIT_S, DEFAULT_WITNESS_PORT, hardeningDefaults } from '../platform/config.ts';
+import { startWitness, type RunningWitness } from '../witness/server.ts';
+import { fileStore } from '../witness/store.ts';
+import { DEV_LOG_NAME, DEV_WITNESS_NAME } from './audit-keys.ts';
+
+/** The audit log's checkpoints and the witness `npm start` runs beside it. */
+export interface AuditLogSetup {
+  /** The log's key (its name is the checkpoints' origin). */
+  signer: Signer;
+  /** A witness run in this process, with its own key and its own folder. */
+  witness?: { signer: Signer; dataDir: string; port?: number };
+  /** Witnesses run elsewhere. */
+  externalWitnesses?: WitnessEndpoint[];
+  quorum?: number;
+  intervalMs?: number;
+  unwitnessedLimitMs?: number;
+  tickMs?: number;
+}
+
+/** The in-process witness, which tests stop and start again (same port, same folder) to see the gateway's gate. */
+export interface WitnessControl {
+  url: string;
+  verifierKey: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+
+/** A log key and a witness in a temporary folder, for runs that bring none (benchmarks). */
+export function ephemeralAuditLog(): AuditLogSetup & { cleanup(): void } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'citizen-graph-witness-'));
+  return { signer: generateSigner(DEV_LOG_NAME), witness: { signer: generateSigner(DEV_WITNESS_NAME), dataDir }, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
+}
 
 export interface ServiceOptions {
   databases: DatabaseUrls;
@@ -28,10 +67,18 @@ export interface ServiceOptions {
   host?: string;
   /** Layers that benchmarks switch off one at a time. */
   layers?: { enforcement?: boolean; shield?: boolean; audit?: boolean };
-  /** Operation limits and introspection (default: development's). */
-  hardening?: HardeningConfig;
   /** Run the life-event worker (identity outbox -> family register, offers engine). Default: yes. */
   lifeEvents?: boolean;
+  /** Checkpoints and witness: given, ephemeral (a fresh key and witness) when absent, none with false. */
+  auditLog?: AuditLogSetup | false;
+  /**
+   * The population register's life-event key pair. Events wait in the outbox signed with it, so it must
+   * outlive a run wherever the databases do (`npm start` keeps it in the data folder, tests share one per
+   * test run); a fresh pair when not given.
+   */
+  lifeEventKeys?: { privateJwk: JWK; publicJwk: JWK };
+  /** The gateway's limits (default: the development defaults). */
+  hardening?: HardeningConfig;
 }
 
 export interface RunningSystem {
@@ -47,6 +94,10 @@ export interface RunningSystem {
   lifeEvents?: RunningRelay;
   /** Starts a (further) life-event worker against this system: tests stop and restart it. */
   startLifeEvents(): Promise<RunningRelay>;
+  /** The witness run in this process, if any. */
+  witness?: WitnessControl;
+  /** The audit log's key, if it is checkpointed. */
+  auditLog?: AuditLogSetup;
   close(): Promise<void>;
 }
 
@@ -56,8 +107,33 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
   const { publicKey, privateKey } = await generateKeyPair('EdDSA');
   // The benefits board signs what it sends people; the gateway publishes its public key to the portal.
   const benefitsSender = await generateSenderKey('benefits');
+  const lifeEventKeys = await lifeEventKeysFromJwks(options.lifeEventKeys ?? (await generateLifeEventKeyPair()));
   const started: RunningService[] = [];
+  const ephemeral = options.auditLog === undefined && options.layers?.audit !== false ? ephemeralAuditLog() : undefined;
+  const auditLog = options.auditLog === false || options.layers?.audit === false ? undefined : (options.auditLog ?? ephemeral);
+  let witness: (WitnessControl & { running?: RunningWitness }) | undefined;
   try {
+    if (auditLog?.witness) {
+      const setup = auditLog.witness;
+      const store = fileStore(setup.dataDir);
+      let port = setup.port ?? (options.gatewayPort === 0 ? 0 : DEFAULT_WITNESS_PORT);
+      const control: WitnessControl & { running?: RunningWitness } = {
+        url: '',
+        verifierKey: '',
+        async start() {
+          control.running = await startWitness({ signer: setup.signer, logs: [{ origin: auditLog.signer.name, keys: [auditLog.signer] }], store, port, host: options.host });
+          port = control.running.port;
+          control.url = control.running.url;
+          control.verifierKey = control.running.verifierKey;
+        },
+        async stop() {
+          await control.running?.close();
+          control.running = undefined;
+        },
+      };
+      await control.start();
+      witness = control;
+    }
     for (const name of SUBGRAPH_NAMES) {
       started.push(
         await startSubgraph(SUBGRAPHS[name], {
@@ -68,6 +144,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
           contextKey: publicKey,
           shield: options.layers?.shield,
           messageSigner: name === 'benefits' ? benefitsSender.signer : undefined,
+          lifeEvents: name === 'identity' ? lifeEventKeys.identity : name === 'family' ? lifeEventKeys.family : undefined,
         }),
       );
     }
@@ -86,8 +163,22 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
       // This is the development system (dev issuer, explorer): its defaults, whatever NODE_ENV a tool in this process set.
       hardening: options.hardening ?? hardeningDefaults(false),
       enforcement: options.layers?.enforcement,
-      // Every data-bearing response is released only once its audit record is durably written.
-      audit: options.layers?.audit === false ? undefined : { databaseUrl: options.databases.audit },
+      // Every data-bearing response is released only once its audit record is durably written (and, with
+      // checkpoints, only while the records before it have not gone unwitnessed too long).
+      audit:
+        options.layers?.audit === false
+          ? undefined
+          : {
+              databaseUrl: options.databases.audit,
+              checkpoints: auditLog && {
+                signer: auditLog.signer,
+                witnesses: [...(witness ? [{ url: witness.url, verifier: auditLog.witness!.signer }] : []), ...(auditLog.externalWitnesses ?? [])],
+                quorum: auditLog.quorum ?? 1,
+                intervalMs: auditLog.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
+                unwitnessedLimitMs: auditLog.unwitnessedLimitMs ?? DEFAULT_UNWITNESSED_LIMIT_S * 1000,
+                tickMs: auditLog.tickMs,
+              },
+            },
     });
     // Service tokens from the in-process dev issuer; the relay and the engine still go through the gateway.
     const startLifeEvents = () =>
@@ -107,14 +198,20 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
       messageSenders: [benefitsSender.publicKey],
       lifeEvents,
       startLifeEvents,
+      witness,
+      auditLog,
       async close() {
         await lifeEvents?.stop();
         await gateway.close();
         await Promise.all(started.map((s) => s.close()));
+        await witness?.stop();
+        ephemeral?.cleanup();
       },
     };
   } catch (error) {
     await Promise.all(started.map((s) => s.close().catch(() => {})));
+    await witness?.stop().catch(() => {});
+    ephemeral?.cleanup();
     throw error;
   }
 }

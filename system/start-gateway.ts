@@ -31,10 +31,12 @@ async function main() {
       : { key: devIssuer!.publicKey, issuer: DEV_ISSUER, audience: config.audience },
     devIssuer,
     strictByDefault: config.strictByDefault,
+    tokenLifetimes: config.tokenLifetimes,
     hardening: config.hardening,
     resilience: config.resilience,
-    audit: config.auditDatabaseUrl ? { databaseUrl: config.auditDatabaseUrl } : undefined,
+    audit: config.auditDatabaseUrl ? { databaseUrl: config.auditDatabaseUrl, checkpoints: config.auditLog } : undefined,
   });
+  if (config.auditDatabaseUrl && !config.auditLog) logger.warn({ service: 'gateway' }, 'AUDIT_LOG_KEY is not set: the audit log is not checkpointed or witnessed (development only)');
   if (!config.auditDatabaseUrl) logger.warn({ service: 'gateway' }, 'DATABASE_URL_AUDIT is not set: reads are NOT audited (development only)');
   logger.info({ service: 'gateway', url: gateway.url, issuer: config.auth?.issuer ?? DEV_ISSUER, production: config.production }, 'gateway listening');
   closeOnSignals('gateway', () => gateway.close(), config.shutdownGraceMs);

@@ -15,6 +15,17 @@ import { startSubgraph } from '../subgraphs/kit/server.ts';
 import { subgraphConfig } from '../platform/config.ts';
 import { importContextPublicKey } from '../platform/context-keys.ts';
 import { closeOnSignals, exitOnStartupError } from '../platform/graceful-shutdown.ts';
+import { importAttestationSigner, importAttestationVerifier, type LifeEventKeys } from '../platform/life-event-attestation.ts';
+import { StartupError } from '../platform/startup-error.ts';
+
+async function lifeEventKeys(agency: string, raw: string | undefined): Promise<LifeEventKeys | undefined> {
+  if (raw === undefined) return undefined;
+  try {
+    return agency === 'identity' ? { signer: await importAttestationSigner(raw) } : { verifier: await importAttestationVerifier(raw) };
+  } catch (error) {
+    throw new StartupError(`${agency === 'identity' ? 'LIFE_EVENT_SIGNING_KEY' : 'LIFE_EVENT_VERIFY_KEYS'} could not be read as Ed25519 key material (${(error as Error).message.slice(0, 120)})`);
+  }
+}
 
 async function main() {
   process.env.APOLLO_TELEMETRY_DISABLED ??= '1';
@@ -30,6 +41,7 @@ async function main() {
     policy: loadPolicy(),
     contextKey,
     maxConnections: config.poolMax,
+    lifeEvents: await lifeEventKeys(config.agency, config.lifeEventKey),
   });
   logger.info({ service: config.agency, url: subgraph.url }, 'subgraph listening');
   closeOnSignals(config.agency, () => subgraph.close(), config.shutdownGraceMs);

@@ -8,7 +8,10 @@ import { DEV_ISSUER } from '../gateway/auth/dev-issuer.ts';
 import { loadPersonas } from '../seed/personas.ts';
 import { isSeeded, seedDatabases } from '../seed/load.ts';
 import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES } from '../platform/topology.ts';
-import { openDatabases, type Databases } from '../platform/databases.ts';
+import { defaultDataDir, openDatabases, type Databases } from '../platform/databases.ts';
+import { DEV_LOG_NAME, DEV_WITNESS_NAME, auditLogKeyFile, loadOrCreateSigner, witnessDir, witnessKeyFile } from './audit-keys.ts';
+import { DEFAULT_WITNESS_PORT } from '../platform/config.ts';
+import { loadOrCreateLifeEventKeys } from './life-event-keys.ts';
 import { describeFailure, fail, guardProcess } from '../platform/process-guards.ts';
 import { StartupError } from '../platform/startup-error.ts';
 import { todayAsUtcMidnight } from '../platform/clock.ts';
@@ -59,11 +62,18 @@ async function main() {
       await seedDatabases(databases.urls, { citizens: FIRST_START_CITIZENS, seed: 42, today: todayAsUtcMidnight(), reset: false });
       console.log(`seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
+    // The audit log's key and the witness's key and folder live in the data folder; the witness has its own files.
+    const dataDir = databases.embedded?.dataDir ?? defaultDataDir();
     system = await startServices({
       databases: databases.urls,
+      lifeEventKeys: await loadOrCreateLifeEventKeys(dataDir),
       host: process.env.HOST ?? '127.0.0.1',
       gatewayPort,
       subgraphPorts,
+      auditLog: {
+        signer: loadOrCreateSigner(auditLogKeyFile(dataDir), DEV_LOG_NAME),
+        witness: { signer: loadOrCreateSigner(witnessKeyFile(dataDir), DEV_WITNESS_NAME), dataDir: witnessDir(dataDir), port: portFromEnv('WITNESS_PORT', DEFAULT_WITNESS_PORT) },
+      },
     });
   } catch (error) {
     await system?.close().catch(() => {});
@@ -81,6 +91,7 @@ async function main() {
     `  privacy console   http://localhost:${system.gateway.port}/console`,
     `  explorer          http://localhost:${system.gateway.port}/explorer  (GraphiQL, development only)`,
     ...SUBGRAPH_NAMES.map((name) => `  ${name.padEnd(17)} ${system!.subgraphs[name].url}  (accepts only the gateway's signed requests)`),
+    ...(system.witness ? [`  audit witness     ${system.witness.url}  (key ${system.witness.verifierKey})`] : []),
     `  dev tokens        POST http://localhost:${system.gateway.port}/dev/token  (issuer ${DEV_ISSUER})`,
     databases?.embedded
       ? `  database          embedded PostgreSQL on 127.0.0.1:${databases.embedded.port}, data in ${databases.embedded.dataDir}`

@@ -6,17 +6,35 @@ import { logger } from '../../platform/logger.ts';
 import type { Identity } from '../auth/authenticate.ts';
 import { fieldOwners } from './field-owners.ts';
 import { requestAuditor, type RequestAuditor } from './request-audit.ts';
-import { createAuditWriter } from './writer.ts';
+import { AuditUnavailable, createAuditWriter, type AuditWriter } from './writer.ts';
+import { startCheckpointer, type CheckpointOptions, type Checkpointer } from './checkpointer.ts';
 
 export interface GatewayAudit {
   auditor: RequestAuditor;
   /** Records a refusal that happened before the operation was looked at (unknown purpose, missing case reference). */
   refusal(identity: Identity, req: Request, code: string): Promise<void>;
+  /** Checkpoints and witnessing, when configured. */
+  checkpointer?: Checkpointer;
   close(): Promise<void>;
 }
 
-export function startAudit(policy: Policy, supergraphSdl: string, databaseUrl: string): GatewayAudit {
-  const writer = createAuditWriter({ databaseUrl });
+/**
+ * The witness gate in front of the writer: a record of personal data served is
+ * refused (so the data is) while records go unwitnessed past the limit;
+ * refusals are still recorded, they release nothing.
+ */
+function witnessGated(writer: AuditWriter, checkpointer: Checkpointer): AuditWriter {
+  return {
+    write: (content) => (content.outcome === 'served' && !checkpointer.mayServe() ? Promise.reject(new AuditUnavailable()) : writer.write(content)),
+    stats: writer.stats,
+    close: () => writer.close(),
+  };
+}
+
+export async function startAudit(policy: Policy, supergraphSdl: string, databaseUrl: string, checkpoints?: CheckpointOptions): Promise<GatewayAudit> {
+  const checkpointer = checkpoints ? await startCheckpointer(databaseUrl, checkpoints) : undefined;
+  const written = createAuditWriter({ databaseUrl });
+  const writer = checkpointer ? witnessGated(written, checkpointer) : written;
   const auditor = requestAuditor(policy, fieldOwners(supergraphSdl), writer);
   return {
     auditor,
@@ -42,7 +60,11 @@ export function startAudit(policy: Policy, supergraphSdl: string, databaseUrl: s
         logger.error({ code, requestId }, 'audit of a refused request failed');
       }
     },
-    close: () => writer.close(),
+    checkpointer,
+    async close() {
+      await writer.close();
+      await checkpointer?.close();
+    },
   };
 }
 

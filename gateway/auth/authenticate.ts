@@ -1,6 +1,7 @@
 /**
  * Verifies the bearer token: signature (JWKS in production, the dev issuer's
- * key otherwise), issuer, audience, expiry, and the claims the graph relies on.
+ * key otherwise), issuer, audience, times (expiry required, lifetime bounded
+ * per client), and the claims the graph relies on.
  */
 import { createRemoteJWKSet, jwtVerify, type CryptoKey, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
@@ -27,31 +28,65 @@ export function remoteKeySet(jwksUrl: string): TokenKey {
  * Only successes are remembered; a changed byte is a different token.
  */
 const VERIFIED_FOR_MS = 60_000;
-const verifiedTokens = new WeakMap<object, LRUCache<string, Identity>>();
+interface Verified {
+  identity: Identity;
+  /** Checked again on every use: gateways sharing a key may bound lifetimes differently. */
+  times: { exp: number; iat?: unknown; nbf?: unknown };
+}
+const verifiedTokens = new WeakMap<object, LRUCache<string, Verified>>();
 
 /** One cache per key; its entries are keyed by issuer and audience too, so a token verified for one audience is never taken for another. */
-function verifiedCache(key: TokenKey): LRUCache<string, Identity> {
+function verifiedCache(key: TokenKey): LRUCache<string, Verified> {
   let cache = verifiedTokens.get(key);
-  if (!cache) verifiedTokens.set(key, (cache = new LRUCache<string, Identity>({ max: 10_000, ttl: VERIFIED_FOR_MS })));
+  if (!cache) verifiedTokens.set(key, (cache = new LRUCache<string, Verified>({ max: 10_000, ttl: VERIFIED_FOR_MS })));
   return cache;
+}
+
+/** Clocks of the issuer and the gateway may differ this much. */
+export const CLOCK_TOLERANCE_SECONDS = 30;
+/** Without a per-client answer: the shortest default lifetime (platform/config.ts). */
+const FALLBACK_MAX_LIFETIME_SECONDS = 3_600;
+
+/**
+ * What is wrong with a token's times, or undefined: `exp` is required, `iat`
+ * and `nbf` (when present) are numbers not in the future, and the token is
+ * valid no longer than `maxLifetimeSeconds` (from `iat`, or from now when it
+ * has none). A token for a hundred years is a stolen token for a hundred years.
+ */
+export function tokenTimeProblem(claims: { exp?: unknown; iat?: unknown; nbf?: unknown }, nowSeconds: number, maxLifetimeSeconds: number): string | undefined {
+  const { exp, iat, nbf } = claims;
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) return 'the token has no expiry (exp)';
+  for (const [name, value] of [['iat', iat], ['nbf', nbf]] as const) {
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value)) return `the token's ${name} is not a time`;
+    if (value > nowSeconds + CLOCK_TOLERANCE_SECONDS) return `the token is not valid yet (${name} is in the future)`;
+  }
+  const from = typeof iat === 'number' ? iat : nowSeconds;
+  if (exp - from > maxLifetimeSeconds + CLOCK_TOLERANCE_SECONDS) return 'the token is valid for longer than tokens of this client may be';
+  return undefined;
 }
 
 export async function authenticate(
   authorization: string | undefined,
   key: TokenKey,
-  expected: { issuer: string; audience: string },
+  expected: { issuer: string; audience: string; maxLifetimeSeconds?: (client: string) => number },
 ): Promise<Identity> {
   const match = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(authorization ?? '');
   if (!match) throw new AuthenticationError('send a token as "Authorization: Bearer <JWT>"');
   const token = match[1]!;
   const cache = verifiedCache(key);
   const cacheKey = `${expected.issuer}\u0000${expected.audience}\u0000${token}`;
+  const maxLifetime = (client: string) => expected.maxLifetimeSeconds?.(client) ?? FALLBACK_MAX_LIFETIME_SECONDS;
   const known = cache.get(cacheKey);
-  if (known) return known;
+  if (known) {
+    const problem = tokenTimeProblem(known.times, Math.floor(Date.now() / 1000), maxLifetime(known.identity.client));
+    if (problem) throw new AuthenticationError(problem);
+    return known.identity;
+  }
   let payload;
   try {
     // An explicit algorithm list: `alg: none` and HMAC-with-public-key tricks are refused here.
-    ({ payload } = await jwtVerify(token, key as CryptoKey, { ...expected, algorithms: ['EdDSA', 'ES256', 'RS256', 'PS256'] }));
+    ({ payload } = await jwtVerify(token, key as CryptoKey, { issuer: expected.issuer, audience: expected.audience, algorithms: ['EdDSA', 'ES256', 'RS256', 'PS256'] }));
   } catch (error) {
     const code = (error as { code?: string }).code;
     throw new AuthenticationError(code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token is not valid');
@@ -60,10 +95,13 @@ export async function authenticate(
   if (typeof sub !== 'string' || !sub || typeof client !== 'string' || !client) {
     throw new AuthenticationError('the token lacks sub or client_id');
   }
+  const timeProblem = tokenTimeProblem(payload, Math.floor(Date.now() / 1000), maxLifetime(client));
+  if (timeProblem) throw new AuthenticationError(timeProblem);
   const level = typeof acr === 'string' && (ACR_LEVELS as readonly string[]).includes(acr) ? (acr as Acr) : 'low';
   const identity: Identity = Object.freeze({ sub, client, acr: level });
-  // Remembered no longer than the token is valid; a token without `exp` is verified every time.
-  const expiresInMs = typeof payload.exp === 'number' ? payload.exp * 1000 - Date.now() : 0;
-  if (expiresInMs > 0) cache.set(cacheKey, identity, { ttl: Math.min(VERIFIED_FOR_MS, expiresInMs) });
+  // Remembered no longer than the token is valid.
+  const exp = payload.exp!;
+  const expiresInMs = exp * 1000 - Date.now();
+  if (expiresInMs > 0) cache.set(cacheKey, { identity, times: { exp, iat: payload.iat, nbf: payload.nbf } }, { ttl: Math.min(VERIFIED_FOR_MS, expiresInMs) });
   return identity;
 }

@@ -92,7 +92,13 @@ function collectFields(
     if (!isIncluded(selection, variables)) continue;
     if (selection.kind === Kind.FIELD) {
       const key = selection.alias?.value ?? selection.name.value;
-      if (!into.has(key)) into.set(key, selection);
+      const earlier = into.get(key);
+      // The same response key selected twice is one field with both sub-selections (graphql-js merges them):
+      // judge and audit all of it, not only the first one's (found by test/hardening/generative.test.ts).
+      if (!earlier) into.set(key, selection);
+      else if (earlier.selectionSet && selection.selectionSet) {
+        into.set(key, { ...earlier, selectionSet: { ...earlier.selectionSet, selections: [...earlier.selectionSet.selections, ...selection.selectionSet.selections] } });
+      }
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       if (conditionApplies(schema, selection.typeCondition?.name.value, type)) collectFields(schema, type, selection.selectionSet, fragments, variables, into, seen);
     } else if (!seen.has(selection.name.value)) {

@@ -27,6 +27,29 @@ export function jsonBody(maxBodyBytes: number): RequestHandler {
   return express.json({ limit: maxBodyBytes, strict: true });
 }
 
+/**
+ * `x-policy-mode` is `strict` or `lenient`, or absent: anything else
+ * (`STRICT`, `reject`) is refused, never read as lenient.
+ */
+export const POLICY_MODES = ['strict', 'lenient'] as const;
+export function requireKnownPolicyMode(req: Request, res: Response, next: NextFunction): void {
+  const mode = req.header('x-policy-mode');
+  if (mode !== undefined && !(POLICY_MODES as readonly string[]).includes(mode)) {
+    return sendGraphQLError(res, 400, 'BAD_REQUEST', 'x-policy-mode must be "strict" or "lenient" (or absent)');
+  }
+  next();
+}
+
+/** `operationName` is a GraphQL name or absent: it is logged, counted and audited, so nothing else may pass as one. */
+const NAME = /^[_A-Za-z][_0-9A-Za-z]{0,127}$/;
+export function requireOperationName(req: Request, res: Response, next: NextFunction): void {
+  const name: unknown = req.method === 'POST' ? (req.body as { operationName?: unknown } | undefined)?.operationName : req.query.operationName;
+  if (name !== undefined && name !== null && !(typeof name === 'string' && (name === '' || NAME.test(name)))) {
+    return sendGraphQLError(res, 400, 'BAD_REQUEST', '"operationName" must be the name of an operation of the document (a GraphQL name)');
+  }
+  next();
+}
+
 export function refuseBatches(req: Request, res: Response, next: NextFunction): void {
   if (Array.isArray(req.body)) {
     return sendGraphQLError(res, 400, 'BAD_REQUEST', 'batched operations are not accepted: send one operation per request');

@@ -1,6 +1,9 @@
 /**
  * Limits on the shape of one operation (graphql-armor): depth, aliases,
- * directives, tokens and cost, plus field suggestions off where configured.
+ * directives, tokens and a shape cost. The shape cost is blind to variables
+ * (`first: $n` counts once): it stays as a cheap first guard against
+ * fragment and nesting bombs at validation; the estimate that decides is
+ * cost.ts, with the coerced variables and every list's size.
  *
  * GHSA-733v-p3h5-qpq7 (cost limit skipped for operations or fragments named
  * `__schema`) is fixed in @escape.tech/graphql-armor-cost-limit 2.4.2; the
@@ -19,7 +22,7 @@ export interface ArmorProtection {
   validationRules: ValidationRule[];
 }
 
-export function operationArmor(limits: OperationLimits, fieldSuggestions: boolean): ArmorProtection {
+export function operationArmor(limits: OperationLimits): ArmorProtection {
   // No numbers in refusals (they tell an attacker exactly how far to go), but words a developer can act on.
   // Tokens are limited by the parser itself (parseOptions.maxTokens in index.ts): a clean GRAPHQL_PARSE_FAILED.
   const armor = new ApolloArmor({
@@ -28,7 +31,8 @@ export function operationArmor(limits: OperationLimits, fieldSuggestions: boolea
     maxDirectives: { n: limits.maxDirectives, exposeLimits: false, errorMessage: 'the operation uses too many directives (directive limit)' },
     maxTokens: { enabled: false },
     costLimit: { maxCost: limits.maxCost, exposeLimits: false, errorMessage: 'the operation would cost too much to run (cost limit): ask for fewer fields or fewer nested lists' },
-    blockFieldSuggestion: { enabled: !fieldSuggestions },
+    // Suggestions are removed from every error (enum values included) by operation-guards.ts.
+    blockFieldSuggestion: { enabled: false },
   });
   const { plugins, validationRules } = armor.protect();
   // graphql-armor is CommonJS and types its plugins with @apollo/server's CJS declarations; ours are the ESM ones (same runtime shape).

@@ -3,21 +3,21 @@
  * become the family register's records: parentage, parental guardianship until
  * the 18th birthday, the parents' life events, the child's civil status and
  * household (the mother's). One transaction, idempotent by event id: the relay
- * delivers at least once.
+ * delivers at least once. Only births the population register attests are
+ * recorded, exactly as attested (platform/life-event-attestation.ts): anything
+ * else is refused with LIFE_EVENT_NOT_ATTESTED or LIFE_EVENT_MISMATCH.
  */
 import type { SubgraphContext } from '../kit/agency.ts';
+import { GraphQLError } from 'graphql';
 import { badUserInput } from '../../platform/errors.ts';
+import { AttestationError, birthMismatch, LIFE_EVENT_MISMATCH, verifyBirth, type ClaimedBirth } from '../../platform/life-event-attestation.ts';
 import type { FamilyLoaders } from './loaders.ts';
 
 type Context = SubgraphContext<FamilyLoaders>;
 
-export interface RecordBirthInput {
-  eventId: string;
-  childId: string;
-  dateOfBirth: string;
-  motherId: string;
-  secondParentId?: string | null;
-  secondParentRole?: 'FATHER' | 'PARENT' | null;
+export interface RecordBirthInput extends ClaimedBirth {
+  /** The population register's signature over the event (platform/life-event-attestation.ts). */
+  attestation: string;
 }
 
 const PERSON_ID = /^\d{11}$/;
@@ -28,6 +28,15 @@ export async function recordBirth(_: unknown, { input }: { input: RecordBirthInp
     if (!PERSON_ID.test(id)) throw badUserInput(`${id.slice(0, 20)} is not a personal code`);
   }
   if (!/^\d{4}-\d{2}-\d{2}$/.test(input.dateOfBirth) || Number.isNaN(Date.parse(input.dateOfBirth))) throw badUserInput('dateOfBirth must be YYYY-MM-DD');
+  // Only what the population register recorded and signed: the event, the child, the mother, the second parent, the date.
+  try {
+    const attested = await verifyBirth(input.attestation, ctx.lifeEvents.verifier);
+    const differs = birthMismatch(attested, input);
+    if (differs) throw new AttestationError(LIFE_EVENT_MISMATCH, `${differs} is not what the population register recorded for this event`, differs);
+  } catch (error) {
+    if (error instanceof AttestationError) throw new GraphQLError(error.message, { extensions: { code: error.code, ...(error.field ? { field: error.field } : {}) } });
+    throw error;
+  }
   const parents: [string, string][] = [[input.motherId, 'mother']];
   if (input.secondParentId) parents.push([input.secondParentId, input.secondParentRole === 'FATHER' ? 'father' : 'parent']);
 

@@ -4,6 +4,7 @@ import type { SubgraphContext } from '../kit/agency.ts';
 import { CITIZEN_COLUMNS, type CitizenRow, type IdentityLoaders } from './loaders.ts';
 import { isValidPersonalCode, randomPersonalCode } from '../../platform/personal-code.ts';
 import { today } from '../../platform/clock.ts';
+import { attestBirth, BIRTH_REGISTERED, type AttestedBirth } from '../../platform/life-event-attestation.ts';
 
 type Context = SubgraphContext<IdentityLoaders>;
 
@@ -86,15 +87,31 @@ export const resolvers = {
       if (input.secondParentId && (!secondParent || secondParent instanceof Error)) {
         throw badUserInput(`no parent ${input.secondParentId} in the population register`);
       }
+      const signer = ctx.lifeEvents.signer;
+      // Without its key the register could not attest the birth, and no other register would take it.
+      if (!signer) throw new Error('the population register has no life-event signing key (LIFE_EVENT_SIGNING_KEY)');
       return ctx.db.transaction(async (client) => {
         const child = await insertChild(client, input, mother);
+        // The event id first: the attestation names it, and is written with the event.
+        const { rows: [seq] } = await client.query<{ id: string }>(`SELECT nextval(pg_get_serial_sequence('outbox', 'id'))::text AS id`);
+        const birth: AttestedBirth = {
+          eventId: `identity-outbox:${seq!.id}`,
+          childId: child.id,
+          motherId: input.motherId,
+          secondParentId: input.secondParentId ?? null,
+          // The family register records the second parent as father or parent (its own vocabulary).
+          secondParentSex: secondParent && !(secondParent instanceof Error) ? secondParent.sex : null,
+          dateOfBirth: child.date_of_birth,
+        };
+        // Signed only here, after the child was inserted and both parents were found: the signature is the register's word.
+        const attestation = await attestBirth(birth, signer);
         // The outbox row commits with the child: other agencies learn of the birth exactly when it exists.
-        await client.query('INSERT INTO outbox (kind, subject_id, payload) VALUES ($1, $2, $3)', [
-          'birth-registered',
+        await client.query('INSERT INTO outbox (id, kind, subject_id, payload) VALUES ($1, $2, $3, $4)', [
+          seq!.id,
+          BIRTH_REGISTERED,
           child.id,
-          { childId: child.id, motherId: input.motherId, secondParentId: input.secondParentId ?? null,
-            // The family register records the second parent as father or parent (its own vocabulary).
-            secondParentSex: secondParent && !(secondParent instanceof Error) ? secondParent.sex : null, dateOfBirth: child.date_of_birth, registeredBy: ctx.caller.actor, requestId: ctx.caller.requestId },
+          { childId: birth.childId, motherId: birth.motherId, secondParentId: birth.secondParentId, secondParentSex: birth.secondParentSex,
+            dateOfBirth: birth.dateOfBirth, registeredBy: ctx.caller.actor, requestId: ctx.caller.requestId, attestation },
         ]);
         return child;
       });

@@ -27,6 +27,8 @@ import { policyShield } from './shield.ts';
 import type { MessageSigner } from '../../platform/message-signing.ts';
 import { metricsRoute } from '../../platform/metrics.ts';
 import { requestObserver } from '../../platform/request-observer.ts';
+import { jsonErrors, jsonNotFound } from '../../platform/json-errors.ts';
+import type { LifeEventKeys } from '../../platform/life-event-attestation.ts';
 
 export interface SubgraphOptions {
   port: number;
@@ -37,6 +39,8 @@ export interface SubgraphOptions {
   contextKey: CryptoKey | KeyObject;
   /** Turn off the shield (benchmarks only, to measure its cost). */
   shield?: boolean;
+  /** Life-event keys: the identity subgraph's signer, the family subgraph's verifier; none elsewhere. */
+  lifeEvents?: LifeEventKeys;
   maxConnections?: number;
   /** Signs the messages this agency sends people (see platform/message-signing.ts). */
   messageSigner?: MessageSigner;
@@ -58,7 +62,9 @@ export function buildAgencySchema<L>(agency: Agency<L>, withShield = true) {
 
 export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptions): Promise<RunningService> {
   const db = openDatabase(agency.name, options.databaseUrl, options.maxConnections);
+  const lifeEvents = Object.freeze({ ...options.lifeEvents });
   const app = express();
+  app.disable('x-powered-by');
   // GraphQL answers are POSTs, never revalidated: no ETag hashing of every body.
   app.set('etag', false);
   const httpServer: Server = createServer(app);
@@ -94,7 +100,7 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
       context: async ({ req }) => {
         try {
           const caller = verifyContext(req.header(CONTEXT_HEADER), agency.name, options.contextKey);
-          return { caller, policy: options.policy, db, loaders: agency.createLoaders(db), messageSigner: options.messageSigner };
+          return { caller, policy: options.policy, db, loaders: agency.createLoaders(db), lifeEvents, messageSigner: options.messageSigner };
         } catch (error) {
           if (error instanceof ContextTokenError) {
             throw unauthenticated(`${agency.name} subgraph accepts only requests signed by the gateway (context token ${error.reason})`);
@@ -104,6 +110,10 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
       },
     }),
   );
+
+  // JSON for every error and unknown path, never Express's HTML pages.
+  app.use(jsonNotFound);
+  app.use(jsonErrors);
 
   // Idempotent: a test that stops an agency mid-run and the system's own shutdown both close it.
   let closing: Promise<void> | undefined;

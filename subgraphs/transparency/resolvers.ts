@@ -39,6 +39,9 @@ function page<R extends { seq: number }, T>(rows: R[], size: number, map: (row: 
 }
 
 export const resolvers = {
+  DataAccess: {
+    proof: (entry: { seq: number; subjectId: string }, _: unknown, ctx: Context) => ctx.loaders.proof.load({ seq: entry.seq, subjectId: entry.subjectId }),
+  },
   Query: {
     async auditSearch(
       _: unknown,
@@ -68,6 +71,7 @@ export const resolvers = {
         operationName: row.operation_name,
         operationHash: row.operation_hash,
         outcome: row.outcome,
+        archived: row.archived,
         denials: row.denials.map((d) => (d.field ? `${d.code}:${d.field}` : d.code)),
         subjects: row.subjects.map((s) => ({ citizen: { id: s.id }, fields: s.fields.map((f) => `${f.agency}:${f.field}`) })),
       }));
@@ -106,6 +110,10 @@ export const resolvers = {
           caseReference: row.case_ref,
           fields: fields.map((f) => f.field),
           byYou: row.actor === ctx.caller.actor,
+          archived: row.archived,
+          // For DataAccess.proof: which record, whose part of it.
+          seq: Number(row.seq),
+          subjectId: person.id,
         };
       });
     },

@@ -246,6 +246,21 @@ describe('citizen portal: the mother of a newborn', () => {
     await panel.getByRole('status').waitFor();
   });
 
+  it('checks a tracker entry in the browser against the witness’s key', async () => {
+    const tracker = page.getByRole('region', { name: 'Who read my data' });
+    const check = tracker.getByRole('button', { name: 'Check this entry' }).first();
+    // Entries get their proof once a witness has cosigned a checkpoint covering them (well under a second here).
+    for (let i = 0; i < 20 && !(await check.isVisible()); i++) {
+      await page.waitForTimeout(250);
+      await tracker.getByRole('button', { name: 'Refresh' }).click();
+    }
+    await check.click();
+    const status = tracker.getByRole('status').first();
+    await status.waitFor();
+    await expect(status.textContent()).resolves.toMatch(/^✓ Confirmed: this entry is in the state’s audit log exactly as shown/);
+    await screenshot(page, 'portal-data-tracker-checked');
+  });
+
   it('acting for her newborn shows the child’s data and the child’s own tracker', async () => {
     const newborn = wardsOfMother()[0]!;
     await page.getByLabel('Acting for').selectOption(newborn.id);
@@ -454,6 +469,20 @@ describe('privacy console', () => {
     await page.getByLabel('To (day, inclusive)').fill('2000-01-02');
     await page.getByRole('button', { name: 'Search the audit log' }).click();
     await page.locator('table.audit caption', { hasText: /^0 records/ }).waitFor();
+  });
+  it('the policy views refuse a citizen’s token', async () => {
+    const token = await system.token(mother.id, 'citizen-portal');
+    const response = await fetch(`${base}/policy/matrix`, { headers: { authorization: `Bearer ${token}` } });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('PURPOSE_NOT_ALLOWED');
+  });
+
+  it('fits a phone: the matrix scrolls inside its own region', async () => {
+    const phone = await newPage(PHONE);
+    await signIn(phone, officer.name, '/console');
+    await phone.locator('table.matrix').waitFor();
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await screenshot(phone, 'console-phone');
   });
 });
 

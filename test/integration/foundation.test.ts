@@ -6,14 +6,17 @@ import { agencyMigrationsDir } from '../../subgraphs/folders.ts';
 import { signContext, CONTEXT_HEADER } from '../../platform/context-token.ts';
 import { migrate } from '../../subgraphs/kit/migrate.ts';
 import { personaByRole } from '../../seed/personas.ts';
-import { FOUNDATION_PURPOSE, UNIFIED_VIEW, foundationCall, foundationPolicy } from '../support/foundation-policy.ts';
+import { FOUNDATION_CLIENT, FOUNDATION_PURPOSE, UNIFIED_VIEW, foundationCall, foundationPolicy } from '../support/foundation-policy.ts';
+import { hardeningDefaults } from '../../platform/config.ts';
+import { checkDigit } from '../../platform/personal-code.ts';
 import { startTestSystem, type GraphQLResponse, type TestSystem } from '../support/system.ts';
 
 type Page = { citizens: { edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
 
 let system: TestSystem;
 beforeAll(async () => {
-  system = await startTestSystem({ policy: foundationPolicy() });
+  // Its page of 200 unified views is estimated at ~20,000 records: the test client gets a limit of its own, as a bulk client would.
+  system = await startTestSystem({ policy: foundationPolicy(), hardening: { ...hardeningDefaults(false), clientLimits: { [FOUNDATION_CLIENT]: { maxEstimatedCost: 50_000 } } } });
 });
 afterAll(async () => system?.close());
 
@@ -104,9 +107,17 @@ describe('pagination', () => {
   it('refuses a cursor it did not issue and page sizes out of range', async () => {
     const bad = await system.query({ ...foundationCall, query: '{ citizens(first: 5, after: "bm90LWEtY3Vyc29y") { edges { cursor } } }' });
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    // As a variable: a literal page size this large is already refused by the gateway's cost limit (GRAPHQL_VALIDATION_FAILED).
-    const huge = await system.query({ ...foundationCall, query: 'query ($n: Int!) { citizens(first: $n) { edges { cursor } } }', variables: { n: 100000 } });
-    expect(huge.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    // Out of the register's range but cheap: the identity subgraph refuses it.
+    for (const n of [1001, 0, -1]) {
+      const out = await system.query({ ...foundationCall, query: 'query ($n: Int!) { citizens(first: $n) { edges { cursor } } }', variables: { n } });
+      expect(out.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    }
+    // So large that the gateway's estimate refuses it first, as a variable as well as a literal.
+    for (const query of ['query ($n: Int!) { citizens(first: $n) { edges { cursor } } }', '{ citizens(first: 100000) { edges { cursor } } }']) {
+      const huge = await system.query({ ...foundationCall, query, variables: { n: 100000 } });
+      expect(huge.errors?.[0]?.extensions?.code).toMatch(/^(COST_ESTIMATED_TOO_EXPENSIVE|GRAPHQL_VALIDATION_FAILED)$/);
+      expect(huge.status).toBe(400);
+    }
   });
 });
 
@@ -132,7 +143,9 @@ describe('unknown ids', () => {
   });
 
   it('the graph answers null for an unknown citizen', async () => {
-    const result = await system.query({ ...foundationCall, query: '{ citizen(id: "39999999990") { id givenName annualIncome } }' });
+    // A valid code no one has: synthetic codes never use months below 20 (seed/personal-code.ts).
+    const unknown = `3990101000${checkDigit('3990101000')}`;
+    const result = await system.query({ ...foundationCall, query: `{ citizen(id: "${unknown}") { id givenName annualIncome } }` });
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({ citizen: null });
   });

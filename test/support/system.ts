@@ -2,6 +2,14 @@
 import { inject } from 'vitest';
 import { startServices, type RunningSystem, type ServiceOptions } from '../../system/services.ts';
 import type { Acr } from '../../permissions/model.ts';
+import { parseSignerKey } from '../../platform/tlog/note.ts';
+import { ephemeralAuditLog, type AuditLogSetup } from '../../system/services.ts';
+
+/** The run's audit log key and witness (test/support/global-setup.ts), checkpointing often so tests need not wait. */
+export function testAuditLog(overrides: Partial<AuditLogSetup> = {}): AuditLogSetup {
+  const keys = inject('auditLog');
+  return { signer: parseSignerKey(keys.logKey), witness: { signer: parseSignerKey(keys.witnessKey), dataDir: keys.witnessDir }, intervalMs: 300, tickMs: 100, ...overrides };
+}
 
 export interface TestSystem extends RunningSystem {
   token(sub: string, client: string, acr?: Acr): Promise<string>;
@@ -27,14 +35,25 @@ export interface GraphQLResponse<T> {
 }
 
 export async function startTestSystem(options: Partial<ServiceOptions> = {}): Promise<TestSystem> {
+  // Another audit store is another log: it gets a key and a witness of its own (one key signing two trees would be a fork).
+  const ownLog = options.databases && options.databases.audit !== inject('databases').audit && options.auditLog === undefined ? ephemeralAuditLog() : undefined;
   const system = await startServices({
     databases: inject('databases'),
+    lifeEventKeys: inject('lifeEventKeys'),
     gatewayPort: 0,
     // Births registered by tests stay out of the shared family register unless a test runs the worker.
     lifeEvents: false,
     subgraphPorts: { identity: 0, tax: 0, family: 0, benefits: 0 },
+    auditLog: ownLog ? { ...ownLog, intervalMs: 300, tickMs: 100 } : testAuditLog(),
     ...options,
   });
+  if (ownLog) {
+    const close = system.close;
+    system.close = async () => {
+      await close();
+      ownLog.cleanup();
+    };
+  }
   const token = (sub: string, client: string, acr?: Acr) => system.devIssuer.issue({ sub, client, acr });
   return {
     ...system,

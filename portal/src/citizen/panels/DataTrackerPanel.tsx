@@ -6,13 +6,15 @@
  * proof check, questions to the data protection officer).
  */
 import { useQuery } from '@apollo/client/react';
+import { useState } from 'react';
+import { checkEntryProof, type EntryCheck } from '../proof-check.ts';
 import { useTranslation } from '../../i18n/index.ts';
 import { describeErrors, isNotInSchema, unavailableAgencies } from '../../shared/errors.ts';
 import { formatList } from '../../../../platform/messages/formats.ts';
 import { Loading, Problems, Section, Unavailable, useFormats } from '../../shared/ui.tsx';
 import { forSubject, personOf, queryFor, type Subject } from '../queries.ts';
 
-const ENTRY = 'id at clientId client agencies purpose caseReference categories byYou';
+const ENTRY = 'id at clientId client agencies purpose caseReference categories fields byYou archived proof';
 const OTHERS = forSubject('PortalTrackerOthers', `dataAccessLog(first: 20, excludeOwnReads: true) { entries { ${ENTRY} } hasNextPage endCursor }`);
 const ALL = forSubject('PortalTrackerAll', `dataAccessLog(first: 50) { entries { ${ENTRY} } hasNextPage }`);
 
@@ -25,11 +27,41 @@ interface Entry {
   purpose: string;
   caseReference: string | null;
   categories: string[];
+  fields: string[];
   byYou: boolean;
+  archived: boolean;
+  proof: string | null;
 }
 interface View {
   id: string;
   dataAccessLog: { entries: Entry[]; hasNextPage: boolean } | null;
+}
+
+/** "Check this entry": the proof checked here, in the browser, against the witness's public key. */
+function EntryProof({ entry }: { entry: Entry }) {
+  const [check, setCheck] = useState<EntryCheck | 'checking' | undefined>();
+  if (!entry.proof) return <p className="muted small-text">This entry is too recent to check yet: try again in a minute.</p>;
+  const proof = entry.proof;
+  const run = async () => {
+    setCheck('checking');
+    setCheck(await checkEntryProof(proof, entry));
+  };
+  return (
+    <div className="entry-proof">
+      <button type="button" className="secondary small" onClick={() => void run()} disabled={check === 'checking'}>
+        Check this entry
+      </button>{' '}
+      <a className="small-text" download={`audit-entry-${entry.at.replace(/[:.]/g, '-')}.json`} href={`data:application/json;charset=utf-8,${encodeURIComponent(proof)}`}>
+        Download its proof
+      </a>
+      {check && check !== 'checking' && (
+        <p className={check.ok ? 'proof-ok' : 'proof-bad'} role="status">
+          {check.ok ? '✓ ' : '✗ '}
+          {check.summary}
+        </p>
+      )}
+    </div>
+  );
 }
 
 export function DataTrackerPanel({ subject, whose }: { subject: Subject; whose?: string }) {
@@ -88,7 +120,10 @@ export function DataTrackerPanel({ subject, whose }: { subject: Subject; whose?:
                 {e.caseReference && <> · {t('tracker.case', { reference: e.caseReference })}</>}
               </p>
               <p className="muted small-text">{t('tracker.law', { law: t(`messages:purposeLaw.${e.purpose}`, { defaultValue: '' }) })}</p>
-              <div className="entry-actions" data-entry-actions={e.id} />
+              <div className="entry-actions" data-entry-actions={e.id}>
+                {e.archived && <span className="badge">{t('tracker.archived')}</span>}
+                <EntryProof entry={e} />
+              </div>
             </li>
           ))}
         </ol>

@@ -1,0 +1,129 @@
+/**
+ * The estimated cost of an operation, in records it may return, computed
+ * with its coerced variables: graphql-query-complexity walks the operation
+ * (fragments, aliases, @skip/@include with this request's values) and calls
+ * our estimator per field, which follows Apollo Router's demand control
+ * (static estimate, IBM cost directive model): an object costs 1, a leaf 0,
+ * a list multiplies its items' cost by its size (list-sizes.ts), and a
+ * mutation starts at 10. graphql-armor's cost rule (operation-limits.ts)
+ * still runs at validation, but it sees only literals (`first: $n` counts
+ * as 1): this estimate is the one that decides.
+ *
+ * graphql-query-complexity expands every fragment spread afresh; its
+ * maxQueryNodes bound keeps a fragment bomb from costing us what it would
+ * cost the subgraphs (an operation over the bound is refused as too costly).
+ */
+import { GraphQLError, Kind, getNamedType, getNullableType, isCompositeType, isListType, visit, type DocumentNode, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import type { ListSize, ListSizes } from './list-sizes.ts';
+
+export const COST_ESTIMATED_TOO_EXPENSIVE = 'COST_ESTIMATED_TOO_EXPENSIVE';
+const MUTATION_BASE_COST = 10;
+const MAX_QUERY_NODES = 5_000;
+
+/** How many items a field contributes: its slicing argument, its assumed size, or 1 for a single value. */
+export function itemsOf(size: ListSize | undefined, type: GraphQLOutputType, args: Record<string, unknown>, defaultListSize: number): number {
+  if (size?.sizedBy) return 1;
+  if (size?.slicingArgument) {
+    const n = args[size.slicingArgument];
+    // A negative or fractional page is refused by the subgraph; it returns nothing.
+    if (typeof n === 'number' && Number.isFinite(n)) return Math.max(0, Math.ceil(n));
+    return size.assumedSize ?? defaultListSize;
+  }
+  if (isListType(getNullableType(type))) return size?.assumedSize ?? defaultListSize;
+  return 1;
+}
+
+export function listSizeEstimator(sizes: ListSizes, defaultListSize: number): ComplexityEstimator {
+  return ({ type, field, args, childComplexity }) => {
+    // Introspection reads the schema, not the registers: bounded by the schema's size, and allowed or refused per
+    // client by introspection.ts. Decided on the field's name, never an operation's or fragment's (GHSA-733v-p3h5-qpq7).
+    if (field.name === '__schema' || field.name === '__type') return 0;
+    const own = isCompositeType(getNamedType(field.type)) ? 1 : 0;
+    const size = Object.hasOwn(sizes, `${type.name}.${field.name}`) ? sizes[`${type.name}.${field.name}`] : undefined;
+    return itemsOf(size, field.type, args, defaultListSize) * (own + childComplexity);
+  };
+}
+
+export interface CostInput {
+  schema: GraphQLSchema;
+  document: DocumentNode;
+  operationName?: string;
+  operationType: 'query' | 'mutation' | 'subscription';
+  /** Coerced (defaults applied). */
+  variables: Record<string, unknown>;
+  sizes: ListSizes;
+  defaultListSize: number;
+}
+
+/**
+ * A document's cost depends on its variables only through slicing arguments
+ * and @include/@skip: the estimate is remembered per document (Apollo Server
+ * keeps one parsed document per query text) and per the values of just those
+ * variables, so the portal's operations are estimated once, not per request.
+ */
+interface Remembered {
+  schema: GraphQLSchema;
+  sizes: ListSizes;
+  defaultListSize: number;
+  relevant: string[];
+  costs: Map<string, number>;
+}
+const remembered = new WeakMap<DocumentNode, Remembered>();
+const MAX_REMEMBERED_PER_DOCUMENT = 64;
+
+function costRelevantVariables(document: DocumentNode, sizes: ListSizes): string[] {
+  const slicing = new Set(Object.values(sizes).flatMap((size) => (size.slicingArgument ? [size.slicingArgument] : [])));
+  const relevant = new Set<string>();
+  let inDirective = 0;
+  visit(document, {
+    Directive: { enter: () => void (inDirective += 1), leave: () => void (inDirective -= 1) },
+    Argument(node) {
+      if (inDirective === 0 && !slicing.has(node.name.value)) return;
+      visit(node.value, { Variable: (v) => void relevant.add(v.name.value) });
+    },
+    [Kind.VARIABLE_DEFINITION]: () => false,
+  });
+  return [...relevant].sort();
+}
+
+export function estimateCost(input: CostInput): number {
+  let entry = remembered.get(input.document);
+  if (!entry || entry.schema !== input.schema || entry.sizes !== input.sizes || entry.defaultListSize !== input.defaultListSize) {
+    entry = { schema: input.schema, sizes: input.sizes, defaultListSize: input.defaultListSize, relevant: costRelevantVariables(input.document, input.sizes), costs: new Map() };
+    remembered.set(input.document, entry);
+  }
+  const key = `${input.operationName ?? ''}\u0000${JSON.stringify(entry.relevant.map((name) => input.variables[name] ?? null))}`;
+  const known = entry.costs.get(key);
+  if (known !== undefined) return known;
+  const cost = computeCost(input);
+  if (entry.costs.size >= MAX_REMEMBERED_PER_DOCUMENT) entry.costs.clear();
+  entry.costs.set(key, cost);
+  return cost;
+}
+
+/** The estimate, or Infinity when the operation is too large to estimate (over maxQueryNodes). */
+function computeCost(input: CostInput): number {
+  let cost: number;
+  try {
+    cost = getComplexity({
+      schema: input.schema,
+      query: input.document,
+      operationName: input.operationName,
+      variables: input.variables,
+      estimators: [listSizeEstimator(input.sizes, input.defaultListSize)],
+      maxQueryNodes: MAX_QUERY_NODES,
+    });
+  } catch (error) {
+    if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) return Infinity;
+    throw error;
+  }
+  return cost + (input.operationType === 'mutation' ? MUTATION_BASE_COST : 0);
+}
+
+export function costTooHigh(): GraphQLError {
+  // No numbers (they tell an attacker how far to go), but words a developer can act on.
+  return new GraphQLError('the operation could return too many records (estimated cost limit): ask for smaller pages, fewer nested lists or fewer fields with lists', {
+    extensions: { code: COST_ESTIMATED_TOO_EXPENSIVE, http: { status: 400 } },
+  });
+}
