@@ -22,12 +22,15 @@ import { keepIdleConnections } from '../platform/keep-alive.ts';
 import { listen } from '../platform/listen.ts';
 import { AuthenticationError, authenticate, type TokenKey } from './auth/authenticate.ts';
 import type { DevIssuer } from './auth/dev-issuer.ts';
+import type { SenderKey } from '../platform/message-signing.ts';
 import type { GatewayContext } from './context.ts';
 import { enforcementPlugin } from './enforcement/plugin.ts';
 import { representedLookup } from './enforcement/represented.ts';
 import { RequestRefused, resolvePurpose } from './enforcement/request-purpose.ts';
 import { devTokenRoute } from './dev-token-route.ts';
 import { mountPortalRoutes } from './portal-routes.ts';
+import { mountDataExport } from './data-export.ts';
+import { today } from '../platform/clock.ts';
 import { sendGraphQLError } from './http-errors.ts';
 import { SignedSubgraphSource } from './subgraph-source.ts';
 import { subgraphFetcher } from './subgraph-fetcher.ts';
@@ -52,6 +55,8 @@ export interface GatewayOptions {
   auth: { key: TokenKey; issuer: string; audience: string };
   /** Present only outside production. */
   devIssuer?: DevIssuer;
+  /** Public keys of the agencies that sign messages to people, published to the portal. */
+  messageSenders?: SenderKey[];
   /** Reject whole operations with any denied field, unless a request asks otherwise. */
   strictByDefault?: boolean;
   /** Turn off purpose enforcement (benchmarks only, to measure its cost). */
@@ -182,8 +187,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       quorum: checkpoints?.quorum ?? 0,
     });
   });
+  // The citizen's own data as a file, through this gateway's own /graphql (judged and audited like any read).
+  const self: { url?: string } = {};
+  mountDataExport(app, () => self.url, today);
   // The portal, privacy console and explorer pages, and the policy views they read.
-  mountPortalRoutes(app, { policy: options.policy, auth: options.auth, dev: options.devIssuer !== undefined });
+  mountPortalRoutes(app, { policy: options.policy, auth: options.auth, dev: options.devIssuer !== undefined, messageSenders: options.messageSenders ?? [] });
   // Unknown paths, malformed JSON, oversized bodies and anything unexpected: a coded JSON error, never an HTML page or a stack trace.
   app.use(jsonNotFound);
   app.use(jsonErrors);
@@ -201,5 +209,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     await close().catch(() => {});
     throw error;
   }
+  const selfHost = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
+  self.url = `http://${selfHost.includes(':') ? `[${selfHost}]` : selfHost}:${port}/graphql`;
   return { url: `http://localhost:${port}/graphql`, port, close };
 }

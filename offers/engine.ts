@@ -18,7 +18,7 @@ export interface FindingInput {
   programme: string;
   occasion: string;
   amount: number | null;
-  facts: { agency: string; field: string; value: string }[];
+  facts: { agency: string; field: string; value: string; key?: string; params?: Record<string, unknown> }[];
 }
 
 export interface Recorded {

@@ -17,12 +17,13 @@ import { cachedTokenSource } from '../offers/gateway-client.ts';
 import { RELAY_CLIENT, startLifeEventWorker } from '../offers/worker.ts';
 import { ENGINE_CLIENT } from '../offers/engine.ts';
 import type { RunningRelay } from '../subgraphs/identity/outbox-relay.ts';
+import { generateSenderKey, type SenderKey } from '../platform/message-signing.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSigner, type Signer } from '../platform/tlog/note.ts';
 import type { WitnessEndpoint } from '../platform/tlog/witness-list.ts';
-import { DEFAULT_CHECKPOINT_INTERVAL_MS, DEFAULT_UNWITNESSED_LIMIT_S, DEFAULT_WITNESS_PORT } from '../platform/config.ts';
+import { DEFAULT_CHECKPOINT_INTERVAL_MS, DEFAULT_UNWITNESSED_LIMIT_S, DEFAULT_WITNESS_PORT, hardeningDefaults } from '../platform/config.ts';
 import { startWitness, type RunningWitness } from '../witness/server.ts';
 import { fileStore } from '../witness/store.ts';
 import { DEV_LOG_NAME, DEV_WITNESS_NAME } from './audit-keys.ts';
@@ -85,6 +86,8 @@ export interface RunningSystem {
   subgraphs: Record<SubgraphName, RunningService>;
   devIssuer: DevIssuer;
   policy: Policy;
+  /** The public keys of the agencies that sign messages to people. */
+  messageSenders: SenderKey[];
   /** The gateway's context-signing key (in-process tests sign subgraph calls with it). */
   contextSigningKey: CryptoKey;
   /** The running life-event worker, if any. */
@@ -102,6 +105,8 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
   const policy = options.policy ?? loadPolicy();
   // One key pair per run: the gateway signs, the subgraphs started with it verify.
   const { publicKey, privateKey } = await generateKeyPair('EdDSA');
+  // The benefits board signs what it sends people; the gateway publishes its public key to the portal.
+  const benefitsSender = await generateSenderKey('benefits');
   const lifeEventKeys = await lifeEventKeysFromJwks(options.lifeEventKeys ?? (await generateLifeEventKeyPair()));
   const started: RunningService[] = [];
   const ephemeral = options.auditLog === undefined && options.layers?.audit !== false ? ephemeralAuditLog() : undefined;
@@ -138,6 +143,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
           policy,
           contextKey: publicKey,
           shield: options.layers?.shield,
+          messageSigner: name === 'benefits' ? benefitsSender.signer : undefined,
           lifeEvents: name === 'identity' ? lifeEventKeys.identity : name === 'family' ? lifeEventKeys.family : undefined,
         }),
       );
@@ -153,8 +159,10 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
       contextSigningKey: privateKey,
       auth: { key: devIssuer.publicKey, issuer: DEV_ISSUER, audience: TOKEN_AUDIENCE },
       devIssuer,
+      messageSenders: [benefitsSender.publicKey],
+      // This is the development system (dev issuer, explorer): its defaults, whatever NODE_ENV a tool in this process set.
+      hardening: options.hardening ?? hardeningDefaults(false),
       enforcement: options.layers?.enforcement,
-      hardening: options.hardening,
       // Every data-bearing response is released only once its audit record is durably written (and, with
       // checkpoints, only while the records before it have not gone unwitnessed too long).
       audit:
@@ -187,6 +195,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
       devIssuer,
       policy,
       contextSigningKey: privateKey,
+      messageSenders: [benefitsSender.publicKey],
       lifeEvents,
       startLifeEvents,
       witness,

@@ -1,6 +1,8 @@
 /** Three pages on one bundle, each loaded only when visited: portal (/), privacy console (/console), explorer (/explorer, development). */
 import { StrictMode, Suspense, lazy, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
+import './i18n/index.ts';
+import { i18next } from './i18n/index.ts';
 import { finishOidcSignIn } from './shared/oidc.ts';
 import { Loading, Problems } from './shared/ui.tsx';
 import './styles.css';
@@ -14,7 +16,7 @@ function OidcCallback() {
   useEffect(() => {
     finishOidcSignIn().then((next) => location.replace(next), (e: Error) => setError(e.message));
   }, []);
-  return error ? <Problems problems={[{ message: error }]} title="Sign-in failed" /> : <Loading what="your session" />;
+  return error ? <Problems problems={[{ message: error }]} title={i18next.t('signIn.failed')} /> : <Loading what={i18next.t('signIn.session')} />;
 }
 
 function Page() {
@@ -27,7 +29,7 @@ function Page() {
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <Suspense fallback={<Loading what="the page" />}>
+    <Suspense fallback={<p className="loading" role="status">…</p>}>
       <Page />
     </Suspense>
   </StrictMode>,

@@ -1,10 +1,11 @@
 import { oneRowPerKey, rowsPerKey } from '../kit/batch.ts';
 import type { Database } from '../../platform/database.ts';
-import { OFFER_COLUMNS, type InboxRow, type OfferRow } from './offers-store.ts';
+import { INBOX_COLUMNS, OFFER_COLUMNS, type InboxRow, type OfferRow } from './offers-store.ts';
 
 export interface BeneficiaryRow {
   id: string;
   proactive_opt_out: boolean;
+  notification_channel: 'portal' | 'email' | 'post';
 }
 export interface ProgrammeRow {
   code: string;
@@ -20,7 +21,10 @@ export interface EnrolmentRow {
   since: string;
   until: string | null;
   monthly_amount: number | null;
+  amount: number | null;
   status: 'active' | 'suspended' | 'ended';
+  /** The earliest payment not yet made, if any. */
+  next_payment_on: string | null;
 }
 export interface PaymentRow {
   id: number;
@@ -36,14 +40,15 @@ export function createLoaders(db: Database) {
   return {
     beneficiaryById: oneRowPerKey<BeneficiaryRow>(
       db,
-      'SELECT person_id AS id, proactive_opt_out FROM beneficiary WHERE person_id = ANY($1)',
+      'SELECT person_id AS id, proactive_opt_out, notification_channel FROM beneficiary WHERE person_id = ANY($1)',
       (row) => row.id,
     ),
     programmeByCode: oneRowPerKey<ProgrammeRow>(db, `SELECT ${PROGRAMME_COLUMNS} FROM programme WHERE code = ANY($1)`, (row) => row.code),
     enrolmentsOf: rowsPerKey<EnrolmentRow>(
       db,
-      `SELECT id, person_id, programme_code, since, until, monthly_amount, status
-         FROM enrolment WHERE person_id = ANY($1) ORDER BY since DESC, id DESC`,
+      `SELECT e.id, e.person_id, e.programme_code, e.since, e.until, e.monthly_amount, e.amount, e.status,
+              (SELECT min(p.paid_on) FROM payment p WHERE p.enrolment_id = e.id AND p.paid_on > current_date) AS next_payment_on
+         FROM enrolment e WHERE e.person_id = ANY($1) ORDER BY e.since DESC, e.id DESC`,
       (row) => row.person_id,
     ),
     paymentsOf: rowsPerKey<PaymentRow>(
@@ -55,13 +60,13 @@ export function createLoaders(db: Database) {
     ),
     offersOf: rowsPerKey<OfferRow>(
       db,
-      `SELECT ${OFFER_COLUMNS} FROM offer WHERE person_id = ANY($1) ORDER BY created_at DESC, id DESC`,
+      // Withheld findings (the person opted out) are never shown: they are proposed only if the person opts back in.
+      `SELECT ${OFFER_COLUMNS} FROM offer WHERE person_id = ANY($1) AND status <> 'withheld' ORDER BY created_at DESC, id DESC`,
       (row) => row.person_id,
     ),
     inboxOf: rowsPerKey<InboxRow>(
       db,
-      `SELECT id, person_id, offer_id, subject, body, created_at, read_at
-         FROM inbox_message WHERE person_id = ANY($1) ORDER BY created_at DESC, id DESC`,
+      `SELECT ${INBOX_COLUMNS} FROM inbox_message WHERE person_id = ANY($1) ORDER BY created_at DESC, id DESC`,
       (row) => row.person_id,
     ),
   };

@@ -10,7 +10,10 @@ import { badUserInput } from '../../platform/errors.ts';
 import type { BenefitsLoaders, BeneficiaryRow } from './loaders.ts';
 import { recordOffer } from '../../platform/metrics.ts';
 import { today } from '../../platform/clock.ts';
-import { offersStore, type InboxRow, type OfferRow, type PageFinding, type RunRow } from './offers-store.ts';
+import { offersStore, type InboxRow, type OfferRow, type PageFinding, type RunRow, type StoredFact } from './offers-store.ts';
+import { amountOf, lawOf, nextStepsOf } from './explain.ts';
+import { signPendingMessages } from './inbox-signing.ts';
+import { firstPaymentDay } from './payment-schedule.ts';
 import { ruleFor } from './rules/index.ts';
 import { parametersFor } from './rules/parameters.ts';
 
@@ -50,7 +53,23 @@ interface FindingInput {
   programme: string;
   occasion: string;
   amount?: number | null;
-  facts: { agency: string; field: string; value: string }[];
+  facts: { agency: string; field: string; value: string; key?: string | null; params?: unknown }[];
+}
+
+const MESSAGE_KEY = /^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9]+){1,4}$/;
+const MAX_PARAMS_BYTES = 2_000;
+
+/** A fact's message: a catalogue key and a small flat object of plain values (or lists of them). */
+function validMessage(key: string | null | undefined, params: unknown): Pick<StoredFact, 'key' | 'params'> {
+  if (key === null || key === undefined) return {};
+  if (!MESSAGE_KEY.test(key)) throw badUserInput('a fact key is a dotted message key such as fact.childBorn');
+  const value = params ?? {};
+  const plain = (v: unknown) => ['string', 'number', 'boolean'].includes(typeof v);
+  if (typeof value !== 'object' || Array.isArray(value) || !Object.values(value).every((v) => plain(v) || (Array.isArray(v) && v.every(plain)))) {
+    throw badUserInput('fact params are an object of strings, numbers, booleans or lists of them');
+  }
+  if (JSON.stringify(value).length > MAX_PARAMS_BYTES) throw badUserInput(`fact params are at most ${MAX_PARAMS_BYTES} characters`);
+  return { key, params: value as Record<string, unknown> };
 }
 
 function validFinding(input: FindingInput, on: string): PageFinding {
@@ -69,7 +88,7 @@ function validFinding(input: FindingInput, on: string): PageFinding {
     programme: rule.programme,
     occasion: input.occasion,
     amount: input.amount ?? null,
-    facts: input.facts.map(({ agency, field, value }) => ({ agency, field, value })),
+    facts: input.facts.map(({ agency, field, value, key, params }) => ({ agency, field, value, ...validMessage(key, params) })),
     automatic: rule.grant === 'automatic',
     objectionDays: rule.grant === 'automatic' ? Number(params.values.objectionDays ?? 30) : null,
     rule: `benefits/rules/${rule.programme}`,
@@ -106,6 +125,7 @@ export const offerMutations = {
       findings,
       checkpoint: input.checkpoint ? { page: input.checkpoint.page, after: input.checkpoint.after ?? null } : undefined,
     });
+    await signPendingMessages(ctx.db, ctx.messageSigner, [...new Set(findings.map((f) => f.personId))]);
     const total = { proposed: 0, grantedAutomatically: 0, updated: 0, expired: 0 };
     for (const c of counts) {
       recordOffer(c.programme_code, c.outcome, c.n);
@@ -117,8 +137,9 @@ export const offerMutations = {
   async acceptOffer(_: unknown, args: { id: string }, ctx: Context) {
     const offer = await ownOffer(ctx, args.id);
     if (offer.status !== 'proposed') throw offerError('CONFLICT', `the offer is ${offer.status.replace('_', ' ')}, not open for acceptance`);
-    const accepted = await offersStore(ctx.db).accept(offer.id);
+    const accepted = await offersStore(ctx.db).accept(offer.id, firstPaymentDay(today()));
     if (!accepted) throw offerError('CONFLICT', 'the offer was decided meanwhile');
+    await signPendingMessages(ctx.db, ctx.messageSigner, [offer.person_id]);
     recordOffer(offer.programme_code, 'accepted');
     return accepted;
   },
@@ -128,12 +149,14 @@ export const offerMutations = {
     if (offer.status === 'proposed') {
       const declined = await store.decline(offer.id);
       if (!declined) throw offerError('CONFLICT', 'the offer was decided meanwhile');
+      await signPendingMessages(ctx.db, ctx.messageSigner, [offer.person_id]);
       recordOffer(offer.programme_code, 'declined');
       return declined;
     }
     if (offer.status === 'granted_automatically') {
       const objected = await store.object(offer.id);
       if (!objected) throw offerError('CONFLICT', `the objection period ended on ${offer.objection_deadline}`);
+      await signPendingMessages(ctx.db, ctx.messageSigner, [offer.person_id]);
       recordOffer(offer.programme_code, 'objected');
       return objected;
     }
@@ -144,14 +167,32 @@ export const offerMutations = {
     if (!reason || reason.length > MAX_REASON) throw badUserInput(`give a reason of 1-${MAX_REASON} characters`);
     const offer = await ownOffer(ctx, args.id);
     const contest = await offersStore(ctx.db).contest(offer.id, offer.person_id, ctx.caller.actor, reason);
+    await signPendingMessages(ctx.db, ctx.messageSigner, [offer.person_id]);
     recordOffer(offer.programme_code, 'contested');
-    return { id: String(contest.id), offerId: String(contest.offer_id), reason: contest.reason, status: contest.status.toUpperCase() };
+    return { id: String(contest.id), offerId: String(contest.offer_id), reason: contest.reason, status: contest.status.toUpperCase(), reference: contest.reference };
+  },
+  async withdrawOffer(_: unknown, args: { id: string }, ctx: Context) {
+    const offer = await ownOffer(ctx, args.id);
+    if (offer.status !== 'proposed') throw offerError('CONFLICT', `the offer is ${offer.status.replace('_', ' ')}, not open`);
+    const withdrawn = await offersStore(ctx.db).withdraw(offer.id);
+    if (!withdrawn) throw offerError('CONFLICT', 'the offer was decided meanwhile');
+    await signPendingMessages(ctx.db, ctx.messageSigner, [offer.person_id]);
+    recordOffer(offer.programme_code, 'withdrawn');
+    return withdrawn;
   },
   async setProactivePreference(_: unknown, args: { optOut: boolean }, ctx: Context) {
     const self = ctx.caller.scope.self;
     if (!self) throw badUserInput('only a signed-in citizen sets their own preference');
-    await offersStore(ctx.db).setOptOut(self, args.optOut);
-    return { optOut: args.optOut };
+    const { reference } = await offersStore(ctx.db).setOptOut(self, args.optOut);
+    await signPendingMessages(ctx.db, ctx.messageSigner, [self]);
+    return { optOut: args.optOut, reference };
+  },
+  async setNotificationPreference(_: unknown, args: { channel: 'PORTAL' | 'EMAIL' | 'POST' }, ctx: Context) {
+    const self = ctx.caller.scope.self;
+    if (!self) throw badUserInput('only a signed-in citizen sets their own preference');
+    const channel = ({ PORTAL: 'portal', EMAIL: 'email', POST: 'post' } as const)[args.channel];
+    await offersStore(ctx.db).setNotificationChannel(self, channel);
+    return { channel: args.channel };
   },
   async markInboxMessageRead(_: unknown, args: { id: string }, ctx: Context) {
     const row = await offersStore(ctx.db).markRead(args.id, people(ctx));
@@ -168,15 +209,27 @@ export const offerTypes = {
     offeredOn: (o: OfferRow) => day(o.created_at),
     decidedOn: (o: OfferRow) => day(o.decided_at),
     objectionDeadline: (o: OfferRow) => o.objection_deadline,
-    explanation: (o: OfferRow) => ({
-      rule: o.rule,
-      legalSource: o.legal_source,
-      automatic: o.status === 'granted_automatically' || o.status === 'objected',
-      facts: o.facts,
-    }),
+    explanation: async (o: OfferRow, _: unknown, ctx: Context) => {
+      const programme = await ctx.loaders.programmeByCode.load(o.programme_code);
+      const kind = programme?.kind ?? 'monthly';
+      return {
+        rule: o.rule,
+        legalSource: o.legal_source,
+        automatic: o.status === 'granted_automatically' || o.status === 'objected',
+        facts: o.facts,
+        law: lawOf(o.programme_code),
+        amount: amountOf(o, kind),
+        nextSteps: nextStepsOf(o, kind, today()),
+      };
+    },
+    reference: (o: OfferRow) => o.reference,
+  },
+  OfferFact: {
+    message: (f: StoredFact) => (f.key ? { key: f.key, params: f.params ?? {} } : null),
   },
   InboxMessage: {
     id: (m: InboxRow) => String(m.id),
+    message: (m: InboxRow) => ({ key: m.message_key, params: m.params }),
     receivedOn: (m: InboxRow) => day(m.created_at),
     read: (m: InboxRow) => m.read_at !== null,
     offerId: (m: InboxRow) => (m.offer_id === null ? null : String(m.offer_id)),
@@ -186,5 +239,6 @@ export const offerTypes = {
 export const offerCitizenFields = {
   proactiveOffers: (person: BeneficiaryRow, _: unknown, ctx: Context) => ctx.loaders.offersOf.load(person.id),
   inbox: (person: BeneficiaryRow, _: unknown, ctx: Context) => ctx.loaders.inboxOf.load(person.id),
-  proactivePreference: (person: BeneficiaryRow) => ({ optOut: person.proactive_opt_out }),
+  proactivePreference: (person: BeneficiaryRow) => ({ optOut: person.proactive_opt_out, reference: null }),
+  notificationPreference: (person: BeneficiaryRow) => ({ channel: person.notification_channel.toUpperCase() }),
 };

@@ -12,17 +12,27 @@ export interface OfferRow {
   person_id: string;
   programme_code: string;
   occasion: string;
-  status: 'proposed' | 'accepted' | 'declined' | 'expired' | 'granted_automatically' | 'objected';
+  status: 'proposed' | 'accepted' | 'declined' | 'expired' | 'granted_automatically' | 'objected' | 'withheld' | 'withdrawn';
   amount: number | null;
-  facts: { agency: string; field: string; value: string }[];
+  facts: StoredFact[];
   rule: string;
   legal_source: string;
   created_at: Date;
   decided_at: Date | null;
   objection_deadline: string | null;
+  reference: string | null;
 }
 
-export const OFFER_COLUMNS = 'id, person_id, programme_code, occasion, status, amount, facts, rule, legal_source, created_at, decided_at, objection_deadline';
+/** A fact as recorded: its summary, and its message for the person when the finding carried one. */
+export interface StoredFact {
+  agency: string;
+  field: string;
+  value: string;
+  key?: string;
+  params?: Record<string, unknown>;
+}
+
+export const OFFER_COLUMNS = 'id, person_id, programme_code, occasion, status, amount, facts, rule, legal_source, created_at, decided_at, objection_deadline, reference';
 
 export interface InboxRow {
   id: number;
@@ -30,9 +40,28 @@ export interface InboxRow {
   offer_id: number | null;
   subject: string;
   body: string;
+  message_key: string;
+  params: Record<string, unknown>;
+  reference: string | null;
+  sender: string;
+  signature: string | null;
   created_at: Date;
   read_at: Date | null;
 }
+
+export const INBOX_COLUMNS = 'id, person_id, offer_id, subject, body, message_key, params, reference, sender, signature, created_at, read_at';
+
+/** A decision's reference number: SKA-<year>-<six digits>, from one sequence. */
+const NEXT_REFERENCE = `'SKA-' || to_char(current_date, 'YYYY') || '-' || lpad(nextval('decision_reference_seq')::text, 6, '0')`;
+
+/** A receipt for a decision on an offer, in the same statement as the decision (`o` is the decided offer). */
+const receipt = (key: string, extra = "'{}'::jsonb") => `receipt AS (
+  INSERT INTO inbox_message (person_id, offer_id, kind, subject, body, message_key, params, reference)
+  SELECT o.person_id, o.id, 'receipt', 'Your decision: ' || p.name, 'We received your decision. Reference ' || o.reference || '.', '${key}',
+         jsonb_build_object('programme', o.programme_code, 'amount', o.amount, 'decidedOn', current_date::text) || ${extra}, o.reference
+    FROM o JOIN programme p ON p.code = o.programme_code
+  RETURNING id
+)`;
 
 export interface RunRow {
   id: string;
@@ -72,21 +101,23 @@ WITH found AS (
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::jsonb[], $6::boolean[], $7::int[], $8::text[], $9::text[])
     AS f(person_id, programme_code, occasion, amount, facts, automatic, objection_days, rule, legal_source)
 ),
--- Opted-out people get no proposals; grants by law happen regardless (and are reported to them).
+-- Opted-out people get no new proposals: what is found for them is withheld
+-- (proposed when they opt back in); grants by law happen regardless (and are reported to them).
 wanted AS (
-  SELECT DISTINCT ON (f.person_id, f.programme_code, f.occasion) f.* FROM found f LEFT JOIN beneficiary b ON b.person_id = f.person_id
-   WHERE f.automatic OR NOT coalesce(b.proactive_opt_out, false)
+  SELECT DISTINCT ON (f.person_id, f.programme_code, f.occasion) f.*, coalesce(b.proactive_opt_out, false) AS opted_out
+    FROM found f LEFT JOIN beneficiary b ON b.person_id = f.person_id
 ),
 upserted AS (
   INSERT INTO offer (person_id, programme_code, occasion, status, amount, facts, rule, legal_source, evaluation_run, objection_deadline)
-  SELECT person_id, programme_code, occasion, CASE WHEN automatic THEN 'granted_automatically' ELSE 'proposed' END,
+  SELECT person_id, programme_code, occasion,
+         CASE WHEN automatic THEN 'granted_automatically' WHEN opted_out THEN 'withheld' ELSE 'proposed' END,
          amount, facts, rule, legal_source, $10, CASE WHEN automatic THEN current_date + objection_days END
     FROM wanted
   ON CONFLICT (person_id, programme_code, occasion) DO UPDATE
      SET facts = EXCLUDED.facts, rule = EXCLUDED.rule, legal_source = EXCLUDED.legal_source,
          evaluation_run = EXCLUDED.evaluation_run, updated_at = now()
-   -- Only an open proposal follows the facts; a decided offer is never reopened.
-   WHERE offer.status = 'proposed' AND (offer.facts <> EXCLUDED.facts OR offer.legal_source <> EXCLUDED.legal_source)
+   -- Only an open (or withheld) proposal follows the facts; a decided offer is never reopened.
+   WHERE offer.status IN ('proposed', 'withheld') AND (offer.facts <> EXCLUDED.facts OR offer.legal_source <> EXCLUDED.legal_source)
   RETURNING id, person_id, programme_code, status, amount, (xmax = 0) AS is_new
 ),
 -- An automatic top-up replaces the enrolment it tops up.
@@ -103,20 +134,22 @@ enrolled AS (
   RETURNING id
 ),
 messages AS (
-  INSERT INTO inbox_message (person_id, offer_id, kind, subject, body)
+  INSERT INTO inbox_message (person_id, offer_id, kind, message_key, params, subject, body)
   SELECT u.person_id, u.id, CASE WHEN u.status = 'proposed' THEN 'offer_proposed' ELSE 'granted_automatically' END,
+         CASE WHEN u.status = 'proposed' THEN 'inbox.offerProposed' ELSE 'inbox.grantedAutomatically' END,
+         jsonb_build_object('programme', u.programme_code, 'amount', u.amount, 'offer', u.id::text),
          CASE WHEN u.status = 'proposed' THEN 'New offer: ' || p.name ELSE 'Granted automatically: ' || p.name END,
          CASE WHEN u.status = 'proposed'
               THEN 'We found that you are entitled to ' || p.name || coalesce(' (' || u.amount || ' €)', '') || '. You can accept or decline it in your offers, and see the facts it rests on.'
               ELSE 'By law you receive ' || p.name || coalesce(' (' || u.amount || ' €)', '') || '. If you do not want it, you may object in your offers within the objection period.' END
     FROM upserted u JOIN programme p ON p.code = u.programme_code
-   WHERE u.is_new
-  ON CONFLICT (offer_id, kind) DO NOTHING
+   WHERE u.is_new AND u.status <> 'withheld'
+  ON CONFLICT (offer_id, kind) WHERE kind IN ('offer_proposed', 'granted_automatically') DO NOTHING
   RETURNING id
 ),
 expired AS (
   UPDATE offer o SET status = 'expired', decided_at = now(), updated_at = now()
-   WHERE o.person_id = ANY($11::text[]) AND o.status = 'proposed'
+   WHERE o.person_id = ANY($11::text[]) AND o.status IN ('proposed', 'withheld')
      AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.person_id = o.person_id AND w.programme_code = o.programme_code AND w.occasion = o.occasion)
   RETURNING o.programme_code
 ),
@@ -181,11 +214,15 @@ export function offersStore(db: Database) {
       return row;
     },
 
-    /** proposed -> accepted, enrolling the person (a monthly top-up replaces the enrolment it tops up). */
-    async accept(id: number): Promise<OfferRow | undefined> {
+    /**
+     * proposed -> accepted, enrolling the person (a monthly top-up replaces the
+     * enrolment it tops up); a one-off grant is scheduled for `paymentDay`. The
+     * decision gets its reference number and a receipt in the inbox, in the same statement.
+     */
+    async accept(id: number, paymentDay: string): Promise<OfferRow | undefined> {
       const [row] = await db.query<OfferRow>(
         `WITH o AS (
-           UPDATE offer SET status = 'accepted', decided_at = now(), updated_at = now()
+           UPDATE offer SET status = 'accepted', decided_at = now(), updated_at = now(), reference = ${NEXT_REFERENCE}
             WHERE id = $1 AND status = 'proposed' RETURNING ${OFFER_COLUMNS}
          ), p AS (SELECT p.* FROM programme p JOIN o ON o.programme_code = p.code),
          superseded AS (
@@ -193,24 +230,45 @@ export function offersStore(db: Database) {
             WHERE p.kind = 'monthly' AND e.person_id = o.person_id AND e.programme_code = o.programme_code AND e.status <> 'ended'
            RETURNING e.id
          ), enrolled AS (
-           INSERT INTO enrolment (person_id, programme_code, since, until, monthly_amount, status, offer_id)
+           INSERT INTO enrolment (person_id, programme_code, since, until, monthly_amount, amount, status, offer_id)
            SELECT o.person_id, o.programme_code, current_date,
-                  CASE WHEN p.kind = 'one_off' THEN current_date END,
+                  CASE WHEN p.kind = 'one_off' THEN $2::date END,
                   CASE WHEN p.kind = 'monthly' THEN o.amount END,
-                  CASE WHEN p.kind = 'one_off' THEN 'ended' ELSE 'active' END, o.id
+                  CASE WHEN p.kind = 'one_off' THEN o.amount END,
+                  'active', o.id
              FROM o, p
+           RETURNING id, person_id, amount
+         ), scheduled AS (
+           INSERT INTO payment (enrolment_id, person_id, paid_on, amount)
+           SELECT id, person_id, $2::date, amount FROM enrolled WHERE amount IS NOT NULL
            RETURNING id
-         )
+         ), ${receipt('inbox.receipt.accepted', "jsonb_build_object('paymentDay', $2::text, 'kind', (SELECT kind FROM p))")}
          SELECT * FROM o`,
-        [id],
+        [id, paymentDay],
       );
       return row;
     },
 
     async decline(id: number): Promise<OfferRow | undefined> {
       const [row] = await db.query<OfferRow>(
-        `UPDATE offer SET status = 'declined', decided_at = now(), updated_at = now()
-          WHERE id = $1 AND status = 'proposed' RETURNING ${OFFER_COLUMNS}`,
+        `WITH o AS (
+           UPDATE offer SET status = 'declined', decided_at = now(), updated_at = now(), reference = ${NEXT_REFERENCE}
+            WHERE id = $1 AND status = 'proposed' RETURNING ${OFFER_COLUMNS}
+         ), ${receipt('inbox.receipt.declined')}
+         SELECT * FROM o`,
+        [id],
+      );
+      return row;
+    },
+
+    /** An open proposal taken back without a decision (after opting out, say): a later evaluation may offer it again. */
+    async withdraw(id: number): Promise<OfferRow | undefined> {
+      const [row] = await db.query<OfferRow>(
+        `WITH o AS (
+           UPDATE offer SET status = 'withdrawn', decided_at = now(), updated_at = now(), reference = ${NEXT_REFERENCE}
+            WHERE id = $1 AND status = 'proposed' RETURNING ${OFFER_COLUMNS}
+         ), ${receipt('inbox.receipt.withdrawn')}
+         SELECT * FROM o`,
         [id],
       );
       return row;
@@ -220,12 +278,12 @@ export function offersStore(db: Database) {
     async object(id: number): Promise<OfferRow | undefined> {
       const [row] = await db.query<OfferRow>(
         `WITH o AS (
-           UPDATE offer SET status = 'objected', decided_at = now(), updated_at = now()
+           UPDATE offer SET status = 'objected', decided_at = now(), updated_at = now(), reference = ${NEXT_REFERENCE}
             WHERE id = $1 AND status = 'granted_automatically' AND current_date <= objection_deadline
            RETURNING ${OFFER_COLUMNS}
          ), ended AS (
            UPDATE enrolment e SET status = 'ended', until = current_date FROM o WHERE e.offer_id = o.id AND e.status <> 'ended' RETURNING e.id
-         )
+         ), ${receipt('inbox.receipt.objected')}
          SELECT * FROM o`,
         [id],
       );
@@ -233,24 +291,66 @@ export function offersStore(db: Database) {
     },
 
     async contest(offerId: number, personId: string, actor: string, reason: string) {
-      const [row] = await db.query<{ id: number; offer_id: number; reason: string; status: string }>(
-        `INSERT INTO offer_contest (offer_id, person_id, contested_by, reason) VALUES ($1, $2, $3, $4)
-         RETURNING id, offer_id, reason, status`,
+      const [row] = await db.query<{ id: number; offer_id: number; reason: string; status: string; reference: string }>(
+        `WITH c AS (
+           INSERT INTO offer_contest (offer_id, person_id, contested_by, reason) VALUES ($1, $2, $3, $4)
+           RETURNING id, offer_id, reason, status, ${NEXT_REFERENCE} AS reference
+         ), receipt AS (
+           INSERT INTO inbox_message (person_id, offer_id, kind, subject, body, message_key, params, reference)
+           SELECT $2, c.offer_id, 'receipt', 'Your objection was received', 'A caseworker will review it. Reference ' || c.reference || '.',
+                  'inbox.receipt.contested', jsonb_build_object('programme', o.programme_code), c.reference
+             FROM c JOIN offer o ON o.id = c.offer_id
+           RETURNING id
+         )
+         SELECT * FROM c`,
         [offerId, personId, actor, reason],
       );
       return row!;
     },
 
-    /** Opting out also withdraws open proposals: an opted-out person is sent none. */
-    async setOptOut(personId: string, optOut: boolean): Promise<void> {
-      await db.query(
+    /**
+     * The proactive preference, with a receipt. Opting out stops new proposals
+     * only: open offers stay open (the person withdraws them one by one if they
+     * wish). Opting back in proposes at once what was found meanwhile (withheld
+     * findings), with their offer letters.
+     */
+    async setOptOut(personId: string, optOut: boolean): Promise<{ reference: string; proposed: number }> {
+      const [row] = await db.query<{ reference: string; proposed: number }>(
         `WITH pref AS (
            INSERT INTO beneficiary (person_id, proactive_opt_out) VALUES ($1, $2)
            ON CONFLICT (person_id) DO UPDATE SET proactive_opt_out = EXCLUDED.proactive_opt_out RETURNING person_id
+         ), released AS (
+           UPDATE offer SET status = 'proposed', updated_at = now()
+            WHERE NOT $2 AND person_id = (SELECT person_id FROM pref) AND status = 'withheld'
+           RETURNING id, person_id, programme_code, amount
+         ), letters AS (
+           INSERT INTO inbox_message (person_id, offer_id, kind, message_key, params, subject, body)
+           SELECT r.person_id, r.id, 'offer_proposed', 'inbox.offerProposed',
+                  jsonb_build_object('programme', r.programme_code, 'amount', r.amount, 'offer', r.id::text),
+                  'New offer: ' || p.name, 'We found that you are entitled to ' || p.name || '. You can accept or decline it in your offers.'
+             FROM released r JOIN programme p ON p.code = r.programme_code
+           ON CONFLICT (offer_id, kind) WHERE kind IN ('offer_proposed', 'granted_automatically') DO NOTHING
+           RETURNING id
+         ), ref AS (SELECT ${NEXT_REFERENCE} AS reference),
+         receipt AS (
+           INSERT INTO inbox_message (person_id, kind, subject, body, message_key, params, reference)
+           SELECT $1, 'preference', 'Your choice about proactive offers', 'We saved your choice. Reference ' || ref.reference || '.',
+                  CASE WHEN $2 THEN 'inbox.receipt.optedOut' ELSE 'inbox.receipt.optedIn' END,
+                  jsonb_build_object('proposed', (SELECT count(*) FROM released)), ref.reference
+             FROM ref
+           RETURNING reference
          )
-         UPDATE offer SET status = 'expired', decided_at = now(), updated_at = now()
-          WHERE $2 AND person_id = (SELECT person_id FROM pref) AND status = 'proposed'`,
+         SELECT (SELECT reference FROM receipt) AS reference, (SELECT count(*)::int FROM released) AS proposed`,
         [personId, optOut],
+      );
+      return row!;
+    },
+
+    async setNotificationChannel(personId: string, channel: 'portal' | 'email' | 'post'): Promise<void> {
+      await db.query(
+        `INSERT INTO beneficiary (person_id, notification_channel) VALUES ($1, $2)
+         ON CONFLICT (person_id) DO UPDATE SET notification_channel = EXCLUDED.notification_channel`,
+        [personId, channel],
       );
     },
 
@@ -258,7 +358,7 @@ export function offersStore(db: Database) {
       if (!/^\d{1,18}$/.test(id)) return undefined;
       const [row] = await db.query<InboxRow>(
         `UPDATE inbox_message SET read_at = coalesce(read_at, now()) WHERE id = $1 AND person_id = ANY($2)
-         RETURNING id, person_id, offer_id, subject, body, created_at, read_at`,
+         RETURNING ${INBOX_COLUMNS}`,
         [id, people],
       );
       return row;

@@ -1,6 +1,9 @@
 import { badUserInput } from '../../platform/errors.ts';
 import type { SubgraphContext } from '../kit/agency.ts';
 import { offerCitizenFields, offerMutations, offerTypes } from './offer-resolvers.ts';
+import { today } from '../../platform/clock.ts';
+import { firstPaymentDay } from './payment-schedule.ts';
+import { messageParams } from './message-params.ts';
 import { PROGRAMME_COLUMNS, type BenefitsLoaders, type BeneficiaryRow, type ProgrammeRow } from './loaders.ts';
 
 type Context = SubgraphContext<BenefitsLoaders>;
@@ -8,6 +11,7 @@ type Context = SubgraphContext<BenefitsLoaders>;
 const MAX_PAYMENTS = 120;
 
 export const resolvers = {
+  MessageParams: messageParams,
   Query: {
     programmes: (_: unknown, __: unknown, ctx: Context) =>
       ctx.db.query<ProgrammeRow>(`SELECT ${PROGRAMME_COLUMNS} FROM programme ORDER BY code`),
@@ -30,6 +34,8 @@ export const resolvers = {
         since: row.since,
         until: row.until,
         monthlyAmount: row.monthly_amount,
+        amount: row.amount,
+        nextPaymentOn: row.next_payment_on ?? (row.status === 'active' && row.monthly_amount !== null ? firstPaymentDay(today()) : null),
         status: row.status.toUpperCase(),
       }));
     },
@@ -42,6 +48,7 @@ export const resolvers = {
         programme: () => ctx.loaders.programmeByCode.load(row.programme_code),
         paidOn: row.paid_on,
         amount: row.amount,
+        scheduled: row.paid_on > today(),
       }));
     },
   },

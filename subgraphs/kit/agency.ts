@@ -5,6 +5,7 @@ import type { CallerContext } from '../../platform/context-token.ts';
 import type { Database } from '../../platform/database.ts';
 import type { RootSubject } from '../../permissions/subjects.ts';
 import type { Policy } from '../../permissions/model.ts';
+import type { MessageSigner } from '../../platform/message-signing.ts';
 import type { LifeEventKeys } from '../../platform/life-event-attestation.ts';
 
 export interface SubgraphContext<Loaders> {
@@ -12,6 +13,8 @@ export interface SubgraphContext<Loaders> {
   policy: Policy;
   db: Database;
   loaders: Loaders;
+  /** The agency's key for what it sends people (inbox messages), when it sends any. */
+  messageSigner?: MessageSigner;
   /** The population register signs the life events it records; the family register verifies them (platform/life-event-attestation.ts). */
   lifeEvents: LifeEventKeys;
 }

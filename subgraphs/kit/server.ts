@@ -24,6 +24,7 @@ import { listen } from '../../platform/listen.ts';
 import { maskError } from '../../platform/mask-error.ts';
 import { unauthenticated } from '../../platform/errors.ts';
 import { policyShield } from './shield.ts';
+import type { MessageSigner } from '../../platform/message-signing.ts';
 import { metricsRoute } from '../../platform/metrics.ts';
 import { requestObserver } from '../../platform/request-observer.ts';
 import { jsonErrors, jsonNotFound } from '../../platform/json-errors.ts';
@@ -41,6 +42,8 @@ export interface SubgraphOptions {
   /** Life-event keys: the identity subgraph's signer, the family subgraph's verifier; none elsewhere. */
   lifeEvents?: LifeEventKeys;
   maxConnections?: number;
+  /** Signs the messages this agency sends people (see platform/message-signing.ts). */
+  messageSigner?: MessageSigner;
 }
 
 export interface RunningService {
@@ -97,7 +100,7 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
       context: async ({ req }) => {
         try {
           const caller = verifyContext(req.header(CONTEXT_HEADER), agency.name, options.contextKey);
-          return { caller, policy: options.policy, db, loaders: agency.createLoaders(db), lifeEvents };
+          return { caller, policy: options.policy, db, loaders: agency.createLoaders(db), lifeEvents, messageSigner: options.messageSigner };
         } catch (error) {
           if (error instanceof ContextTokenError) {
             throw unauthenticated(`${agency.name} subgraph accepts only requests signed by the gateway (context token ${error.reason})`);
@@ -112,10 +115,13 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
   app.use(jsonNotFound);
   app.use(jsonErrors);
 
-  const close = async () => {
-    await apollo.stop();
-    await db.close();
-  };
+  // Idempotent: a test that stops an agency mid-run and the system's own shutdown both close it.
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await apollo.stop();
+      await db.close();
+    })());
   let port: number;
   try {
     port = await listen(httpServer, options.port, options.host ?? '127.0.0.1', `SUBGRAPH_PORT_${agency.name.toUpperCase()}`);

@@ -90,7 +90,16 @@ export const resolvers = {
       });
       return page(rows, size, (row: AccessRow) => {
         const fields = row.fields ?? [];
+        const categories = new Set<string>();
+        for (const f of fields) {
+          const [type, name] = f.field.split('.');
+          const category = type && name ? ctx.policy.classification[type]?.[name] : undefined;
+          if (category && category !== 'public') categories.add(category);
+        }
         return {
+          id: String(row.seq),
+          clientId: row.client,
+          categories: [...categories].sort(),
           at: row.recorded_at.toISOString(),
           // The name the policy gives the client now; its id if it has since been removed.
           client: ctx.policy.clients[row.client]?.name ?? row.client,

@@ -18,6 +18,7 @@ import { startTestSystem, type TestSystem } from '../support/system.ts';
 
 const mother = personaByRole('newborn-mother').id;
 const singleParent = personaByRole('single-parent').id;
+const retiring = personaByRole('near-retirement').id;
 const OFFERS = `{ me { proactiveOffers { id status amount programme { code } explanation { rule legalSource automatic facts { agency field value } } }
   inbox { id subject read offerId } benefitEnrollments { programme { code } status monthlyAmount } proactivePreference { optOut } } }`;
 
@@ -122,18 +123,54 @@ describe('offer lifecycle', () => {
     expect(enrolment).toEqual([{ status: 'ended' }]);
   });
 
-  it('opting out withdraws proposals and stops new ones, but automatic grants still happen and are reported', async () => {
-    const before = await me(singleParent);
-    expect(before.proactiveOffers.some((o) => o.status === 'PROPOSED')).toBe(true);
-    const set = await mutate(singleParent, 'mutation { setProactivePreference(optOut: true) { optOut } }', {});
-    expect(set.data?.setProactivePreference).toEqual({ optOut: true });
+  it('opting out stops new proposals only: open offers stay open, are withdrawn one by one, and what was found meanwhile is proposed at once on opting back in', async () => {
+    // The single parent has an open proposal; the near-retirement persona will have one found while she is opted out.
+    const open = (await me(singleParent)).proactiveOffers.filter((o) => o.status === 'PROPOSED');
+    expect(open.length).toBeGreaterThan(0);
+    const retiringOpen = (await me(retiring)).proactiveOffers.filter((o) => o.status === 'PROPOSED');
+    expect(retiringOpen.length).toBeGreaterThan(0);
+    // A proposal the board has not found yet: removed here, found again by the next run while she is opted out.
+    const found = retiringOpen[0]!;
+    await db.benefits.query('DELETE FROM inbox_message WHERE offer_id = $1', [found.id]);
+    await db.benefits.query('DELETE FROM offer WHERE id = $1', [found.id]);
+
+    for (const who of [singleParent, retiring]) {
+      const set = await mutate(who, 'mutation { setProactivePreference(optOut: true) { optOut reference } }', {});
+      expect(set.data?.setProactivePreference).toEqual({ optOut: true, reference: expect.stringMatching(/^SKA-\d{4}-\d{6}$/) });
+    }
     await batch();
     const after = await me(singleParent);
     expect(after.proactivePreference.optOut).toBe(true);
-    expect(after.proactiveOffers.filter((o) => o.status === 'PROPOSED')).toEqual([]);
+    // Her open offers are still open (on main, opting out expired them).
+    expect(after.proactiveOffers.filter((o) => o.status === 'PROPOSED').map((o) => o.id).sort()).toEqual(open.map((o) => o.id).sort());
+    // Grants by law still happen, and are reported.
     const automatic = after.proactiveOffers.filter((o) => o.status === 'GRANTED_AUTOMATICALLY');
     expect(automatic.length).toBeGreaterThan(0);
     expect(after.inbox.some((m) => m.offerId === automatic[0]!.id)).toBe(true);
+    // Withdrawn one by one, each with a reference.
+    const withdrawn = await mutate(singleParent, 'mutation ($id: ID!) { withdrawOffer(id: $id) { status reference } }', { id: open[0]!.id });
+    expect(withdrawn.data?.withdrawOffer).toEqual({ status: 'WITHDRAWN', reference: expect.stringMatching(/^SKA-/) });
+
+    // What the run found for her while opted out is neither shown nor sent.
+    const retiringAfter = await me(retiring);
+    expect(retiringAfter.proactiveOffers.some((o) => o.programme.code === found.programme.code && o.status === 'PROPOSED')).toBe(false);
+    const { rows: withheld } = await db.benefits.query<{ id: number }>(`SELECT id FROM offer WHERE person_id = $1 AND programme_code = $2 AND status = 'withheld'`, [retiring, found.programme.code]);
+    expect(withheld).toHaveLength(1);
+    const withheldId = String(withheld[0]!.id);
+    await expect(db.benefits.query('SELECT id FROM inbox_message WHERE offer_id = $1', [withheldId]).then((r) => r.rows)).resolves.toEqual([]);
+
+    // Back in: proposed at once, with its offer letter, and the change has a receipt signed by the board.
+    const back = await mutate(retiring, 'mutation { setProactivePreference(optOut: false) { optOut reference } }', {});
+    expect(back.data?.setProactivePreference).toEqual({ optOut: false, reference: expect.stringMatching(/^SKA-/) });
+    const again = await me(retiring);
+    expect(again.proactiveOffers.find((o) => o.id === withheldId)?.status).toBe('PROPOSED');
+    expect(again.inbox.some((m) => m.offerId === withheldId)).toBe(true);
+    const { rows: receipts } = await db.benefits.query<{ message_key: string; signature: string | null }>(
+      `SELECT message_key, signature FROM inbox_message WHERE person_id = $1 AND kind = 'preference' ORDER BY id`,
+      [retiring],
+    );
+    expect(receipts.map((r) => r.message_key)).toEqual(['inbox.receipt.optedOut', 'inbox.receipt.optedIn']);
+    expect(receipts.every((r) => r.signature !== null && r.signature.split('.').length === 3)).toBe(true);
   }, 60_000);
 
   it('marks an inbox message read, only the citizen\'s own', async () => {

@@ -1,159 +1,107 @@
 /**
- * The unified view: one query over the four agencies for the signed-in
- * citizen (`me`) or someone they represent (`citizen(id)`). Other people in
- * the family are asked for by id only, except the wards, whose data the
- * citizen may see: the purpose reaches only self and represented people.
+ * Each panel asks for its own agency's data in its own query, for the
+ * signed-in citizen (`me`) or someone they represent (`citizen(id)`): an
+ * agency that is down then takes only its own panel with it, which says so.
  */
-import { gql } from '@apollo/client';
+import { gql, type DocumentNode } from '@apollo/client';
 
-export const CITIZEN_VIEW = gql`
-  fragment CitizenView on Citizen {
-    id
-    givenName
-    familyName
-    dateOfBirth
-    sex
-    citizenship
-    preferredLanguage
-    residence {
-      street
-      municipality
-      postalCode
-    }
-    contact {
-      email
-      phone
-    }
-    maritalStatus
-    partner {
-      id
-    }
-    parents {
-      id
-    }
-    children {
-      id
-    }
-    guardians {
-      id
-    }
-    annualIncome
-    insuredYears
-    taxResidency {
-      status
-      country
-    }
-    incomes {
-      year
-      kind
-      amount
-    }
-    employments {
-      employer {
-        id
-        name
-      }
-      since
-      until
-    }
-    taxAssessments {
-      year
-      taxableIncome
-      assessedTax
-      withheldTax
-      balance
-      assessedOn
-    }
-    benefitEnrollments {
-      id
-      status
-      since
-      until
-      monthlyAmount
-      programme {
-        code
-        name
-        kind
-      }
-    }
-    benefitPayments(last: 6) {
-      id
-      paidOn
-      amount
-      programme {
-        code
-        name
-      }
-    }
-  }
-`;
+/** Whose data a panel shows. */
+export type Subject = { self: true } | { self: false; id: string };
 
-export const WARD_SUMMARY = gql`
-  fragment WardSummary on Citizen {
-    id
-    givenName
-    familyName
-    dateOfBirth
-  }
-`;
+/** The same selection for `me` and for `citizen(id:)`, as two named operations. */
+export function forSubject(name: string, selection: string): { me: DocumentNode; of: DocumentNode } {
+  return {
+    me: gql(`query ${name}Me { me { id ${selection} } }`),
+    of: gql(`query ${name}Of($id: ID!) { citizen(id: $id) { id ${selection} } }`),
+  };
+}
 
+export const queryFor = (docs: { me: DocumentNode; of: DocumentNode }, subject: Subject): { query: DocumentNode; variables: Record<string, string> } =>
+  subject.self ? { query: docs.me, variables: {} } : { query: docs.of, variables: { id: subject.id } };
+
+/** The result's person, whichever root field was asked. */
+export const personOf = <T,>(data: unknown): T | null | undefined => {
+  const d = data as { me?: T | null; citizen?: T | null } | undefined;
+  return d ? (d.me ?? d.citizen) : undefined;
+};
+
+/** Who is signed in, and whom they represent (names and sex: facts say "your daughter Sofia"). */
 export const ME = gql`
   query PortalMe {
     me {
-      ...CitizenView
+      id
+      givenName
+      familyName
+      sex
+      preferredLanguage
       wards {
-        ...WardSummary
+        id
+        givenName
+        familyName
+        dateOfBirth
+        sex
       }
     }
   }
-  ${CITIZEN_VIEW}
-  ${WARD_SUMMARY}
 `;
 
-export const REPRESENTED = gql`
-  query PortalRepresented($id: ID!) {
-    citizen(id: $id) {
-      ...CitizenView
-    }
-  }
-  ${CITIZEN_VIEW}
-`;
-
-export interface Ref {
+export interface WardSummary {
   id: string;
-}
-
-export interface WardSummary extends Ref {
   givenName: string | null;
   familyName: string | null;
   dateOfBirth: string | null;
+  sex: 'F' | 'M' | null;
 }
 
-export interface CitizenView extends WardSummary {
+export interface MeData {
+  me: { id: string; givenName: string | null; familyName: string | null; sex: 'F' | 'M' | null; preferredLanguage: string | null; wards: WardSummary[] | null } | null;
+}
+
+export const PERSONAL = forSubject(
+  'PortalPersonal',
+  'givenName familyName dateOfBirth sex citizenship preferredLanguage residence { street municipality postalCode } contact { email phone }',
+);
+export interface PersonalView {
+  id: string;
+  givenName: string | null;
+  familyName: string | null;
+  dateOfBirth: string | null;
   sex: 'F' | 'M' | null;
   citizenship: string | null;
   preferredLanguage: string | null;
   residence: { street: string | null; municipality: string | null; postalCode: string | null } | null;
   contact: { email: string | null; phone: string | null } | null;
+}
+
+export const FAMILY = forSubject('PortalFamily', 'maritalStatus partner { id } parents { id } children { id } guardians { id }');
+export interface FamilyView {
+  id: string;
   maritalStatus: string | null;
-  partner: Ref | null;
-  parents: Ref[] | null;
-  children: Ref[] | null;
-  guardians: Ref[] | null;
+  partner: { id: string } | null;
+  parents: { id: string }[] | null;
+  children: { id: string }[] | null;
+  guardians: { id: string }[] | null;
+}
+
+export const TAX = forSubject(
+  'PortalTax',
+  'annualIncome insuredYears taxResidency { status country } employments { employer { id name } since until } taxAssessments { year taxableIncome assessedTax withheldTax balance assessedOn }',
+);
+export interface TaxView {
+  id: string;
   annualIncome: number | null;
   insuredYears: number | null;
   taxResidency: { status: string; country: string } | null;
-  incomes: { year: number; kind: string; amount: number }[] | null;
   employments: { employer: { id: string; name: string }; since: string; until: string | null }[] | null;
   taxAssessments: { year: number; taxableIncome: number; assessedTax: number; withheldTax: number; balance: number; assessedOn: string }[] | null;
-  benefitEnrollments: { id: string; status: string; since: string; until: string | null; monthlyAmount: number | null; programme: { code: string; name: string; kind: string } }[] | null;
-  benefitPayments: { id: string; paidOn: string; amount: number; programme: { code: string; name: string } }[] | null;
 }
 
-export interface MeData {
-  me: (CitizenView & { wards: WardSummary[] | null }) | null;
-}
-
-export interface RepresentedData {
-  citizen: CitizenView | null;
+export const BENEFITS = forSubject(
+  'PortalBenefits',
+  'benefitEnrollments { id status since until monthlyAmount amount nextPaymentOn programme { code kind } } benefitPayments(last: 6) { id paidOn amount scheduled programme { code } }',
+);
+export interface BenefitsView {
+  id: string;
+  benefitEnrollments: { id: string; status: 'ACTIVE' | 'SUSPENDED' | 'ENDED'; since: string; until: string | null; monthlyAmount: number | null; amount: number | null; nextPaymentOn: string | null; programme: { code: string; kind: 'MONTHLY' | 'ONE_OFF' } }[] | null;
+  benefitPayments: { id: string; paidOn: string; amount: number; scheduled: boolean; programme: { code: string } }[] | null;
 }

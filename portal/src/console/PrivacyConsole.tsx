@@ -24,7 +24,7 @@ export default function PrivacyConsole() {
   const client = useMemo(() => (session ? makeClient({ token: session.token, purpose: CONSOLE_PURPOSE }) : undefined), [session]);
   if (!session || !client) {
     return (
-      <Frame title="Privacy console">
+      <Frame title="Privacy console" documentTitle="Sign in – Privacy console">
         <SignIn
           heading="Privacy console"
           intro="For the data protection officer: the purpose policy the gateway enforces, and the audit log. Oversight needs the highest sign-in assurance."
@@ -54,7 +54,7 @@ export default function PrivacyConsole() {
   );
   return (
     <ApolloProvider client={client}>
-      <Frame title="Privacy console" user={session.name} onSignOut={signOut} nav={nav} wide>
+      <Frame title="Privacy console" documentTitle="Purpose policy and audit – Privacy console" user={session.name} onSignOut={signOut} nav={nav} wide>
         <h1>Purpose policy and audit</h1>
         <div className="console">
           <Anchor id="matrix">

@@ -10,7 +10,7 @@ import 'graphiql/style.css';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { describeErrors } from '../shared/errors.ts';
 import { devToken, fetchConfig, type Persona } from '../shared/session.ts';
-import { Loading, Problems } from '../shared/ui.tsx';
+import { Loading, Problems, useDocumentTitle } from '../shared/ui.tsx';
 
 interface ExplorerOptions {
   personas: Persona[];
@@ -46,6 +46,12 @@ export default function Explorer() {
   const [token, setToken] = useState<string>();
   const [applied, setApplied] = useState<Settings>();
 
+  useDocumentTitle('Explorer');
+  // A developer tool, in English only: the page's language says so (the portal's default is Estonian).
+  useEffect(() => {
+    document.documentElement.lang = 'en';
+  }, []);
+  useEditorLabels();
   useEffect(() => {
     fetchConfig()
       .then(async (config) => {
@@ -156,9 +162,43 @@ export default function Explorer() {
         )}
       </form>
       <Problems problems={describeErrors(error)} title="The explorer could not sign in" />
-      <div id="graphiql" className="graphiql-host">
+      <main id="graphiql" className="graphiql-host" aria-labelledby="explorer-title">
+        <h1 id="explorer-title" className="visually-hidden">
+          GraphQL explorer
+        </h1>
         <GraphiQL key={`${token ?? ''}`} fetcher={fetcher} defaultQuery={DEFAULT_QUERY} />
-      </div>
+      </main>
     </div>
   );
+}
+
+/**
+ * GraphiQL's CodeMirror editors come without accessible names, and their
+ * scrolling areas cannot take focus: name each editor's input after the
+ * panel it sits in, and let keyboard users reach the scrolling areas
+ * (WCAG 1.3.1, 2.1.1). GraphiQL builds them lazily, so watch for them.
+ */
+function useEditorLabels() {
+  useEffect(() => {
+    const label = () => {
+      for (const textarea of document.querySelectorAll<HTMLTextAreaElement>('.graphiql-container textarea:not([aria-label])')) {
+        const editor = textarea.closest('.graphiql-query-editor, .graphiql-editor-tool, .result-window, .graphiql-response');
+        const name = editor?.classList.contains('graphiql-query-editor')
+          ? 'Query editor'
+          : textarea.readOnly || editor?.classList.contains('result-window')
+            ? 'Result'
+            : 'Variables and headers editor';
+        textarea.setAttribute('aria-label', name);
+      }
+      // CodeMirror gives its scroller tabindex -1; 0 puts it in the tab order.
+      for (const scroll of document.querySelectorAll<HTMLElement>('.graphiql-container .CodeMirror-scroll:not([tabindex="0"])')) {
+        scroll.tabIndex = 0;
+        scroll.setAttribute('aria-label', 'Editor contents');
+      }
+    };
+    label();
+    const observer = new MutationObserver(label);
+    observer.observe(document.body, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, []);
 }

@@ -7,6 +7,7 @@ import { describeErrors } from './errors.ts';
 import { startOidcSignIn } from './oidc.ts';
 import { devToken, fetchConfig, fetchPersonas, type Persona, type PortalConfig, type Session } from './session.ts';
 import { Loading, Problems } from './ui.tsx';
+import { useTranslation } from '../i18n/index.ts';
 
 export interface SignInProps {
   heading: string;
@@ -23,6 +24,7 @@ export function SignIn({ heading, intro, client, acr, accept, onSignedIn }: Sign
   const [personas, setPersonas] = useState<Persona[]>();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState<string>();
+  const { t } = useTranslation();
 
   useEffect(() => {
     fetchConfig()
@@ -49,29 +51,29 @@ export function SignIn({ heading, intro, client, acr, accept, onSignedIn }: Sign
     <div className="sign-in">
       <h1>{heading}</h1>
       <p>{intro}</p>
-      <Problems problems={describeErrors(error)} title="Sign-in failed" />
-      {!config && !error && <Loading what="sign-in options" />}
+      <Problems problems={describeErrors(error)} title={t('signIn.failed')} />
+      {!config && !error && <Loading what={t('signIn.options')} />}
       {config?.signIn === 'oidc' &&
         (config.oidc ? (
           <button type="button" onClick={() => void startOidcSignIn(config.oidc!, client)}>
-            Sign in with the national identity provider
+            {t('signIn.provider')}
           </button>
         ) : (
           <p className="problems" role="alert">
-            Sign-in is not configured on this server (PORTAL_OIDC_AUTHORIZATION_URL and PORTAL_OIDC_TOKEN_URL).
+            {t('signIn.notConfigured')}
           </p>
         ))}
       {config?.signIn === 'dev-personas' && (
         <>
           <p className="dev-note">
-            <strong>Development sign-in:</strong> choose a demo persona. Tokens come from the gateway's development identity provider.
+            <strong>{t('signIn.devTitle')}</strong> {t('signIn.devNote')}
           </p>
-          {!personas && <Loading what="demo personas" />}
-          <ul className="personas" aria-label="Demo personas">
+          {!personas && <Loading what={t('signIn.personas')} />}
+          <ul className="personas" aria-label={t('signIn.personasLabel')}>
             {personas?.map((p) => (
               <li key={p.id}>
                 <button type="button" className="persona" onClick={() => void signInAs(p)} disabled={busy !== undefined} aria-describedby={`persona-${p.id}`}>
-                  <span className="persona-name">Sign in as {p.name}</span>
+                  <span className="persona-name">{t('signIn.as', { name: p.name })}</span>
                   <span className="persona-role">{p.role}</span>
                 </button>
                 <p id={`persona-${p.id}`} className="persona-description">

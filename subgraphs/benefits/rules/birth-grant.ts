@@ -12,13 +12,14 @@ export const birthGrant: Rule<Params> = {
   evaluate(facts, p, today) {
     if (!isAlive(facts)) return [];
     const from = addDays(today, -p.claimWindowDays);
-    const byBirthday = new Map<string, number>();
+    const byBirthday = new Map<string, string[]>();
     for (const child of childrenInCare(facts)) {
       if (child.dateOfBirth! < from || child.dateOfBirth! > today) continue;
-      byBirthday.set(child.dateOfBirth!, (byBirthday.get(child.dateOfBirth!) ?? 0) + 1);
+      byBirthday.set(child.dateOfBirth!, [...(byBirthday.get(child.dateOfBirth!) ?? []), child.id]);
     }
     const findings: Finding[] = [];
-    for (const [born, children] of byBirthday) {
+    for (const [born, ids] of byBirthday) {
+      const children = ids.length;
       // A grant decided on or after the birth is this birth's grant (decisions follow births).
       if (facts.enrolments.some((e) => e.programme === 'birth-grant' && e.since >= born)) continue;
       const each = children >= p.tripletsFrom ? p.perChildTripletsOrMore : p.perChild;
@@ -27,8 +28,20 @@ export const birthGrant: Rule<Params> = {
         occasion: `birth:${born}`,
         amount: each * children,
         facts: [
-          { agency: 'family', field: 'Citizen.children', value: `${children} child${children > 1 ? 'ren' : ''} born on ${born}, living with you` },
-          { agency: 'benefits', field: 'Citizen.benefitEnrollments', value: `no birth grant for this birth yet (${euros(each)} per child)` },
+          ...ids.map((child) => ({
+            agency: 'family' as const,
+            field: 'Citizen.children',
+            value: `${children} child${children > 1 ? 'ren' : ''} born on ${born}, living with you`,
+            key: 'fact.childBorn',
+            params: { child, born },
+          })),
+          {
+            agency: 'benefits',
+            field: 'Citizen.benefitEnrollments',
+            value: `no birth grant for this birth yet (${euros(each)} per child)`,
+            key: 'fact.noBirthGrantYet',
+            params: { perChild: each, children },
+          },
         ],
       });
     }

@@ -55,8 +55,15 @@ export const euros = (n: number) => `${Number.isInteger(n) ? n : n.toFixed(2)} â
 
 export function childrenFact(children: readonly ChildFact[], today: string, what: string): Fact[] {
   const ages = children.map((c) => ageOn(c.dateOfBirth!, today)).join(', ');
+  const maxAge = Number(/\d+/.exec(what)?.[0] ?? 0);
   return [
-    { agency: 'family', field: 'Citizen.children', value: `${children.length} ${what} (you are the parent they live with)` },
+    {
+      agency: 'family',
+      field: 'Citizen.children',
+      value: `${children.length} ${what} (you are the parent they live with)`,
+      key: 'fact.childrenInCare',
+      params: { count: children.length, maxAge, children: children.map((c) => c.id) },
+    },
     { agency: 'identity', field: 'Citizen.dateOfBirth', value: `children's ages: ${ages}` },
   ];
 }
@@ -66,6 +73,7 @@ export function receivingFact(current: number | null, programme: string): Fact {
     agency: 'benefits',
     field: 'Citizen.benefitEnrollments',
     value: current === null ? `not receiving ${programme}` : `receiving ${euros(current)} a month from ${programme}`,
+    ...(current === null ? { key: 'fact.notReceiving', params: { programme } } : { key: 'fact.receiving', params: { programme, amount: current } }),
   };
 }
 

@@ -27,10 +27,10 @@ export const energySocialTariff: Rule<Params> = {
     const limit = p.incomeLimit * (1 + p.perFurtherMemberWithoutIncome * withoutIncome);
     if (!listed && income > limit) return [];
     const facts_: Fact[] = listed
-      ? [{ agency: 'benefits', field: 'Citizen.benefitEnrollments', value: `the household receives ${listed}` }]
+      ? [{ agency: 'benefits', field: 'Citizen.benefitEnrollments', value: `the household receives ${listed}`, key: 'fact.householdReceives', params: { programme: listed } }]
       : [
-          { agency: 'tax', field: 'Citizen.annualIncome', value: `household income last year at or below ${euros(Math.round(limit * 100) / 100)}` },
-          { agency: 'family', field: 'Citizen.householdMembers', value: `${members.length} in the household, ${withoutIncome} further without income` },
+          { agency: 'tax', field: 'Citizen.annualIncome', value: `household income last year at or below ${euros(Math.round(limit * 100) / 100)}`, key: 'fact.householdIncomeAtOrBelow', params: { limit: Math.round(limit * 100) / 100 } },
+          { agency: 'family', field: 'Citizen.householdMembers', value: `${members.length} in the household, ${withoutIncome} further without income`, key: 'fact.householdMembers', params: { count: members.length, withoutIncome } },
         ];
     return [{ programme: 'energy-social-tariff', occasion: 'household', amount: null, facts: facts_ }];
   },

@@ -17,7 +17,7 @@ export const lowIncomeChildSupplement: Rule<Params> = {
     return monthly('low-income-child-supplement', p.perChild * children.length, receiving(facts.enrolments, 'low-income-child-supplement'), [
       ...childrenFact(children, today, `children under ${p.maxAge}`),
       // A summary, not the figure: the finding needs only which side of the limit the household is on.
-      { agency: 'tax', field: 'Citizen.annualIncome', value: `household taxable income last year at or below ${euros(p.householdIncomeLimit)}` },
+      { agency: 'tax', field: 'Citizen.annualIncome', value: `household taxable income last year at or below ${euros(p.householdIncomeLimit)}`, key: 'fact.householdIncomeAtOrBelow', params: { limit: p.householdIncomeLimit } },
     ]);
   },
 };

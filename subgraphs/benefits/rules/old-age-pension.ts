@@ -1,5 +1,5 @@
 import { addMonths, addYears, isAlive, receiving } from './common.ts';
-import type { Rule } from './types.ts';
+import type { Fact, Rule } from './types.ts';
 
 interface Params { pensionAge: number; offerMonthsBefore: number; minInsuredYears: number }
 
@@ -18,10 +18,10 @@ export const oldAgePension: Rule<Params> = {
       occasion: `pension-age:${pensionDay}`,
       // The amount is calculated from the whole insurance record when the pension is granted.
       amount: null,
-      facts: [
-        { agency: 'identity', field: 'Citizen.dateOfBirth', value: `reaches pension age ${p.pensionAge} on ${pensionDay}` },
-        { agency: 'tax', field: 'Citizen.insuredYears', value: `at least ${p.minInsuredYears} insured years` },
-        { agency: 'benefits', field: 'Citizen.benefitEnrollments', value: 'not receiving old-age pension' },
+      facts: <Fact[]>[
+        { agency: 'identity', field: 'Citizen.dateOfBirth', value: `reaches pension age ${p.pensionAge} on ${pensionDay}`, key: 'fact.reachesPensionAge', params: { age: p.pensionAge, on: pensionDay } },
+        { agency: 'tax', field: 'Citizen.insuredYears', value: `at least ${p.minInsuredYears} insured years`, key: 'fact.insuredYearsAtLeast', params: { count: p.minInsuredYears } },
+        { agency: 'benefits', field: 'Citizen.benefitEnrollments', value: 'not receiving old-age pension', key: 'fact.notReceiving', params: { programme: 'old-age-pension' } },
       ],
     }];
   },

@@ -13,7 +13,7 @@ export const singleParentAllowance: Rule<Params> = {
     const children = under(childrenInCare(facts), p.maxAge, today).filter((c) => c.parents.length === 1);
     return monthly('single-parent-allowance', p.perChild * children.length, receiving(facts.enrolments, 'single-parent-allowance'), [
       ...childrenFact(children, today, `children under ${p.maxAge}`),
-      { agency: 'family', field: 'Citizen.parents', value: 'the birth record of each names no second parent' },
+      { agency: 'family', field: 'Citizen.parents', value: 'the birth record of each names no second parent', key: 'fact.onlyParentOnRecord', params: { children: children.map((c) => c.id) } },
     ]);
   },
 };

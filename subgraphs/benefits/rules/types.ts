@@ -43,11 +43,21 @@ export interface CitizenFacts {
   household: HouseholdMemberFact[];
 }
 
-/** A fact a finding rested on: the value, or a safe summary of it ("income below threshold"). */
+/** Parameters of a message: values the reader's language formats (dates, euros), personal codes the portal names. */
+export type MessageParams = Record<string, string | number | boolean | string[] | number[]>;
+
+/**
+ * A fact a finding rested on: the value, or a safe summary of it ("income
+ * below threshold"), and the same as a message key with parameters for the
+ * person (`fact.childBorn` {child, born}): the portal words it in the reader's
+ * language and names the child from the data the reader may see.
+ */
 export interface Fact {
   agency: AgencyOfFact;
   field: string;
   value: string;
+  key?: string;
+  params?: MessageParams;
 }
 
 export interface Finding {

@@ -1,57 +1,41 @@
-/** "Who read my data": the citizen's entries of the audit log (transparency subgraph), newest first. */
-import { gql } from '@apollo/client';
+/**
+ * "Who read my data" (the data tracker): reads by other parties first, in
+ * plain names (the institution, why, on what law, which data, from which
+ * agency); the citizen's own reads grouped by day below. For a represented
+ * child, the child's tracker. Each entry has room for actions on it (issue 20's
+ * proof check, questions to the data protection officer).
+ */
 import { useQuery } from '@apollo/client/react';
 import { useState } from 'react';
 import { checkEntryProof, type EntryCheck } from '../proof-check.ts';
-import { describeErrors, isNotInSchema } from '../../shared/errors.ts';
-import { dataOf } from '../../shared/graphql.ts';
-import { Loading, Problems, Section } from '../../shared/ui.tsx';
+import { useTranslation } from '../../i18n/index.ts';
+import { describeErrors, isNotInSchema, unavailableAgencies } from '../../shared/errors.ts';
+import { formatList } from '../../../../platform/messages/formats.ts';
+import { Loading, Problems, Section, Unavailable, useFormats } from '../../shared/ui.tsx';
+import { forSubject, personOf, queryFor, type Subject } from '../queries.ts';
 
-export const DATA_ACCESS_LOG = gql`
-  query PortalDataAccessLog($first: Int!, $after: String, $excludeOwnReads: Boolean!) {
-    me {
-      id
-      dataAccessLog(first: $first, after: $after, excludeOwnReads: $excludeOwnReads) {
-        entries {
-          at
-          client
-          agencies
-          purpose
-          purposeDescription
-          legalBasis
-          caseReference
-          fields
-          byYou
-          archived
-          proof
-        }
-        hasNextPage
-        endCursor
-      }
-    }
-  }
-`;
+const ENTRY = 'id at clientId client agencies purpose caseReference categories fields byYou archived proof';
+const OTHERS = forSubject('PortalTrackerOthers', `dataAccessLog(first: 20, excludeOwnReads: true) { entries { ${ENTRY} } hasNextPage endCursor }`);
+const ALL = forSubject('PortalTrackerAll', `dataAccessLog(first: 50) { entries { ${ENTRY} } hasNextPage }`);
 
 interface Entry {
+  id: string;
   at: string;
+  clientId: string;
   client: string;
   agencies: string[];
   purpose: string;
-  purposeDescription: string | null;
-  legalBasis: string | null;
   caseReference: string | null;
+  categories: string[];
   fields: string[];
   byYou: boolean;
   archived: boolean;
   proof: string | null;
 }
-
-interface Data {
-  me: { id: string; dataAccessLog: { entries: Entry[]; hasNextPage: boolean; endCursor: string | null } | null } | null;
+interface View {
+  id: string;
+  dataAccessLog: { entries: Entry[]; hasNextPage: boolean } | null;
 }
-
-const PAGE = 10;
-const when = (iso: string) => new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 
 /** "Check this entry": the proof checked here, in the browser, against the witness's public key. */
 function EntryProof({ entry }: { entry: Entry }) {
@@ -80,85 +64,81 @@ function EntryProof({ entry }: { entry: Entry }) {
   );
 }
 
-export function DataTrackerPanel() {
-  const [excludeOwnReads, setExclude] = useState(false);
-  const result = useQuery(DATA_ACCESS_LOG, {
-    variables: { first: PAGE, after: null as string | null, excludeOwnReads },
-    // Always fresh: the portal's own reads land in the log as the page is used.
-    fetchPolicy: 'network-only',
-    notifyOnNetworkStatusChange: true,
-  });
-  const { loading, error, fetchMore, refetch } = result;
-  const data = dataOf<Data>(result);
-  const problems = describeErrors(error);
-  const log = data?.me?.dataAccessLog;
-  const more = async () => {
-    if (!log?.endCursor) return;
-    await fetchMore({
-      variables: { after: log.endCursor },
-      updateQuery: (previousResult, { fetchMoreResult }) => {
-        const previous = previousResult as Data;
-        const prev = previous.me?.dataAccessLog;
-        const next = (fetchMoreResult as Data).me?.dataAccessLog;
-        if (!previous.me || !prev || !next) return previous;
-        return { me: { ...previous.me, dataAccessLog: { ...next, entries: [...prev.entries, ...next.entries] } } };
-      },
-    });
+export function DataTrackerPanel({ subject, whose }: { subject: Subject; whose?: string }) {
+  const { t, i18n } = useTranslation();
+  const { dateTime, date } = useFormats();
+  const others = queryFor(OTHERS, subject);
+  const all = queryFor(ALL, subject);
+  // Always fresh: the portal's own reads land in the log as the page is used.
+  const othersResult = useQuery(others.query, { variables: others.variables, fetchPolicy: 'network-only', notifyOnNetworkStatusChange: true });
+  const allResult = useQuery(all.query, { variables: all.variables, fetchPolicy: 'network-only', notifyOnNetworkStatusChange: true });
+  const problems = [...describeErrors(othersResult.error), ...describeErrors(allResult.error)];
+  const unavailable = unavailableAgencies(problems);
+  const otherReads = personOf<View>(othersResult.data)?.dataAccessLog?.entries.filter((e) => !e.byYou);
+  const ownReads = personOf<View>(allResult.data)?.dataAccessLog?.entries.filter((e) => e.byYou) ?? [];
+  const byDay = new Map<string, Entry[]>();
+  for (const e of ownReads) {
+    const day = e.at.slice(0, 10);
+    byDay.set(day, [...(byDay.get(day) ?? []), e]);
+  }
+  const names = (list: string[], prefix: string) => formatList(list.map((x) => t(`messages:${prefix}.${x.replace(/\./g, '_')}`, { defaultValue: x })), i18n.language);
+  const refresh = () => {
+    void othersResult.refetch();
+    void allResult.refetch();
   };
   return (
     <Section
-      title="Who read my data"
+      title={whose ? t('tracker.titleOf', { name: whose }) : t('tracker.title')}
       className="tracker wide"
+      source={t('tracker.source')}
       actions={
-        <button type="button" className="secondary small" onClick={() => void refetch()} disabled={loading}>
-          Refresh
+        <button type="button" className="secondary small" onClick={refresh} disabled={othersResult.loading}>
+          {t('tracker.refresh')}
         </button>
       }
     >
-      <p className="source">Every read of your data through the state's data exchange, with its purpose and legal basis.</p>
-      <div className="inline-field">
-        <input id="exclude-own" type="checkbox" checked={excludeOwnReads} onChange={(e) => setExclude(e.target.checked)} />
-        <label htmlFor="exclude-own">Hide the reads I made myself</label>
-      </div>
-      {isNotInSchema(problems) ? (
-        <p className="muted">The data tracker is not available on this gateway yet.</p>
+      {unavailable.length > 0 ? (
+        <Unavailable agencies={unavailable} />
+      ) : isNotInSchema(problems) ? (
+        <p className="muted">{t('tracker.notAvailable')}</p>
       ) : (
-        <Problems problems={problems} title="The data tracker could not be loaded" />
+        <Problems problems={problems} title={t('tracker.loadFailed')} />
       )}
-      {loading && !log && <Loading what="who read your data" />}
-      {log && log.entries.length === 0 && <p className="muted">Nobody has read your data yet.</p>}
-      {log && log.entries.length > 0 && (
-        <ol className="tracker-list" aria-label="Reads of your data, newest first">
-          {log.entries.map((e, i) => (
-            <li key={`${e.at}-${i}`} data-by-you={e.byYou} data-client={e.client}>
+      {othersResult.loading && !otherReads && <Loading what={t('tracker.loading')} />}
+      <h3>{t('tracker.others')}</h3>
+      {otherReads && otherReads.length === 0 && <p className="muted">{t('tracker.noOthers')}</p>}
+      {otherReads && otherReads.length > 0 && (
+        <ol className="tracker-list" aria-label={t('tracker.othersList')}>
+          {otherReads.map((e) => (
+            <li key={e.id} data-by-you="false" data-client={e.clientId} data-entry={e.id}>
               <div className="tracker-head">
-                <time dateTime={e.at}>{when(e.at)}</time> <strong>{e.client}</strong> {e.byYou && <span className="badge">you</span>}
-                {e.archived && (
-                  <span className="badge" title="Older entries are kept in the archive of the audit log: they stay here and can still be checked">
-                    archived
-                  </span>
-                )}
+                <time dateTime={e.at}>{dateTime(e.at)}</time> <strong>{t(`messages:client.${e.clientId}`, { defaultValue: e.client })}</strong>
               </div>
-              <div>
-                Purpose: <span className="purpose">{e.purposeDescription ?? e.purpose}</span>
-                {e.caseReference && <> · case {e.caseReference}</>}
+              <p>{t(`messages:purpose.${e.purpose}`, { defaultValue: e.purpose })}</p>
+              <p className="small-text">
+                {t('tracker.data', { data: names(e.categories, 'category'), agencies: names(e.agencies, 'agency') })}
+                {e.caseReference && <> · {t('tracker.case', { reference: e.caseReference })}</>}
+              </p>
+              <p className="muted small-text">{t('tracker.law', { law: t(`messages:purposeLaw.${e.purpose}`, { defaultValue: '' }) })}</p>
+              <div className="entry-actions" data-entry-actions={e.id}>
+                {e.archived && <span className="badge">{t('tracker.archived')}</span>}
+                <EntryProof entry={e} />
               </div>
-              {e.legalBasis && <div className="muted small-text">Legal basis: {e.legalBasis}</div>}
-              <details>
-                <summary>
-                  {e.fields.length} field{e.fields.length === 1 ? '' : 's'} from {e.agencies.join(', ')}
-                </summary>
-                <p className="fields">{e.fields.join(', ')}</p>
-              </details>
-              <EntryProof entry={e} />
             </li>
           ))}
         </ol>
       )}
-      {log?.hasNextPage && (
-        <button type="button" className="secondary" onClick={() => void more()} disabled={loading}>
-          Show older reads
-        </button>
+      <h3>{t('tracker.yours')}</h3>
+      {byDay.size === 0 ? (
+        <p className="muted">{t('tracker.noneYours')}</p>
+      ) : (
+        <ul className="plain own-reads">
+          {[...byDay].map(([day, entries]) => (
+            <li key={day} data-by-you="true" data-client={entries[0]!.clientId}>
+              {t('tracker.yoursOnDay', { date: date(day), count: entries.length, client: t(`messages:client.${entries[0]!.clientId}`, { defaultValue: entries[0]!.client }) })}
+            </li>
+          ))}
+        </ul>
       )}
     </Section>
   );
