@@ -46,6 +46,7 @@ export const LIST_SIZES: ListSizes = Object.freeze({
   'Citizen.proactiveOffers': { assumedSize: 10 },
   'Citizen.inbox': { assumedSize: 20 },
   'OfferExplanation.facts': { assumedSize: 10 },
+  'OfferExplanation.nextSteps': { assumedSize: 5 },
   // transparency
   'Query.auditSearch': { slicingArgument: 'first' },
   'AuditSearchPage.records': { sizedBy: 'Query.auditSearch' },
@@ -56,4 +57,5 @@ export const LIST_SIZES: ListSizes = Object.freeze({
   'DataAccessLogPage.entries': { sizedBy: 'Citizen.dataAccessLog' },
   'DataAccess.agencies': { assumedSize: 5 },
   'DataAccess.fields': { assumedSize: 30 },
+  'DataAccess.categories': { assumedSize: 10 },
 });
