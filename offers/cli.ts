@@ -3,23 +3,20 @@
  *   Evaluates the whole population through the gateway (purpose proactive-eligibility, client
  *   offers-engine) and records the offers. Resumable: the same --run id continues where it
  *   stopped (default id: one run per day). Prints citizens/s at the end.
- * npm run offers -- --worker   (DATABASE_URL_IDENTITY set)
- *   Runs the life-event worker (identity outbox -> family register -> offers for the parents).
+ * Life events (a birth -> offers for the parents) are delivered by the events service: `npm run start:events`.
  */
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, runBatch } from './batch.ts';
 import { ENGINE_CLIENT, ENGINE_PURPOSE, today } from './engine.ts';
 import { devTokenSource, gatewayClient } from './gateway-client.ts';
-import { RELAY_CLIENT, startLifeEventWorker } from './worker.ts';
 
-const usage = 'usage: npm run offers -- --all [--run <id>] [--page-size N] [--concurrency N] [--gateway URL] | --worker';
+const usage = 'usage: npm run offers -- --all [--run <id>] [--page-size N] [--concurrency N] [--gateway URL]';
 
 async function main() {
   const { values } = parseArgs({
     options: {
       all: { type: 'boolean' },
-      worker: { type: 'boolean' },
       run: { type: 'string' },
       'page-size': { type: 'string', default: String(DEFAULT_PAGE_SIZE) },
       concurrency: { type: 'string', default: String(DEFAULT_CONCURRENCY) },
@@ -27,22 +24,6 @@ async function main() {
     },
   });
   const graphqlUrl = new URL('/graphql', values.gateway).toString();
-  if (values.worker) {
-    const identityUrl = process.env.DATABASE_URL_IDENTITY;
-    if (!identityUrl) throw new Error('set DATABASE_URL_IDENTITY (the population register whose outbox the worker relays)');
-    const worker = await startLifeEventWorker({
-      identityUrl,
-      gatewayUrl: graphqlUrl,
-      relayToken: devTokenSource(values.gateway, RELAY_CLIENT),
-      engineToken: devTokenSource(values.gateway, ENGINE_CLIENT),
-      log: (line) => console.error(line),
-    });
-    console.log('life-event worker running');
-    const stop = () => void worker.stop().then(() => process.exit(0));
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    return;
-  }
   if (!values.all) throw new Error(usage);
   const pageSize = Number(values['page-size']);
   const concurrency = Number(values.concurrency);

@@ -68,3 +68,35 @@ export function cachedTokenSource(issue: () => Promise<string>): TokenSource {
     return token;
   };
 }
+
+/**
+ * OAuth 2.0 client credentials (RFC 6749 §4.4) at the identity provider's token
+ * endpoint, the client authenticating with its secret (client_secret_basic),
+ * renewed a minute before `expires_in` runs out.
+ */
+export function clientCredentialsTokenSource(tokenUrl: string, client: string, secret: string): TokenSource {
+  let cached: { token: string; until: number } | undefined;
+  return async () => {
+    if (cached && cached.until > Date.now()) return cached.token;
+    const response = await fetch(tokenUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${encodeURIComponent(client)}:${encodeURIComponent(secret)}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const body = (await response.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error?: string };
+    if (!response.ok || !body.access_token) throw new Error(`no service token for ${client}: ${body.error ?? response.status}`);
+    cached = { token: body.access_token, until: Date.now() + Math.max(0, (body.expires_in ?? 300) - 60) * 1000 };
+    return body.access_token;
+  };
+}
+
+/** The configured way: client credentials when the provider is configured, else the gateway's development issuer. */
+export function serviceTokenSource(config: { tokenUrl?: string; secrets: Record<string, string | undefined> }, gatewayUrl: string, client: string): TokenSource {
+  const secret = config.secrets[client];
+  if (config.tokenUrl && secret) return clientCredentialsTokenSource(config.tokenUrl, client, secret);
+  return devTokenSource(gatewayUrl, client);
+}

@@ -534,3 +534,83 @@ export function witnessConfig(env: Env = process.env): WitnessConfig {
     logKeys: parsed.WITNESS_LOG_KEYS,
   };
 }
+
+// ---------------------------------------------------------------- events (life-event relay) and offers
+
+/** How a background service gets its client-credentials tokens. */
+export interface ServiceTokenConfig {
+  /** The identity provider's token endpoint; absent: the gateway's development issuer (refused in production). */
+  tokenUrl?: string;
+  /** Client secrets by client id (secrets: never echoed). */
+  secrets: Record<string, string | undefined>;
+}
+
+export interface EventsConfig extends CommonConfig {
+  port: number;
+  identityDatabaseUrl: string;
+  /** The gateway's /graphql: consumers deliver through it like any client. */
+  gatewayUrl: string;
+  tokens: ServiceTokenConfig;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  pollMs: number;
+}
+
+export const DEFAULT_EVENTS_PORT = 4020;
+
+const serviceTokenShape = {
+  AUTH_TOKEN_URL: httpUrl('AUTH_TOKEN_URL').optional(),
+  LIFE_EVENT_RELAY_CLIENT_SECRET: z.string().min(1).optional(),
+  OFFERS_ENGINE_CLIENT_SECRET: z.string().min(1).optional(),
+  GATEWAY_URL: httpUrl('GATEWAY_URL').optional(),
+};
+
+function serviceTokens(parsed: { AUTH_TOKEN_URL?: string; LIFE_EVENT_RELAY_CLIENT_SECRET?: string; OFFERS_ENGINE_CLIENT_SECRET?: string }, needs: { variable: string; value?: string }[], production: boolean, problems: string[]): ServiceTokenConfig {
+  if (production && !parsed.AUTH_TOKEN_URL) problems.push('AUTH_TOKEN_URL is required in production: the identity provider that issues this service its client-credentials tokens');
+  if (parsed.AUTH_TOKEN_URL) for (const need of needs) if (!need.value) problems.push(`${need.variable} is required with AUTH_TOKEN_URL (value never shown)`);
+  return {
+    tokenUrl: parsed.AUTH_TOKEN_URL,
+    secrets: { 'life-event-relay': parsed.LIFE_EVENT_RELAY_CLIENT_SECRET, 'offers-engine': parsed.OFFERS_ENGINE_CLIENT_SECRET },
+  };
+}
+
+export function eventsConfig(env: Env = process.env): EventsConfig {
+  const schema = z.object({
+    ...commonShape,
+    ...serviceTokenShape,
+    EVENTS_PORT: port('EVENTS_PORT', DEFAULT_EVENTS_PORT),
+    DATABASE_URL_IDENTITY: postgresUrl('DATABASE_URL_IDENTITY'),
+    EVENTS_MAX_ATTEMPTS: positiveInt('EVENTS_MAX_ATTEMPTS', 8, 100),
+    EVENTS_RETRY_BASE_MS: positiveInt('EVENTS_RETRY_BASE_MS', 1_000, 3_600_000),
+    EVENTS_RETRY_MAX_MS: positiveInt('EVENTS_RETRY_MAX_MS', 600_000, 86_400_000),
+    EVENTS_POLL_MS: positiveInt('EVENTS_POLL_MS', 2_000, 600_000),
+  });
+  const parsed = parseOrThrow(schema, env);
+  const base = common(parsed);
+  const problems: string[] = [];
+  const tokens = serviceTokens(parsed, [
+    { variable: 'LIFE_EVENT_RELAY_CLIENT_SECRET', value: parsed.LIFE_EVENT_RELAY_CLIENT_SECRET },
+    { variable: 'OFFERS_ENGINE_CLIENT_SECRET', value: parsed.OFFERS_ENGINE_CLIENT_SECRET },
+  ], base.production, problems);
+  if (base.production && !parsed.GATEWAY_URL) problems.push('GATEWAY_URL is required in production: the gateway the consumers deliver through');
+  if (problems.length) throw new ConfigurationError(problems);
+  return {
+    ...base,
+    port: parsed.EVENTS_PORT,
+    identityDatabaseUrl: parsed.DATABASE_URL_IDENTITY,
+    gatewayUrl: graphqlEndpoint(parsed.GATEWAY_URL ?? 'http://127.0.0.1:4000'),
+    tokens,
+    maxAttempts: parsed.EVENTS_MAX_ATTEMPTS,
+    retryBaseMs: parsed.EVENTS_RETRY_BASE_MS,
+    retryMaxMs: parsed.EVENTS_RETRY_MAX_MS,
+    pollMs: parsed.EVENTS_POLL_MS,
+  };
+}
+
+/** GATEWAY_URL may name the gateway's origin or its /graphql: the endpoint either way. */
+function graphqlEndpoint(raw: string): string {
+  const url = new URL(raw);
+  if (!url.pathname.endsWith('/graphql')) url.pathname = `${url.pathname.replace(/\/$/, '')}/graphql`;
+  return url.toString();
+}

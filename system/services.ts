@@ -14,9 +14,9 @@ import { startSubgraph, type RunningService } from '../subgraphs/kit/server.ts';
 import type { DatabaseUrls } from '../platform/databases.ts';
 import type { HardeningConfig } from '../platform/config.ts';
 import { cachedTokenSource } from '../offers/gateway-client.ts';
-import { RELAY_CLIENT, startLifeEventWorker } from '../offers/worker.ts';
-import { ENGINE_CLIENT } from '../offers/engine.ts';
-import type { RunningRelay } from '../subgraphs/identity/outbox-relay.ts';
+import { ENGINE_CLIENT, RELAY_CLIENT } from '../events/consumers.ts';
+import { startEventsService } from '../events/service.ts';
+import type { RunningRelay } from '../events/relay.ts';
 import { generateSenderKey, type SenderKey } from '../platform/message-signing.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,7 +67,7 @@ export interface ServiceOptions {
   host?: string;
   /** Layers that benchmarks switch off one at a time. */
   layers?: { enforcement?: boolean; shield?: boolean; audit?: boolean };
-  /** Run the life-event worker (identity outbox -> family register, offers engine). Default: yes. */
+  /** Run the events service in this process (identity outbox -> family register, offers engine). Default: yes. */
   lifeEvents?: boolean;
   /** Checkpoints and witness: given, ephemeral (a fresh key and witness) when absent, none with false. */
   auditLog?: AuditLogSetup | false;
@@ -90,9 +90,9 @@ export interface RunningSystem {
   messageSenders: SenderKey[];
   /** The gateway's context-signing key (in-process tests sign subgraph calls with it). */
   contextSigningKey: CryptoKey;
-  /** The running life-event worker, if any. */
+  /** The running events service (life-event relay), if any. */
   lifeEvents?: RunningRelay;
-  /** Starts a (further) life-event worker against this system: tests stop and restart it. */
+  /** Starts a (further) events relay against this system: tests stop and restart it. */
   startLifeEvents(): Promise<RunningRelay>;
   /** The witness run in this process, if any. */
   witness?: WitnessControl;
@@ -182,7 +182,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
     });
     // Service tokens from the in-process dev issuer; the relay and the engine still go through the gateway.
     const startLifeEvents = () =>
-      startLifeEventWorker({
+      startEventsService({
         identityUrl: options.databases.identity,
         gatewayUrl: gateway.url,
         relayToken: cachedTokenSource(() => devIssuer.issue({ sub: RELAY_CLIENT, client: RELAY_CLIENT })),
