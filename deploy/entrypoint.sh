@@ -1,0 +1,22 @@
+#!/bin/sh
+# The image's entry point: the first argument names the service. Each runs as
+# node itself (exec), so SIGTERM reaches it and it drains gracefully.
+set -eu
+cd /app
+service="${1:-}"
+[ $# -gt 0 ] && shift
+run() { exec node --import tsx "$@"; }
+case "$service" in
+  gateway)  run system/start-gateway.ts "$@" ;;
+  subgraph) run system/start-subgraph.ts "$@" ;;
+  events)   run system/start-events.ts "$@" ;;
+  offers)   run system/start-offers.ts "$@" ;;
+  witness)  run system/start-witness.ts "$@" ;;
+  migrate)  run system/migrate.ts "$@" ;;
+  policy)   run permissions/cli.ts "$@" ;;
+  audit)    run gateway/audit/cli.ts "$@" ;;
+  events-admin) run events/cli.ts "$@" ;;
+  *)
+    echo "usage: citizen-graph gateway | subgraph <identity|tax|family|benefits|transparency> | events | offers | witness | migrate <identity|tax|family|benefits|transparency> | policy … | audit … | events-admin …" >&2
+    exit 64 ;;
+esac
