@@ -5,7 +5,8 @@ set -eu
 cd /app
 service="${1:-}"
 [ $# -gt 0 ] && shift
-run() { exec node --import tsx "$@"; }
+# OpenTelemetry loads first (it instruments modules as they load), and only when OTEL_* asks for it.
+run() { exec node --import tsx --import ./platform/telemetry-preload.ts "$@"; }
 case "$service" in
   gateway)  run system/start-gateway.ts "$@" ;;
   subgraph) run system/start-subgraph.ts "$@" ;;
