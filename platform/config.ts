@@ -614,3 +614,49 @@ function graphqlEndpoint(raw: string): string {
   if (!url.pathname.endsWith('/graphql')) url.pathname = `${url.pathname.replace(/\/$/, '')}/graphql`;
   return url.toString();
 }
+
+export interface OffersConfig extends CommonConfig {
+  port: number;
+  queueDatabaseUrl: string;
+  gatewayUrl: string;
+  tokens: ServiceTokenConfig;
+  /** Page jobs this process works on at once. */
+  concurrency: number;
+  pageSize: number;
+  /** The daily run's cron expression (in the clock's time zone, platform/clock.ts); "off": no schedule. */
+  dailyCron: string | undefined;
+}
+
+export const DEFAULT_OFFERS_PORT = 4030;
+
+export function offersConfig(env: Env = process.env): OffersConfig {
+  const schema = z.object({
+    ...commonShape,
+    ...serviceTokenShape,
+    OFFERS_PORT: port('OFFERS_PORT', DEFAULT_OFFERS_PORT),
+    DATABASE_URL_OFFERS: postgresUrl('DATABASE_URL_OFFERS'),
+    OFFERS_CONCURRENCY: positiveInt('OFFERS_CONCURRENCY', 2, 64),
+    OFFERS_PAGE_SIZE: positiveInt('OFFERS_PAGE_SIZE', 1000, 1000),
+    OFFERS_DAILY_CRON: z
+      .string()
+      .optional()
+      .refine((raw) => raw === undefined || raw === 'off' || raw.trim().split(/\s+/).length === 5, 'OFFERS_DAILY_CRON must be a cron expression of five fields (minute hour day month weekday), or "off"'),
+  });
+  const parsed = parseOrThrow(schema, env);
+  const base = common(parsed);
+  const problems: string[] = [];
+  const tokens = serviceTokens(parsed, [{ variable: 'OFFERS_ENGINE_CLIENT_SECRET', value: parsed.OFFERS_ENGINE_CLIENT_SECRET }], base.production, problems);
+  if (base.production && !parsed.GATEWAY_URL) problems.push('GATEWAY_URL is required in production: the gateway the offers engine reads and records through');
+  if (problems.length) throw new ConfigurationError(problems);
+  const cron = parsed.OFFERS_DAILY_CRON?.trim();
+  return {
+    ...base,
+    port: parsed.OFFERS_PORT,
+    queueDatabaseUrl: parsed.DATABASE_URL_OFFERS,
+    gatewayUrl: graphqlEndpoint(parsed.GATEWAY_URL ?? 'http://127.0.0.1:4000'),
+    tokens,
+    concurrency: parsed.OFFERS_CONCURRENCY,
+    pageSize: parsed.OFFERS_PAGE_SIZE,
+    dailyCron: cron === 'off' ? undefined : (cron ?? '0 2 * * *'),
+  };
+}
