@@ -5,6 +5,7 @@ set -eu
 cd /app
 service="${1:-}"
 [ $# -gt 0 ] && shift
+usage="usage: citizen-graph gateway | subgraph <identity|tax|family|benefits|transparency> | events | offers | witness | migrate <identity|tax|family|benefits|transparency> | policy … | audit … | events-admin … | offers-admin …"
 # OpenTelemetry loads first (it instruments modules as they load), and only when OTEL_* asks for it.
 run() { exec node --import tsx --import ./platform/telemetry-preload.ts "$@"; }
 case "$service" in
@@ -17,7 +18,7 @@ case "$service" in
   policy)   run permissions/cli.ts "$@" ;;
   audit)    run gateway/audit/cli.ts "$@" ;;
   events-admin) run events/cli.ts "$@" ;;
-  *)
-    echo "usage: citizen-graph gateway | subgraph <identity|tax|family|benefits|transparency> | events | offers | witness | migrate <identity|tax|family|benefits|transparency> | policy … | audit … | events-admin …" >&2
-    exit 64 ;;
+  offers-admin) run offers/cli.ts "$@" ;;
+  help|--help|-h) echo "$usage"; exit 0 ;;
+  *) echo "$usage" >&2; exit 64 ;;
 esac

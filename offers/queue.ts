@@ -20,7 +20,7 @@ import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { today } from '../platform/clock.ts';
 import { logger } from '../platform/logger.ts';
-import { migrate } from '../subgraphs/kit/migrate.ts';
+import { migrate } from '../platform/migrate.ts';
 import { DEFAULT_PAGE_SIZE, evaluatePage, FINISH_RUN, scanPage, START_RUN } from './batch.ts';
 import type { GatewayClient } from './gateway-client.ts';
 import { addPage, claimFinish, createRun, markFinished, markPageDone, markScanned, readRun, runProgress, type RunProgress } from './queue-store.ts';
@@ -142,16 +142,29 @@ export async function startOffersQueue(options: OffersQueueOptions): Promise<Off
 
   const concurrency = options.concurrency ?? 2;
   const polling = { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, batchSize: 1 };
+  /**
+   * One worker slot. pg-boss waits out the polling interval after every fetch, even a
+   * fruitful one; a slot that just finished a job asks again at once (notifyWorker), so
+   * the interval only paces an idle slot.
+   */
+  const slot = async <T extends object>(name: string, handle: (data: T) => Promise<void>) => {
+    let id = '';
+    id = await boss.work<T>(name, polling, async ([job]) => {
+      try {
+        await handle(job!.data);
+      } finally {
+        boss.notifyWorker(id);
+      }
+    });
+  };
   if (concurrency > 0) {
-    await boss.work<{ runId: string }>(QUEUES.scan, polling, async ([job]) => scan(job!.data.runId));
-    await boss.work<{ runId: string }>(QUEUES.finish, polling, async ([job]) => finish(job!.data.runId));
-    for (let i = 0; i < concurrency; i++) {
-      await boss.work<{ runId: string; page: number; after: string | null; pageSize: number }>(QUEUES.page, polling, async ([job]) => evaluate(job!.data));
-    }
+    await slot<{ runId: string }>(QUEUES.scan, (data) => scan(data.runId));
+    await slot<{ runId: string }>(QUEUES.finish, (data) => finish(data.runId));
+    for (let i = 0; i < concurrency; i++) await slot<{ runId: string; page: number; after: string | null; pageSize: number }>(QUEUES.page, evaluate);
   }
   if (options.daily) {
     await boss.schedule(QUEUES.daily, options.daily.cron, {}, { tz: options.daily.timeZone });
-    await boss.work(QUEUES.daily, polling, async () => {
+    await slot(QUEUES.daily, async () => {
       const runId = `offers-batch-${today()}`;
       if (await enqueueRun(runId, options.daily?.pageSize)) log.info({ runId }, 'daily offers run enqueued');
     });

@@ -9,7 +9,7 @@ import { logger } from '../platform/logger.ts';
 import { exitOnStartupError } from '../platform/graceful-shutdown.ts';
 import { SUBGRAPH_NAMES, isAgencyName, type SubgraphName } from '../platform/topology.ts';
 import { agencyMigrationsDir } from '../subgraphs/folders.ts';
-import { migrate } from '../subgraphs/kit/migrate.ts';
+import { migrate } from '../platform/migrate.ts';
 
 async function main() {
   const name = process.argv[2] ?? '';

@@ -26,7 +26,7 @@ import type { WitnessEndpoint } from '../platform/tlog/witness-list.ts';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS, DEFAULT_UNWITNESSED_LIMIT_S, DEFAULT_WITNESS_PORT, hardeningDefaults } from '../platform/config.ts';
 import { startWitness, type RunningWitness } from '../witness/server.ts';
 import { fileStore } from '../witness/store.ts';
-import { DEV_LOG_NAME, DEV_WITNESS_NAME } from './audit-keys.ts';
+import { DEV_LOG_NAME, DEV_WITNESS_NAME } from '../platform/audit-keys.ts';
 
 /** The audit log's checkpoints and the witness `npm start` runs beside it. */
 export interface AuditLogSetup {

@@ -9,7 +9,7 @@ import { loadPersonas } from '../seed/personas.ts';
 import { isSeeded, seedDatabases } from '../seed/load.ts';
 import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES } from '../platform/topology.ts';
 import { defaultDataDir, openDatabases, type Databases } from '../platform/databases.ts';
-import { DEV_LOG_NAME, DEV_WITNESS_NAME, auditLogKeyFile, loadOrCreateSigner, witnessDir, witnessKeyFile } from './audit-keys.ts';
+import { DEV_LOG_NAME, DEV_WITNESS_NAME, auditLogKeyFile, loadOrCreateSigner, witnessDir, witnessKeyFile } from '../platform/audit-keys.ts';
 import { DEFAULT_WITNESS_PORT } from '../platform/config.ts';
 import { loadOrCreateLifeEventKeys } from './life-event-keys.ts';
 import { describeFailure, fail, guardProcess } from '../platform/process-guards.ts';
