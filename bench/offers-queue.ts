@@ -61,10 +61,17 @@ async function startWorker(): Promise<ChildProcess> {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 try {
   console.log('warm-up: two runs to the population\'s fixed point…');
-  for (const i of [1, 2]) await runBatch(client, { runId: `warm-up-${i}`, pageSize: 1000, concurrency: 4 });
+  await runBatch(client, { runId: 'warm-up-1', pageSize: 1000, concurrency: 4 });
+  // The second warm-up, at the fixed point, is the reference: the same work in this process, without the queue.
+  const reference = await runBatch(client, { runId: 'warm-up-2', pageSize, concurrency: 2 });
+  const inProcess = reference.evaluated / (reference.elapsedMs / 1000);
   const enqueuer = await startOffersQueue({ databaseUrl: queueUrl, client, concurrency: 0 });
   const rates = new Map<number, number[]>([[1, []], [2, []], [4, []]]);
   let run = 0;
@@ -88,7 +95,8 @@ try {
   await enqueuer.stop();
   const base = median(rates.get(1)!);
   console.log(`\noffers batch on the job queue, ${citizens.toLocaleString('en')} citizens, pages of ${pageSize}, ${values.concurrency} page jobs per worker (median of ${rounds}):`);
-  for (const [workers, xs] of rates) console.log(`  ${workers} worker(s): ${Math.round(median(xs)).toLocaleString('en')} citizens/s  (×${(median(xs) / base).toFixed(2)})`);
+  for (const [workers, xs] of rates) console.log(`  ${workers} worker(s): ${Math.round(median(xs)).toLocaleString('en')} citizens/s  (×${(median(xs) / base).toFixed(2)}; runs: ${xs.map(Math.round).join(', ')})`);
+  console.log(`  reference, the in-process batch (no queue, 2 pages at once): ${Math.round(inProcess).toLocaleString('en')} citizens/s`);
 } finally {
   await system.close();
   await scratch.stop();
