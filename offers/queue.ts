@@ -48,6 +48,8 @@ export interface OffersQueue {
   /** Starts a run (pages of `pageSize`); false when a run of that id exists (resumed by its jobs, never restarted). */
   enqueueRun(runId: string, pageSize?: number): Promise<boolean>;
   progress(runId: string): Promise<RunProgress | undefined>;
+  /** The queue's database answers (readiness). */
+  ready(): Promise<boolean>;
   /** Resolves once the run is finished (tests, the CLI). */
   finished(runId: string, pollMs?: number): Promise<RunProgress>;
   stop(): Promise<void>;
@@ -173,6 +175,7 @@ export async function startOffersQueue(options: OffersQueueOptions): Promise<Off
   return {
     enqueueRun,
     progress: (runId) => runProgress(pool, runId),
+    ready: () => pool.query('SELECT 1').then(() => true, () => false),
     async finished(runId, pollMs = 200) {
       for (;;) {
         const progress = await runProgress(pool, runId);

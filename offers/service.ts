@@ -40,7 +40,11 @@ export async function startOffersService(options: OffersServiceOptions): Promise
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') res.writeHead(405, { 'content-type': 'application/json' }).end('{"error":"method not allowed"}');
     else if (path === '/health') res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-    else if (path === '/ready') res.writeHead(stopping ? 503 : 200, { 'content-type': 'application/json' }).end(stopping ? '{"status":"stopping"}' : '{"status":"ready"}');
+    else if (path === '/ready') {
+      void (stopping ? Promise.resolve(false) : queue.ready()).then((ready) =>
+        res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ready ? 'ready' : stopping ? 'stopping' : 'job queue database unreachable' })),
+      );
+    }
     else if (path === '/metrics') {
       void registry.metrics().then((text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text), () => res.writeHead(500).end());
     } else res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
