@@ -65,7 +65,8 @@ export async function startOffersQueue(options: OffersQueueOptions): Promise<Off
   const boss = new PgBoss({ connectionString: options.databaseUrl, schema: 'pgboss', max: 4, schedule: Boolean(options.daily) });
   boss.on('error', (error: Error) => log.warn({ err: { message: error.message.slice(0, 300) } }, 'job queue error'));
   await boss.start();
-  const expireInSeconds = options.jobTimeoutSeconds ?? 900;
+  // A page takes seconds: a job still active after this died with its worker, and is retried.
+  const expireInSeconds = options.jobTimeoutSeconds ?? 300;
   for (const name of Object.values(QUEUES)) {
     // A page retried with backoff (an agency restarting), then kept as failed for an operator.
     await boss.createQueue(name, { name, retryLimit: 8, retryDelay: 5, retryBackoff: true, expireInSeconds });
@@ -149,12 +150,15 @@ export async function startOffersQueue(options: OffersQueueOptions): Promise<Off
    * fruitful one; a slot that just finished a job asks again at once (notifyWorker), so
    * the interval only paces an idle slot.
    */
+  let inFlight = 0;
   const slot = async <T extends object>(name: string, handle: (data: T) => Promise<void>) => {
     let id = '';
     id = await boss.work<T>(name, polling, async ([job]) => {
+      inFlight += 1;
       try {
         await handle(job!.data);
       } finally {
+        inFlight -= 1;
         boss.notifyWorker(id);
       }
     });
@@ -184,7 +188,14 @@ export async function startOffersQueue(options: OffersQueueOptions): Promise<Off
       }
     },
     async stop() {
-      await boss.stop({ graceful: true, wait: true, timeout: 30_000 });
+      // pg-boss's own graceful stop closes its connections while a slot may still be fetching: the
+      // job it then takes could be neither completed nor failed, and would wait out its expiry. So the
+      // slots stop fetching first, and what they took finishes, before pg-boss stops.
+      for (const name of Object.values(QUEUES)) await boss.offWork(name);
+      const deadline = Date.now() + 30_000;
+      await new Promise((r) => setTimeout(r, 1_500));
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await boss.stop({ graceful: true, wait: true, timeout: Math.max(1_000, deadline - Date.now()) });
       await pool.end().catch(() => {});
     },
   };

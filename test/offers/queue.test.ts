@@ -5,7 +5,9 @@
  * once; enqueuing a run again starts nothing; a run whose workers stopped
  * half-way is finished by others from its page rows.
  */
+import { spawn } from 'node:child_process';
 import pg from 'pg';
+import { freePort } from '../../platform/free-port.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_CLIENT, ENGINE_PURPOSE } from '../../offers/engine.ts';
 import { cachedTokenSource, gatewayClient } from '../../offers/gateway-client.ts';
@@ -91,4 +93,32 @@ describe('offers batch on the job queue', () => {
       await next.stop();
     }
   }, 180_000);
+
+  it('npm run start:offers works the queue as its own process: ready, page jobs, metrics, a clean stop on SIGTERM', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'system/start-offers.ts'], {
+      env: { ...process.env, DATABASE_URL_OFFERS: queueUrl, GATEWAY_URL: system.gateway.url.replace(/\/graphql$/, ''), OFFERS_PORT: String(port), OFFERS_DAILY_CRON: 'off', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    const enqueuer = await startOffersQueue({ databaseUrl: queueUrl, client: engine(), concurrency: 0 });
+    try {
+      let ready = 0;
+      for (const deadline = Date.now() + 60_000; ready !== 200 && Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+        ready = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status, () => 0);
+      }
+      expect(ready, stderr).toBe(200);
+      await enqueuer.enqueueRun('queue-run-3', 500);
+      expect(await enqueuer.finished('queue-run-3')).toMatchObject({ pages: 4, pagesDone: 4, citizens: 2_000 });
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toMatch(/citizen_graph_offers_batch_citizens_total 2000\b/);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await enqueuer.stop();
+    }
+  }, 120_000);
 });
