@@ -92,6 +92,7 @@ async function main() {
     `  explorer          http://localhost:${system.gateway.port}/explorer  (GraphiQL, development only)`,
     ...SUBGRAPH_NAMES.map((name) => `  ${name.padEnd(17)} ${system!.subgraphs[name].url}  (accepts only the gateway's signed requests)`),
     ...(system.witness ? [`  audit witness     ${system.witness.url}  (key ${system.witness.verifierKey})`] : []),
+    '  life events       relayed in this process (events/: family register, then offers; `npm run events -- status`)',
     `  dev tokens        POST http://localhost:${system.gateway.port}/dev/token  (issuer ${DEV_ISSUER})`,
     databases?.embedded
       ? `  database          embedded PostgreSQL on 127.0.0.1:${databases.embedded.port}, data in ${databases.embedded.dataDir}`
