@@ -15,7 +15,7 @@
 import pg from 'pg';
 import { logger } from '../platform/logger.ts';
 import { eventsMetrics } from './metrics.ts';
-import { afterFailure, DEFAULT_RETRY_POLICY, PermanentDeliveryError, type RetryPolicy } from './retry.ts';
+import { afterFailure, DEFAULT_RETRY_POLICY, failureNote, PermanentDeliveryError, type RetryPolicy } from './retry.ts';
 import { claimDue, markDelivered, markFailed, settleOutbox, type OutboxEvent } from './store.ts';
 
 export type { OutboxEvent } from './store.ts';
@@ -83,11 +83,11 @@ export async function startOutboxRelay(options: RelayOptions): Promise<RunningRe
       await markDelivered(client, consumer, event.id);
       eventsMetrics.attempts.inc({ consumer, outcome: 'delivered' });
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = failureNote(error);
       const next = error instanceof PermanentDeliveryError ? ({ kind: 'dead' } as const) : afterFailure(attemptsBefore + 1, retry, random());
       await markFailed(client, consumer, event.id, message, next.kind === 'retry' ? next.delayMs : undefined);
       eventsMetrics.attempts.inc({ consumer, outcome: next.kind === 'dead' ? 'dead_lettered' : 'failed' });
-      if (next.kind === 'dead') log.error({ consumer, eventId: event.id, attempts: attemptsBefore + 1, error: message.slice(0, 200) }, 'life event dead-lettered: replay with `npm run events -- replay`');
+      if (next.kind === 'dead') log.error({ consumer, eventId: event.id, attempts: attemptsBefore + 1, error: message }, 'life event dead-lettered: replay with `npm run events -- replay`');
       options.onError?.(error, consumer, event);
     } finally {
       eventsMetrics.duration.observe({ consumer }, (performance.now() - started) / 1000);

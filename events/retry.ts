@@ -32,5 +32,15 @@ export function afterFailure(attempts: number, policy: RetryPolicy, random: numb
   return { kind: 'retry', delayMs: Math.floor(ceiling / 2 + (ceiling / 2) * r) };
 }
 
+/**
+ * A consumer's error as kept in the delivery row and logged: an operator's clue,
+ * with anything shaped like a personal code or a date of birth (six digits or
+ * more) blanked out, and short.
+ */
+export function failureNote(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\d{6,}/g, '…').slice(0, 300);
+}
+
 /** Thrown by a consumer for a refusal no retry can change (a forged event): dead-lettered at once. */
 export class PermanentDeliveryError extends Error {}

@@ -10,6 +10,7 @@ import { closeOnSignals, exitOnStartupError } from '../platform/graceful-shutdow
 import { serviceTokenSource } from '../offers/gateway-client.ts';
 import { ENGINE_CLIENT, RELAY_CLIENT } from '../events/consumers.ts';
 import { startEventsService } from '../events/service.ts';
+import { failureNote } from '../events/retry.ts';
 
 async function main() {
   const config = eventsConfig();
@@ -23,7 +24,7 @@ async function main() {
     pollMs: config.pollMs,
     port: config.port,
     host: config.host,
-    onError: (error) => log.warn({ err: { message: (error as Error).message?.slice(0, 300) } }, 'life event not delivered yet'),
+    onError: (error) => log.warn({ err: { message: failureNote(error) } }, 'life event not delivered yet'),
   });
   log.info({ url: events.url, tokens: config.tokens.tokenUrl ? 'client credentials' : 'development issuer' }, 'events service relaying the population register outbox');
   closeOnSignals('events', () => events.stop(), config.shutdownGraceMs);

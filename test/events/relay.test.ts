@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOutboxRelay, type Consumer, type RunningRelay } from '../../events/relay.ts';
-import { afterFailure, PermanentDeliveryError, type RetryPolicy } from '../../events/retry.ts';
+import { afterFailure, failureNote, PermanentDeliveryError, type RetryPolicy } from '../../events/retry.ts';
 import { startEventsService } from '../../events/service.ts';
 import { startScratchDatabases, type ScratchDatabases } from '../../system/scratch-databases.ts';
 
@@ -163,6 +163,10 @@ describe('afterFailure (backoff with jitter, then dead letter)', () => {
     expect(afterFailure(1, policy, 0.999_999)).toEqual({ kind: 'retry', delayMs: 999 });
     expect(afterFailure(3, policy, 0)).toEqual({ kind: 'retry', delayMs: 2_000 });
     expect(afterFailure(4, policy, 0.5)).toEqual({ kind: 'retry', delayMs: 4_500 });
+  });
+  it('keeps no personal code in the note of a failure', () => {
+    expect(failureNote(new Error('39001010001 is not a personal code (born 19900101)'))).toBe('… is not a personal code (born …)');
+    expect(failureNote('x'.repeat(400))).toHaveLength(300);
   });
   it('dead-letters at the limit', () => {
     expect(afterFailure(5, policy, 0.5)).toEqual({ kind: 'dead' });
