@@ -25,6 +25,7 @@ import type { DevIssuer } from './auth/dev-issuer.ts';
 import type { SenderKey } from '../platform/message-signing.ts';
 import type { GatewayContext } from './context.ts';
 import { enforcementPlugin } from './enforcement/plugin.ts';
+import { plannedGateway } from './enforcement/planned-gateway.ts';
 import { representedLookup } from './enforcement/represented.ts';
 import { RequestRefused, resolvePurpose } from './enforcement/request-purpose.ts';
 import { devTokenRoute } from './dev-token-route.ts';
@@ -102,7 +103,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
   });
   const apollo = new ApolloServer<GatewayContext>({
-    gateway,
+    gateway: plannedGateway(gateway),
     includeStacktraceInErrorResponses: false,
     formatError: maskError,
     ...hardening.apollo,

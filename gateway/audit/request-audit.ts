@@ -11,7 +11,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { classify } from '../../permissions/decide.ts';
 import { PUBLIC, type Policy } from '../../permissions/model.ts';
 import type { CallerContext } from '../../platform/context-token.ts';
-import type { ReturnedFieldCollector } from '../enforcement/filter-response.ts';
+import type { ReturnedFieldCollector } from '../enforcement/plan.ts';
 import type { AuditContent, Denial, FieldRef } from './chain.ts';
 import type { FieldOwners } from './field-owners.ts';
 import type { AuditWriter } from './writer.ts';

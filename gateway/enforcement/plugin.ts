@@ -1,19 +1,19 @@
 /**
- * Wires purpose enforcement into Apollo Server's request pipeline:
- * didResolveOperation (after validation, before planning) filters the
- * operation; willSendResponse applies the removals and the per-subject check,
- * then (when an auditor is given) awaits the audit record of what is left
- * before the response may go: enforcement knows exactly which fields of whom
- * survive filtering, so the record is built from the same walk.
+ * Wires the authorization plan (plan.ts) into Apollo Server's request
+ * pipeline. didResolveOperation (after validation, before planning) takes the
+ * operation's plan from the cache, judges its root fields' subjects for this
+ * caller, and hands the executor the document to run (planned-gateway.ts);
+ * willSendResponse applies the plan to the result in one pass and then (when
+ * an auditor is given) awaits the audit record of exactly what is left before
+ * the response may go. The plan is kept in this request's own hooks, never in
+ * a table beside them.
  */
-import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
-import { GraphQLError, getOperationAST, type GraphQLFormattedError } from 'graphql';
-import { decide, decideMutation, type Decision, type Relation } from '../../permissions/decide.ts';
-import type { Policy } from '../../permissions/model.ts';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { decide, decideMutation, type Decision, type DenialReason, type Relation } from '../../permissions/decide.ts';
+import { SUBJECT_TYPE, type Policy } from '../../permissions/model.ts';
 import { decideRootSubject, relationOf, type RootSubject } from '../../permissions/subjects.ts';
-import { filterOperation, ReservedAliasError, type FieldJudge, type Removal } from './filter-operation.ts';
-import { applyRemovals, dropDuplicateDenials, enforceSubjects, removalError, type SubjectJudge } from './filter-response.ts';
+import { applyPlan, dropDuplicateDenials, planCache, RESERVED_PREFIX, ReservedAliasError, type AuthorizationPlan, type Executable, type StaticJudge, type SubjectJudge } from './plan.ts';
 import type { GatewayContext } from '../context.ts';
 import { auditUnavailableError, returnedFields, type RequestAuditor } from '../audit/request-audit.ts';
 
@@ -24,19 +24,12 @@ export interface EnforcementOptions {
   auditor?: RequestAuditor;
 }
 
-interface Enforced {
-  removals: Removal[];
-}
+const SUBJECT_TYPES: ReadonlyMap<string, string> = new Map([[SUBJECT_TYPE, 'id']]);
 
-function fieldJudge(policy: Policy, ctx: GatewayContext, rootSubjects: Record<string, RootSubject>, queryType: string, mutationType: string | undefined): FieldJudge {
-  const { purpose, acr, scope } = ctx.caller;
-  return (parentType, fieldName, args) => {
-    if (parentType === mutationType) return decideMutation(policy, purpose, fieldName, acr);
-    if (parentType === queryType) {
-      const subject = decideRootSubject(policy, purpose, scope, rootSubjects[fieldName] ?? 'none', args);
-      if (!subject.allow) return subject;
-    }
-    return decide(policy, { purpose, field: `${parentType}.${fieldName}`, acr });
+function staticJudge(policy: Policy, purpose: string, acr: GatewayContext['caller']['acr']): StaticJudge {
+  return {
+    field: (coordinate) => decide(policy, { purpose, field: coordinate, acr }),
+    mutation: (name) => decideMutation(policy, purpose, name, acr),
   };
 }
 
@@ -57,51 +50,76 @@ function subjectJudge(policy: Policy, caller: GatewayContext['caller']): Subject
   };
 }
 
+interface Planned {
+  plan: AuthorizationPlan;
+  refusedRoots: ReadonlyMap<string, DenialReason>;
+  executable: Executable;
+}
+
+/** Something that is not one JSON answer (incremental delivery) cannot be judged record by record: it never leaves. */
+function notSingleError(): GraphQLFormattedError {
+  return { message: 'Only single (non-incremental) responses are served.', extensions: { code: 'BAD_REQUEST' } };
+}
+
+const hasReservedPath = (error: GraphQLFormattedError) => error.path?.some((key) => typeof key === 'string' && key.startsWith(RESERVED_PREFIX)) === true;
+
 export function enforcementPlugin({ policy, rootSubjects, auditor }: EnforcementOptions): ApolloServerPlugin<GatewayContext> {
-  const enforced = new WeakMap<GatewayContext, Enforced>();
+  const planFor = planCache();
   return {
     async requestDidStart() {
+      let planned: Planned | undefined;
       return {
         async didResolveOperation(rc: GraphQLRequestContextDidResolveOperation<GatewayContext>) {
           const ctx = rc.contextValue;
-          const schema = rc.schema;
           if (!rc.operation) return;
-          const judge = fieldJudge(policy, ctx, rootSubjects, schema.getQueryType()!.name, schema.getMutationType()?.name);
-          let filtered;
+          const { purpose, acr, scope } = ctx.caller;
+          // Coerced (defaults applied) by the operation guards before this hook (gateway/hardening/operation-guards.ts).
+          const variables = rc.request.variables ?? {};
+          let plan: AuthorizationPlan;
           try {
-            filtered = filterOperation(schema, rc.document, rc.operation, rc.request.variables ?? {}, judge);
+            plan = planFor({ schema: rc.schema, document: rc.document, operation: rc.operation, variables, judge: staticJudge(policy, purpose, acr), subjectTypes: SUBJECT_TYPES, purpose, acr });
           } catch (error) {
             if (error instanceof ReservedAliasError) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
             throw error;
           }
-          enforced.set(ctx, { removals: filtered.removals });
-          // The planner caches plans by queryHash: a purpose-filtered document must never share a plan with another.
-          const signature = filtered.removals.map((r) => r.path.join('.')).join('|');
-          (rc as { queryHash: string }).queryHash = createHash('sha256').update(`${rc.queryHash}\u0000cg\u0000${signature}`).digest('hex');
-          (rc as { document: typeof rc.document }).document = filtered.document;
-          (rc as { operation: typeof rc.operation }).operation = getOperationAST(filtered.document, rc.request.operationName)!;
+          const refusedRoots = new Map<string, DenialReason>();
+          for (const root of plan.roots) {
+            const subject = rootSubjects[root.fieldName] ?? 'none';
+            const decision = decideRootSubject(policy, purpose, scope, subject, typeof subject === 'function' ? root.args(variables) : {});
+            if (!decision.allow) refusedRoots.set(root.key, decision.reason);
+          }
+          const executable = plan.executable(refusedRoots);
+          planned = { plan, refusedRoots, executable };
+          ctx.executable = executable;
         },
         async responseForOperation(rc) {
-          const removals = enforced.get(rc.contextValue)?.removals ?? [];
+          const removals = planned?.executable.removals ?? [];
           if (!rc.contextValue.strict || removals.length === 0) return null;
           return {
             http: { status: 403, headers: rc.response.http.headers },
-            body: { kind: 'single', singleResult: { errors: removals.map((r) => removalError(rc.contextValue.caller.purpose, r)) } },
+            body: { kind: 'single', singleResult: { errors: [...planned!.executable.errors] } },
           };
         },
         async willSendResponse(rc) {
           const ctx = rc.contextValue;
-          const state = enforced.get(ctx);
+          if (rc.response.body.kind !== 'single') {
+            rc.response.body = { kind: 'single', singleResult: { errors: [notSingleError()] } };
+            rc.response.http.status = 400;
+          }
           const body = rc.response.body;
-          // The gateway executes no incremental delivery (@defer): every response here is single.
           if (body.kind !== 'single') return;
           const result = body.singleResult;
+          // A subgraph refusing the subject key the plan added (a purpose not granted the key field) names it in its
+          // error's path: the record is refused as a whole below; the reserved key never reaches the client.
+          if (result.errors?.some(hasReservedPath)) result.errors = result.errors.filter((e) => !hasReservedPath(e));
           const returned = auditor ? returnedFields() : undefined;
-          const data = result.data as Parameters<typeof applyRemovals>[0] | null | undefined;
-          if (state && rc.operation && !(ctx.strict && state.removals.length) && data) {
+          const data = result.data as Parameters<typeof applyPlan>[0]['data'] | null | undefined;
+          if (planned && !(ctx.strict && planned.executable.removals.length) && data) {
             const { purpose } = ctx.caller;
-            const added: GraphQLFormattedError[] = applyRemovals(data, state.removals, purpose);
-            added.push(...enforceSubjects(rc.schema, rc.document!, rc.operation, rc.request.variables ?? {}, data, subjectJudge(policy, ctx.caller), purpose, returned?.collect));
+            const added: GraphQLFormattedError[] = [
+              ...planned.executable.errors,
+              ...applyPlan({ plan: planned.plan, refusedRoots: planned.refusedRoots, data, judge: subjectJudge(policy, ctx.caller), purpose, collect: returned?.collect }),
+            ];
             if (added.length) result.errors = [...added, ...dropDuplicateDenials(result.errors ?? [], added)];
           }
           if (!auditor) return;
