@@ -13,8 +13,8 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { CryptoKey, KeyObject } from 'jose';
-import type { Policy } from '../permissions/model.ts';
 import type { RootSubject } from '../permissions/subjects.ts';
+import { clientActors, type Policy } from '../permissions/model.ts';
 import { readSupergraph } from '../schema/compose.ts';
 import type { AgencyName, SubgraphName } from '../platform/topology.ts';
 import { maskError } from '../platform/mask-error.ts';
@@ -140,7 +140,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // An unknown client or actor kind gets the shortest lifetime of all (it is refused later anyway).
   const lifetimes = options.tokenLifetimes ?? DEFAULT_TOKEN_LIFETIMES;
   const shortest = Math.min(...Object.values(lifetimes));
-  const tokenChecks = { ...options.auth, maxLifetimeSeconds: (client: string) => (Object.hasOwn(options.policy.clients, client) ? lifetimes[options.policy.clients[client]!.actors] : undefined) ?? shortest };
+  const lifetimeOf = (client: string) => {
+    if (!Object.hasOwn(options.policy.clients, client)) return shortest;
+    // A client for several kinds of actor (the development explorer) gets the shortest of their lifetimes.
+    return Math.min(...clientActors(options.policy.clients[client]!).map((kind) => lifetimes[kind] ?? shortest));
+  };
+  const tokenChecks = { ...options.auth, maxLifetimeSeconds: lifetimeOf };
   const authenticateRequest = async (req: Request, res: Response, next: NextFunction) => {
     let identity: Awaited<ReturnType<typeof authenticate>> | undefined;
     try {

@@ -6,7 +6,8 @@
  */
 import { categoryCovers, classify } from './decide.ts';
 import { DEFAULT_POLICY_DIR, loadPolicy, POLICY_FILES, PolicyError, type PolicyFile } from './load.ts';
-import { PUBLIC, type Policy, type Purpose } from './model.ts';
+import { actorsMayUse } from './judge.ts';
+import { clientActors, PUBLIC, type Policy, type Purpose } from './model.ts';
 import { listSchemaFields, readSupergraphSdl, SUPERGRAPH_PATH, type SchemaFields } from './schema-fields.ts';
 import { didYouMean } from './suggest.ts';
 
@@ -29,7 +30,9 @@ export type ProblemCode =
   | 'CONTRADICTION'
   | 'SHADOWED_GRANT'
   | 'UNUSED_PURPOSE'
-  | 'WEAK_LEGAL_BASIS';
+  | 'WEAK_LEGAL_BASIS'
+  | 'PURPOSE_CLOSED_TO_CLIENT'
+  | 'PARTNER_ON_PUBLIC_BASIS';
 
 export interface Problem {
   severity: Severity;
@@ -232,6 +235,24 @@ function checkClients(policy: Policy): Problem[] {
         problems.push(
           error('INTERNAL_PURPOSE_IN_CLIENT', 'clients.yaml', `client ${id} uses internal purpose ${purposeId}: internal purposes are for the platform only`),
         );
+      } else {
+        const actors = clientActors(client);
+        // Nobody signing in through this client could use the purpose (the gateway would refuse each of them): a mistake either way.
+        if (!actors.some((kind) => actorsMayUse(kind, purpose))) {
+          problems.push(
+            error(
+              'PURPOSE_CLOSED_TO_CLIENT',
+              'clients.yaml',
+              `client ${id} (for ${actors.join(', ')}) uses purpose ${purposeId}, which none of them may use: citizens never reach anyone (subjects: any), staff need the purpose's entitlement (entitlement: <agency:role>)`,
+            ),
+          );
+        }
+        // A partner is outside the state: it may rest on the person's consent or a contract with them, never on a public task.
+        if (actors.includes('partner') && BASES_FOR_ANY_SUBJECT.includes(purpose.legalBasis.kind)) {
+          problems.push(
+            error('PARTNER_ON_PUBLIC_BASIS', 'clients.yaml', `client ${id} is a partner's and uses purpose ${purposeId}, whose legal basis is ${purpose.legalBasis.kind}: partners may use consent or contract purposes only`),
+          );
+        }
       }
     }
   }

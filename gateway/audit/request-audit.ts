@@ -19,7 +19,7 @@ import type { AuditWriter } from './writer.ts';
 export const AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE';
 
 /** Error codes that mean "refused", and make a request worth a denied record. */
-const DENIAL_CODES = new Set(['UNAUTHORIZED_FIELD_OR_TYPE', 'PURPOSE_NOT_ALLOWED', 'CASE_REFERENCE_REQUIRED']);
+const DENIAL_CODES = new Set(['UNAUTHORIZED_FIELD_OR_TYPE', 'PURPOSE_NOT_ALLOWED', 'CASE_REFERENCE_REQUIRED', 'ACTOR_NOT_ALLOWED']);
 
 export interface ReturnedFields {
   collect: ReturnedFieldCollector;

@@ -9,7 +9,7 @@ import { createDevIssuer, DEV_ISSUER, TOKEN_AUDIENCE } from '../../../gateway/au
 import { startGateway } from '../../../gateway/server.ts';
 import type { AgencyName, SubgraphName } from '../../../platform/topology.ts';
 import { ROOT_SUBJECTS } from '../../../subgraphs/index.ts';
-import { BENCH_ACTOR, BENCH_CASE, BENCH_CLIENT, BENCH_PURPOSE, benchPolicy } from '../bench-policy.ts';
+import { BENCH_ACTOR, BENCH_CASE, BENCH_CLIENT, BENCH_ENTITLEMENT, BENCH_PURPOSE, benchPolicy } from '../bench-policy.ts';
 import { serveHost } from '../child-process.ts';
 import { startDirectFloor } from '../direct.ts';
 import { startPlainApolloGateway, type Peer } from '../peers.ts';
@@ -51,7 +51,7 @@ serveHost(
         audit: options.layers.audit ? { databaseUrl: options.auditDatabaseUrl } : undefined,
       });
       running = { url: gateway.url, close: () => gateway.close() };
-      const token = await devIssuer.issue({ sub: BENCH_ACTOR, client: BENCH_CLIENT, acr: 'high' });
+      const token = await devIssuer.issue({ sub: BENCH_ACTOR, client: BENCH_CLIENT, acr: 'high', actor: 'staff', entitlements: [BENCH_ENTITLEMENT] });
       return { url: gateway.url, headers: { authorization: `Bearer ${token}`, 'x-purpose': BENCH_PURPOSE, 'x-case-ref': BENCH_CASE } };
     },
   },
