@@ -13,7 +13,6 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { CryptoKey, KeyObject } from 'jose';
-import type { RootSubject } from '../permissions/subjects.ts';
 import { clientActors, type Policy } from '../permissions/model.ts';
 import { readSupergraph } from '../schema/compose.ts';
 import type { AgencyName, SubgraphName } from '../platform/topology.ts';
@@ -48,7 +47,6 @@ export interface GatewayOptions {
   port: number;
   host?: string;
   policy: Policy;
-  rootSubjects: Record<string, RootSubject>;
   /** Transparency may be left out (gateways started without it use the supergraph's URL for it). */
   subgraphUrls: Record<AgencyName, string> & Partial<Record<SubgraphName, string>>;
   /** Signs the context sent to subgraphs (Ed25519 private key). */
@@ -114,7 +112,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ApolloServerPluginCacheControlDisabled(),
       requestObserver<GatewayContext>('gateway'),
       ...hardening.apollo.plugins,
-      ...(options.enforcement === false ? [] : [enforcementPlugin({ policy: options.policy, rootSubjects: options.rootSubjects, auditor: audit?.auditor })]),
+      ...(options.enforcement === false ? [] : [enforcementPlugin({ policy: options.policy, auditor: audit?.auditor })]),
     ],
   });
   await apollo.start();

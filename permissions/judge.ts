@@ -1,12 +1,14 @@
 /**
- * The request-level half of the one judge: before any field is looked at, may
- * this caller (client, actor kind, entitlements, assurance) declare this
- * purpose, with this case reference? Pure, like decide(): the gateway only
- * calls it, and every refusal has a stable code and a reason.
+ * The one judge. Request-level: before any field is looked at, may this
+ * caller (client, actor kind, entitlements, assurance) declare this purpose,
+ * with this case reference? Field-level: may this request read this field
+ * (of this subject), call this mutation, reach this root field's subject?
+ * Pure, like decide() which it calls: the gateway and every subgraph's shield
+ * only call these functions, so both enforce exactly the same thing.
  */
-import { acrAtLeast } from './decide.ts';
+import { acrAtLeast, decide, decideMutation, type Decision } from './decide.ts';
 import { clientActors, type Acr, type ClientActors, type Policy, type Purpose } from './model.ts';
-import type { SubjectScope } from './subjects.ts';
+import { decideRootSubject, relationOf, rootSubjectOf, type SubjectScope } from './subjects.ts';
 
 /** Who signed in, as the gateway knows it from the token (gateway/auth/identity-claims.ts). */
 export interface Caller {
@@ -84,3 +86,48 @@ export function judgeRequest(policy: Policy, caller: Caller, purposeHeader: stri
     },
   };
 }
+
+/** What the field half of the judge needs to know of a request (the gateway's caller, or a subgraph's signed context). */
+export interface JudgedRequest {
+  purpose: string;
+  acr: Acr;
+  scope: SubjectScope;
+}
+
+/**
+ * The field half of the one judge, called by the gateway's plan and by every
+ * subgraph's shield alike: a field of a subject type, for the person of the
+ * record holding it (`subject`: its personal code, undefined when the record
+ * does not say, which is someone else's); any other field, or a subject's
+ * field before its record is known (`subject` omitted), for what holds for
+ * everyone under the purpose and assurance.
+ */
+export function judgeField(policy: Policy, request: JudgedRequest, coordinate: string, subject?: { id: string | undefined }): Decision {
+  if (!subject) return decide(policy, { purpose: request.purpose, field: coordinate, acr: request.acr });
+  const relation = subject.id === undefined ? 'other' : relationOf(request.scope, subject.id);
+  return decide(policy, { purpose: request.purpose, field: coordinate, relation, acr: request.acr });
+}
+
+/** A mutation, granted by name in the purpose. */
+export function judgeMutation(policy: Policy, request: JudgedRequest, name: string): Decision {
+  return decideMutation(policy, request.purpose, name, request.acr);
+}
+
+/** A root field: whose data it returns (policy `roots`; undeclared is refused), with this request's arguments. */
+export function judgeRootSubject(policy: Policy, request: JudgedRequest, coordinate: string, args: Record<string, unknown>): Decision {
+  return decideRootSubject(policy, request.purpose, request.scope, coordinate, args);
+}
+
+/** Whether a root field's subject depends on its arguments (so the arguments must be computed to judge it). */
+export function rootNeedsArguments(policy: Policy, coordinate: string): boolean {
+  const subject = rootSubjectOf(policy, coordinate);
+  return typeof subject === 'object';
+}
+
+/** The subject types of the policy and the field naming each one's person. */
+export function subjectTypes(policy: Policy): ReadonlyMap<string, string> {
+  let types = subjectTypeMaps.get(policy);
+  if (!types) subjectTypeMaps.set(policy, (types = new Map(Object.entries(policy.subjectTypes))));
+  return types;
+}
+const subjectTypeMaps = new WeakMap<Policy, ReadonlyMap<string, string>>();

@@ -54,13 +54,19 @@ export const categoriesFile = z
   })
   .strict();
 
-/** Type -> field -> category (or `public`). */
+const typeName = z.string().regex(/^[A-Z][A-Za-z0-9_]*$/, 'a type name starts with a capital letter');
+const fieldName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a field name is a GraphQL name');
+
+/** Whose data a root field returns (see classification.yaml, `roots`). */
+export const rootSubjectSchema = z.union([z.enum(['actor', 'anyone', 'nobody']), z.strictObject({ argument: fieldName })]);
+export type RootSubject = z.infer<typeof rootSubjectSchema>;
+
+/** Type -> field -> category (or `public`); the subject types and their key fields; whose data each root field returns. */
 export const classificationFile = z
   .object({
-    classification: z.record(
-      z.string().regex(/^[A-Z][A-Za-z0-9_]*$/, 'a type name starts with a capital letter'),
-      z.record(z.string(), z.union([z.literal(PUBLIC), categoryName])),
-    ),
+    subjects: z.record(typeName, fieldName).default({}),
+    roots: z.record(fieldCoordinate, rootSubjectSchema).default({}),
+    classification: z.record(typeName, z.record(z.string(), z.union([z.literal(PUBLIC), categoryName]))),
   })
   .strict();
 
@@ -113,9 +119,13 @@ export function clientActors(client: Pick<Client, 'actors'>): readonly ClientAct
 export interface Policy {
   categories: z.infer<typeof categoriesFile>['categories'];
   classification: z.infer<typeof classificationFile>['classification'];
+  /** Subject type -> the field holding its person's personal code. */
+  subjectTypes: Record<string, string>;
+  /** `Query.field` -> whose data it returns. */
+  roots: Record<string, RootSubject>;
   purposes: Record<string, Purpose>;
   clients: Record<string, Client>;
 }
 
-/** The type whose records are personal data about a subject; its key names the subject. */
+/** The subject type of the shipped policy (tests and tools that walk from a citizen). */
 export const SUBJECT_TYPE = 'Citizen';

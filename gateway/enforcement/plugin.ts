@@ -10,26 +10,24 @@
  */
 import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { decide, decideMutation, type Decision, type DenialReason, type Relation } from '../../permissions/decide.ts';
-import { SUBJECT_TYPE, type Policy } from '../../permissions/model.ts';
-import { decideRootSubject, relationOf, type RootSubject } from '../../permissions/subjects.ts';
+import type { Decision, DenialReason, Relation } from '../../permissions/decide.ts';
+import { judgeField, judgeMutation, judgeRootSubject, rootNeedsArguments, subjectTypes } from '../../permissions/judge.ts';
+import type { Policy } from '../../permissions/model.ts';
+import { relationOf } from '../../permissions/subjects.ts';
 import { applyPlan, dropDuplicateDenials, planCache, RESERVED_PREFIX, ReservedAliasError, type AuthorizationPlan, type Executable, type StaticJudge, type SubjectJudge } from './plan.ts';
 import type { GatewayContext } from '../context.ts';
 import { auditUnavailableError, returnedFields, type RequestAuditor } from '../audit/request-audit.ts';
 
 export interface EnforcementOptions {
   policy: Policy;
-  rootSubjects: Record<string, RootSubject>;
   /** Records every data-bearing or refused response before it is released. */
   auditor?: RequestAuditor;
 }
 
-const SUBJECT_TYPES: ReadonlyMap<string, string> = new Map([[SUBJECT_TYPE, 'id']]);
-
-function staticJudge(policy: Policy, purpose: string, acr: GatewayContext['caller']['acr']): StaticJudge {
+function staticJudge(policy: Policy, caller: GatewayContext['caller']): StaticJudge {
   return {
-    field: (coordinate) => decide(policy, { purpose, field: coordinate, acr }),
-    mutation: (name) => decideMutation(policy, purpose, name, acr),
+    field: (coordinate) => judgeField(policy, caller, coordinate),
+    mutation: (name) => judgeMutation(policy, caller, name),
   };
 }
 
@@ -38,14 +36,13 @@ function staticJudge(policy: Policy, purpose: string, acr: GatewayContext['calle
  * over and over: each is answered once per request (relations are self, represented or other).
  */
 function subjectJudge(policy: Policy, caller: GatewayContext['caller']): SubjectJudge {
-  const { purpose, acr, scope } = caller;
   const answered = new Map<Relation, Map<string, Decision>>();
   return (field, subject) => {
-    const relation = relationOf(scope, subject);
+    const relation = relationOf(caller.scope, subject);
     let byField = answered.get(relation);
     if (!byField) answered.set(relation, (byField = new Map()));
     let decision = byField.get(field);
-    if (!decision) byField.set(field, (decision = decide(policy, { purpose, field, relation, acr })));
+    if (!decision) byField.set(field, (decision = judgeField(policy, caller, field, { id: subject })));
     return decision;
   };
 }
@@ -63,7 +60,7 @@ function notSingleError(): GraphQLFormattedError {
 
 const hasReservedPath = (error: GraphQLFormattedError) => error.path?.some((key) => typeof key === 'string' && key.startsWith(RESERVED_PREFIX)) === true;
 
-export function enforcementPlugin({ policy, rootSubjects, auditor }: EnforcementOptions): ApolloServerPlugin<GatewayContext> {
+export function enforcementPlugin({ policy, auditor }: EnforcementOptions): ApolloServerPlugin<GatewayContext> {
   const planFor = planCache();
   return {
     async requestDidStart() {
@@ -72,20 +69,20 @@ export function enforcementPlugin({ policy, rootSubjects, auditor }: Enforcement
         async didResolveOperation(rc: GraphQLRequestContextDidResolveOperation<GatewayContext>) {
           const ctx = rc.contextValue;
           if (!rc.operation) return;
-          const { purpose, acr, scope } = ctx.caller;
+          const { purpose, acr } = ctx.caller;
           // Coerced (defaults applied) by the operation guards before this hook (gateway/hardening/operation-guards.ts).
           const variables = rc.request.variables ?? {};
           let plan: AuthorizationPlan;
           try {
-            plan = planFor({ schema: rc.schema, document: rc.document, operation: rc.operation, variables, judge: staticJudge(policy, purpose, acr), subjectTypes: SUBJECT_TYPES, purpose, acr });
+            plan = planFor({ schema: rc.schema, document: rc.document, operation: rc.operation, variables, judge: staticJudge(policy, ctx.caller), subjectTypes: subjectTypes(policy), purpose, acr });
           } catch (error) {
             if (error instanceof ReservedAliasError) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
             throw error;
           }
           const refusedRoots = new Map<string, DenialReason>();
           for (const root of plan.roots) {
-            const subject = rootSubjects[root.fieldName] ?? 'none';
-            const decision = decideRootSubject(policy, purpose, scope, subject, typeof subject === 'function' ? root.args(variables) : {});
+            const coordinate = `${rc.schema.getQueryType()!.name}.${root.fieldName}`;
+            const decision = judgeRootSubject(policy, ctx.caller, coordinate, rootNeedsArguments(policy, coordinate) ? root.args(variables) : {});
             if (!decision.allow) refusedRoots.set(root.key, decision.reason);
           }
           const executable = plan.executable(refusedRoots);

@@ -54,10 +54,10 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-export function buildAgencySchema<L>(agency: Agency<L>, withShield = true) {
+export function buildAgencySchema<L>(agency: Agency<L>, policy: Policy, withShield = true) {
   const typeDefs = parse(readFileSync(agencySchemaPath(agency.name), 'utf8'));
   const schema = buildSubgraphSchema([{ typeDefs, resolvers: agency.resolvers }]);
-  return withShield ? applyMiddleware(schema, policyShield(schema, agency.rootSubjects)) : schema;
+  return withShield ? applyMiddleware(schema, policyShield(schema, policy)) : schema;
 }
 
 export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptions): Promise<RunningService> {
@@ -78,7 +78,7 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
     requestObserver<SubgraphContext<L>>(agency.name),
   ];
   const apollo = new ApolloServer<SubgraphContext<L>>({
-    schema: buildAgencySchema(agency, options.shield ?? true),
+    schema: buildAgencySchema(agency, options.policy, options.shield ?? true),
     plugins,
     includeStacktraceInErrorResponses: false,
     formatError: maskError,

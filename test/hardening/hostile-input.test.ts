@@ -14,7 +14,6 @@ import { startGateway, type RunningGateway } from '../../gateway/server.ts';
 import { DEV_ISSUER, TOKEN_AUDIENCE } from '../../gateway/auth/dev-issuer.ts';
 import { personaByRole } from '../../seed/personas.ts';
 import { AGENCY_NAMES, type AgencyName } from '../../platform/topology.ts';
-import { ROOT_SUBJECTS } from '../../subgraphs/index.ts';
 import { DEFAULT_LIMITS, hardeningDefaults } from '../../platform/config.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 
@@ -44,7 +43,6 @@ beforeAll(async () => {
   production = await startGateway({
     port: 0,
     policy: system.policy,
-    rootSubjects: ROOT_SUBJECTS,
     subgraphUrls: Object.fromEntries(AGENCY_NAMES.map((name) => [name, system.subgraphs[name].url])) as Record<AgencyName, string>,
     contextSigningKey: system.contextSigningKey,
     auth: { key: system.devIssuer.publicKey, issuer: DEV_ISSUER, audience: TOKEN_AUDIENCE },

@@ -8,7 +8,6 @@ import { importContextPrivateKey } from '../../../platform/context-keys.ts';
 import { createDevIssuer, DEV_ISSUER, TOKEN_AUDIENCE } from '../../../gateway/auth/dev-issuer.ts';
 import { startGateway } from '../../../gateway/server.ts';
 import type { AgencyName, SubgraphName } from '../../../platform/topology.ts';
-import { ROOT_SUBJECTS } from '../../../subgraphs/index.ts';
 import { BENCH_ACTOR, BENCH_CASE, BENCH_CLIENT, BENCH_ENTITLEMENT, BENCH_PURPOSE, benchPolicy } from '../bench-policy.ts';
 import { serveHost } from '../child-process.ts';
 import { startDirectFloor } from '../direct.ts';
@@ -43,7 +42,6 @@ serveHost(
       const gateway = await startGateway({
         port: 0,
         policy: benchPolicy(),
-        rootSubjects: ROOT_SUBJECTS,
         subgraphUrls: options.subgraphUrls as Record<AgencyName, string>,
         contextSigningKey: await importContextPrivateKey(JSON.stringify(options.privateKey)),
         auth: { key: devIssuer.publicKey, issuer: DEV_ISSUER, audience: TOKEN_AUDIENCE },
