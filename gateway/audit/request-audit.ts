@@ -51,9 +51,22 @@ export interface RequestOutcome {
   errors?: readonly Pick<GraphQLFormattedError, 'extensions'>[];
 }
 
+export interface MutationIntent {
+  caller: RequestOutcome['caller'];
+  operationName?: string | null;
+  source?: string;
+  /** `Mutation.field` of every mutation the operation is about to call. */
+  mutations: readonly string[];
+}
+
 export interface RequestAuditor {
   /** Writes the record this outcome needs (resolves once durable); false when none was needed. Throws AuditUnavailable. */
   record(outcome: RequestOutcome): Promise<boolean>;
+  /**
+   * Writes, before a mutation runs, the record that it is about to (resolves once durable): a change is
+   * never made that the log does not hold. Throws AuditUnavailable, and then the mutation must not run.
+   */
+  recordIntent(intent: MutationIntent): Promise<void>;
   writer: AuditWriter;
 }
 
@@ -77,8 +90,26 @@ export function requestAuditor(policy: Policy, owners: FieldOwners, writer: Audi
     return cached as FieldRef[]; // frozen: a mutation would throw (ES modules are strict), never corrupt another record
   };
 
+  const contentOf = (caller: RequestOutcome['caller'], operationName: string | null | undefined, source: string | undefined): Omit<AuditContent, 'outcome' | 'denials' | 'subjects' | 'otherFields'> => {
+    const basis = policy.purposes[caller.purpose]?.legalBasis;
+    return {
+      recordedAt: new Date().toISOString(),
+      requestId: caller.requestId,
+      client: caller.client,
+      actor: caller.actor,
+      purpose: caller.purpose,
+      legalBasis: basis ? `${basis.kind}: ${basis.reference.replace(/\s+/g, ' ').trim()}` : null,
+      caseRef: caller.caseRef ?? null,
+      operationName: operationName ?? null,
+      operationHash: createHash('sha256').update(source ?? '').digest('hex'),
+    };
+  };
+
   return {
     writer,
+    async recordIntent({ caller, operationName, source, mutations }) {
+      await writer.write({ ...contentOf(caller, operationName, source), outcome: 'served', denials: [], subjects: [], otherFields: refs(mutations) });
+    },
     async record(outcome) {
       const subjects = [...(outcome.returned?.subjects ?? [])]
         .map(([id, fields]) => ({ id, fields: refs(fields) }))
@@ -94,18 +125,8 @@ export function requestAuditor(policy: Policy, owners: FieldOwners, writer: Audi
       }
       const served = subjects.length > 0 || otherFields.length > 0;
       if (!served && denials.length === 0) return false;
-      const { caller } = outcome;
-      const basis = policy.purposes[caller.purpose]?.legalBasis;
       const content: AuditContent = {
-        recordedAt: new Date().toISOString(),
-        requestId: caller.requestId,
-        client: caller.client,
-        actor: caller.actor,
-        purpose: caller.purpose,
-        legalBasis: basis ? `${basis.kind}: ${basis.reference.replace(/\s+/g, ' ').trim()}` : null,
-        caseRef: caller.caseRef ?? null,
-        operationName: outcome.operationName ?? null,
-        operationHash: createHash('sha256').update(outcome.source ?? '').digest('hex'),
+        ...contentOf(outcome.caller, outcome.operationName, outcome.source),
         outcome: served ? 'served' : 'denied',
         denials,
         subjects,

@@ -91,11 +91,23 @@ export function enforcementPlugin({ policy, auditor }: EnforcementOptions): Apol
         },
         async responseForOperation(rc) {
           const removals = planned?.executable.removals ?? [];
-          if (!rc.contextValue.strict || removals.length === 0) return null;
-          return {
-            http: { status: 403, headers: rc.response.http.headers },
-            body: { kind: 'single', singleResult: { errors: [...planned!.executable.errors] } },
-          };
+          if (rc.contextValue.strict && removals.length > 0) {
+            return {
+              http: { status: 403, headers: rc.response.http.headers },
+              body: { kind: 'single', singleResult: { errors: [...planned!.executable.errors] } },
+            };
+          }
+          // A change is never made that the log does not hold: its record first, or no change at all.
+          if (auditor && planned && rc.operation?.operation === 'mutation') {
+            const mutations = [...planned.plan.tree.byType.values()].flat().filter((f) => !f.removed).map((f) => f.coordinate);
+            if (mutations.length === 0) return null;
+            try {
+              await auditor.recordIntent({ caller: rc.contextValue.caller, operationName: rc.operationName ?? rc.request.operationName, source: rc.source, mutations });
+            } catch {
+              return { http: { status: 503, headers: rc.response.http.headers }, body: { kind: 'single', singleResult: { errors: [auditUnavailableError()] } } };
+            }
+          }
+          return null;
         },
         async willSendResponse(rc) {
           const ctx = rc.contextValue;
