@@ -14,6 +14,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { CryptoKey, KeyObject } from 'jose';
 import { clientActors, type Policy } from '../permissions/model.ts';
+import { policyDigest } from '../permissions/digest.ts';
 import { readSupergraph } from '../schema/compose.ts';
 import type { AgencyName, SubgraphName } from '../platform/topology.ts';
 import { maskError } from '../platform/mask-error.ts';
@@ -95,7 +96,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const gateway = new ApolloGateway({
     supergraphSdl: readSupergraph(),
     buildService: ({ name, url }) => {
-      const source = new SignedSubgraphSource({ name, url: options.subgraphUrls[name as SubgraphName] ?? url! }, options.contextSigningKey, fetcher, resilience);
+      const source = new SignedSubgraphSource({ name, url: options.subgraphUrls[name as SubgraphName] ?? url! }, options.contextSigningKey, fetcher, resilience, policyDigest(options.policy));
       sources.push(source);
       return source;
     },
@@ -117,7 +118,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   await apollo.start();
 
-  const represented = representedLookup(() => options.subgraphUrls.family, options.contextSigningKey);
+  const represented = representedLookup(() => options.subgraphUrls.family, options.contextSigningKey, policyDigest(options.policy));
 
   app.get('/health', (_req, res) => res.json({ status: 'ok', service: 'gateway' }));
   app.get('/metrics', metricsRoute);
