@@ -49,6 +49,8 @@ export interface RequestOutcome {
   source?: string;
   returned?: ReturnedFields;
   errors?: readonly Pick<GraphQLFormattedError, 'extensions'>[];
+  /** People a refused part of the request was about (a root field's argument, a record whose fields were refused). */
+  targeted?: ReadonlySet<string>;
 }
 
 export interface MutationIntent {
@@ -113,8 +115,12 @@ export function requestAuditor(policy: Policy, owners: FieldOwners, writer: Audi
     async record(outcome) {
       const subjects = [...(outcome.returned?.subjects ?? [])]
         .map(([id, fields]) => ({ id, fields: refs(fields) }))
-        .filter((s) => s.fields.length > 0)
-        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        .filter((s) => s.fields.length > 0);
+      const servedSubjects = subjects.length;
+      // A refused attempt is recorded with whom it targeted (no fields: nothing of theirs left), so it shows in their
+      // data tracker and in the privacy officer's search by subject.
+      for (const id of outcome.targeted ?? []) if (!subjects.some((s) => s.id === id)) subjects.push({ id, fields: [] });
+      subjects.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       const otherFields = refs(outcome.returned?.other ?? []);
       const denials: Denial[] = [];
       for (const error of outcome.errors ?? []) {
@@ -123,7 +129,7 @@ export function requestAuditor(policy: Policy, owners: FieldOwners, writer: Audi
         const field = error.extensions?.field;
         denials.push(typeof field === 'string' ? { code, field } : { code });
       }
-      const served = subjects.length > 0 || otherFields.length > 0;
+      const served = servedSubjects > 0 || otherFields.length > 0;
       if (!served && denials.length === 0) return false;
       const content: AuditContent = {
         ...contentOf(outcome.caller, outcome.operationName, outcome.source),

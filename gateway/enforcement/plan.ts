@@ -332,6 +332,8 @@ export interface ApplyInput {
   judge: SubjectJudge;
   purpose: string;
   collect?: ReturnedFieldCollector;
+  /** Told of each person a refused field was about (their record was reached, the field not served). */
+  refused?: (subjectId: string) => void;
 }
 
 /**
@@ -340,7 +342,7 @@ export interface ApplyInput {
  * and what is left is told to the collector. Returns the per-subject errors
  * (the plan's own removals are in its Executable).
  */
-export function applyPlan({ plan, refusedRoots, data, judge, purpose, collect }: ApplyInput): GraphQLFormattedError[] {
+export function applyPlan({ plan, refusedRoots, data, judge, purpose, collect, refused }: ApplyInput): GraphQLFormattedError[] {
   const errors: GraphQLFormattedError[] = [];
 
   const visitValue = (value: Json | undefined, node: PlanNode, path: Path, owner: string | undefined) => {
@@ -379,6 +381,7 @@ export function applyPlan({ plan, refusedRoots, data, judge, purpose, collect }:
         const decision: Decision = subjectId !== undefined ? judge(field.coordinate, subjectId) : { allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' };
         if (!decision.allow) {
           object[key] = null;
+          if (subjectId !== undefined) refused?.(subjectId);
           errors.push(unauthorizedField(purpose, field.coordinate, decision.reason, pathArray({ parent: path, key })).toJSON());
           continue;
         }

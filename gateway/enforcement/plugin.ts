@@ -51,11 +51,20 @@ interface Planned {
   plan: AuthorizationPlan;
   refusedRoots: ReadonlyMap<string, DenialReason>;
   executable: Executable;
+  /** People a refused part of the request was about: the audit names them, so their tracker shows the attempt. */
+  targeted: Set<string>;
 }
 
 /** Something that is not one JSON answer (incremental delivery) cannot be judged record by record: it never leaves. */
 function notSingleError(): GraphQLFormattedError {
   return { message: 'Only single (non-incremental) responses are served.', extensions: { code: 'BAD_REQUEST' } };
+}
+
+/** The person a root field's argument names (policy `roots`: { argument }), when it names one. */
+function namedSubject(policy: Policy, coordinate: string, args: Record<string, unknown>): string | undefined {
+  const subject = Object.hasOwn(policy.roots, coordinate) ? policy.roots[coordinate] : undefined;
+  const named = typeof subject === 'object' ? args[subject.argument] : undefined;
+  return typeof named === 'string' ? named : undefined;
 }
 
 const hasReservedPath = (error: GraphQLFormattedError) => error.path?.some((key) => typeof key === 'string' && key.startsWith(RESERVED_PREFIX)) === true;
@@ -80,13 +89,18 @@ export function enforcementPlugin({ policy, auditor }: EnforcementOptions): Apol
             throw error;
           }
           const refusedRoots = new Map<string, DenialReason>();
+          const targeted = new Set<string>();
           for (const root of plan.roots) {
             const coordinate = `${rc.schema.getQueryType()!.name}.${root.fieldName}`;
-            const decision = judgeRootSubject(policy, ctx.caller, coordinate, rootNeedsArguments(policy, coordinate) ? root.args(variables) : {});
-            if (!decision.allow) refusedRoots.set(root.key, decision.reason);
+            const args = rootNeedsArguments(policy, coordinate) ? root.args(variables) : {};
+            const decision = judgeRootSubject(policy, ctx.caller, coordinate, args);
+            if (decision.allow) continue;
+            refusedRoots.set(root.key, decision.reason);
+            const named = namedSubject(policy, coordinate, args);
+            if (named !== undefined) targeted.add(named);
           }
           const executable = plan.executable(refusedRoots);
-          planned = { plan, refusedRoots, executable };
+          planned = { plan, refusedRoots, executable, targeted };
           ctx.executable = executable;
         },
         async responseForOperation(rc) {
@@ -127,13 +141,21 @@ export function enforcementPlugin({ policy, auditor }: EnforcementOptions): Apol
             const { purpose } = ctx.caller;
             const added: GraphQLFormattedError[] = [
               ...planned.executable.errors,
-              ...applyPlan({ plan: planned.plan, refusedRoots: planned.refusedRoots, data, judge: subjectJudge(policy, ctx.caller), purpose, collect: returned?.collect }),
+              ...applyPlan({
+                plan: planned.plan,
+                refusedRoots: planned.refusedRoots,
+                data,
+                judge: subjectJudge(policy, ctx.caller),
+                purpose,
+                collect: returned?.collect,
+                refused: (subject) => planned!.targeted.add(subject),
+              }),
             ];
             if (added.length) result.errors = [...added, ...dropDuplicateDenials(result.errors ?? [], added)];
           }
           if (!auditor) return;
           try {
-            await auditor.record({ caller: ctx.caller, operationName: rc.operationName ?? rc.request.operationName, source: rc.source, returned, errors: result.errors });
+            await auditor.record({ caller: ctx.caller, operationName: rc.operationName ?? rc.request.operationName, source: rc.source, returned, errors: result.errors, targeted: planned?.targeted });
           } catch {
             // Fail closed: whatever went wrong, a response whose record is not durable carries no data.
             body.singleResult = { errors: [auditUnavailableError()] };
