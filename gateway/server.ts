@@ -21,7 +21,7 @@ import { maskError } from '../platform/mask-error.ts';
 import { keepIdleConnections } from '../platform/keep-alive.ts';
 import { listen } from '../platform/listen.ts';
 import { AuthenticationError, authenticate, type TokenKey } from './auth/authenticate.ts';
-import type { DevIssuer } from './auth/dev-issuer.ts';
+import type { ClaimMapping } from './auth/identity-claims.ts';
 import type { SenderKey } from '../platform/message-signing.ts';
 import type { GatewayContext } from './context.ts';
 import { enforcementPlugin } from './enforcement/plugin.ts';
@@ -52,9 +52,9 @@ export interface GatewayOptions {
   subgraphUrls: Record<AgencyName, string> & Partial<Record<SubgraphName, string>>;
   /** Signs the context sent to subgraphs (Ed25519 private key). */
   contextSigningKey: CryptoKey | KeyObject;
-  auth: { key: TokenKey; issuer: string; audience: string };
-  /** Present only outside production. */
-  devIssuer?: DevIssuer;
+  auth: { key: TokenKey; issuer: string; audience: string; claims?: ClaimMapping };
+  /** The development identity provider's token shortcut, served at POST /dev/token. Present only outside production. */
+  devTokenUrl?: string;
   /** Public keys of the agencies that sign messages to people, published to the portal. */
   messageSenders?: SenderKey[];
   /** Reject whole operations with any denied field, unless a request asks otherwise. */
@@ -134,7 +134,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const ready = checks.every(([, state]) => state === 'ready') && witnessing !== 'unwitnessed';
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', subgraphs: Object.fromEntries(checks), ...(witnessing ? { audit: witnessing } : {}) });
   });
-  if (options.devIssuer) app.post('/dev/token', express.json({ limit: '10kb' }), devTokenRoute(options.devIssuer, options.policy));
+  if (options.devTokenUrl) app.post('/dev/token', express.json({ limit: '10kb' }), devTokenRoute(options.devTokenUrl));
 
   // An unknown client or actor kind gets the shortest lifetime of all (it is refused later anyway).
   const lifetimes = options.tokenLifetimes ?? DEFAULT_TOKEN_LIFETIMES;
@@ -191,7 +191,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const self: { url?: string } = {};
   mountDataExport(app, () => self.url, today);
   // The portal, privacy console and explorer pages, and the policy views they read.
-  mountPortalRoutes(app, { policy: options.policy, auth: options.auth, dev: options.devIssuer !== undefined, messageSenders: options.messageSenders ?? [] });
+  mountPortalRoutes(app, { policy: options.policy, auth: options.auth, dev: options.devTokenUrl !== undefined, messageSenders: options.messageSenders ?? [] });
   // Unknown paths, malformed JSON, oversized bodies and anything unexpected: a coded JSON error, never an HTML page or a stack trace.
   app.use(jsonNotFound);
   app.use(jsonErrors);

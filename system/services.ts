@@ -6,14 +6,17 @@ import { generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { generateLifeEventKeyPair, lifeEventKeysFromJwks } from '../platform/life-event-attestation.ts';
 import { loadPolicy } from '../permissions/load.ts';
 import type { Policy } from '../permissions/model.ts';
-import { createDevIssuer, DEV_ISSUER, TOKEN_AUDIENCE, type DevIssuer } from '../gateway/auth/dev-issuer.ts';
-import { startGateway, type RunningGateway } from '../gateway/server.ts';
+import { discoveredKeySet } from '../gateway/auth/authenticate.ts';
+import { startIdentityProvider, TOKEN_AUDIENCE, type IdentityProviderOptions, type RunningIdentityProvider } from '../identity-provider/server.ts';
+import type { MintRequest } from '../identity-provider/provider.ts';
+import { devServiceCredentials } from '../identity-provider/clients.ts';
+import { clientCredentialsTokenSource } from '../platform/service-token.ts';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../gateway/server.ts';
 import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, subgraphDatabase, type SubgraphName } from '../platform/topology.ts';
 import { ROOT_SUBJECTS, SUBGRAPHS } from '../subgraphs/index.ts';
 import { startSubgraph, type RunningService } from '../subgraphs/kit/server.ts';
 import type { DatabaseUrls } from '../platform/databases.ts';
 import type { HardeningConfig } from '../platform/config.ts';
-import { cachedTokenSource } from '../offers/gateway-client.ts';
 import { RELAY_CLIENT, startLifeEventWorker } from '../offers/worker.ts';
 import { ENGINE_CLIENT } from '../offers/engine.ts';
 import type { RunningRelay } from '../subgraphs/identity/outbox-relay.ts';
@@ -79,12 +82,24 @@ export interface ServiceOptions {
   lifeEventKeys?: { privateJwk: JWK; publicJwk: JWK };
   /** The gateway's limits (default: the development defaults). */
   hardening?: HardeningConfig;
+  /** The development identity provider (its own HTTP port; any free one when the gateway's is 0). */
+  identityProvider?: Omit<IdentityProviderOptions, 'host'>;
+}
+
+/** Tokens of the development identity provider without the browser round trip (POST /dev/token, in process). */
+export interface DevTokens {
+  issue(request: MintRequest): Promise<string>;
 }
 
 export interface RunningSystem {
   gateway: RunningGateway;
   subgraphs: Record<SubgraphName, RunningService>;
-  devIssuer: DevIssuer;
+  /** The development OpenID provider the gateway verifies tokens of (discovery and JWKS, as in production). */
+  identityProvider: RunningIdentityProvider;
+  /** Its dev shortcut: tokens for any persona, personal code or service client (tests, scripts). */
+  devIssuer: DevTokens;
+  /** How this system's gateway verifies tokens (for further gateways a test starts beside it). */
+  gatewayAuth: GatewayOptions['auth'];
   policy: Policy;
   /** The public keys of the agencies that sign messages to people. */
   messageSenders: SenderKey[];
@@ -112,7 +127,13 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
   const ephemeral = options.auditLog === undefined && options.layers?.audit !== false ? ephemeralAuditLog() : undefined;
   const auditLog = options.auditLog === false || options.layers?.audit === false ? undefined : (options.auditLog ?? ephemeral);
   let witness: (WitnessControl & { running?: RunningWitness }) | undefined;
+  let identityProvider: RunningIdentityProvider | undefined;
   try {
+    identityProvider = await startIdentityProvider({
+      host: options.host,
+      ...options.identityProvider,
+      port: options.identityProvider?.port ?? (options.gatewayPort === 0 ? 0 : undefined),
+    });
     if (auditLog?.witness) {
       const setup = auditLog.witness;
       const store = fileStore(setup.dataDir);
@@ -149,7 +170,8 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
       );
     }
     const subgraphs = Object.fromEntries(started.map((s) => [s.name, s])) as Record<SubgraphName, RunningService>;
-    const devIssuer = await createDevIssuer();
+    const idp = identityProvider;
+    const gatewayAuth = { key: discoveredKeySet(idp.issuer), issuer: idp.issuer, audience: TOKEN_AUDIENCE };
     const gateway = await startGateway({
       port: options.gatewayPort ?? 4000,
       host: options.host,
@@ -157,8 +179,8 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
       rootSubjects: ROOT_SUBJECTS,
       subgraphUrls: Object.fromEntries(started.map((s) => [s.name, s.url])) as Record<SubgraphName, string>,
       contextSigningKey: privateKey,
-      auth: { key: devIssuer.publicKey, issuer: DEV_ISSUER, audience: TOKEN_AUDIENCE },
-      devIssuer,
+      auth: gatewayAuth,
+      devTokenUrl: new URL('/dev/token', idp.url).toString(),
       messageSenders: [benefitsSender.publicKey],
       // This is the development system (dev issuer, explorer): its defaults, whatever NODE_ENV a tool in this process set.
       hardening: options.hardening ?? hardeningDefaults(false),
@@ -180,19 +202,22 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
               },
             },
     });
-    // Service tokens from the in-process dev issuer; the relay and the engine still go through the gateway.
+    // The relay and the engine sign in as production services do: client credentials at the provider's token endpoint.
+    const serviceToken = (client: string) => clientCredentialsTokenSource({ issuer: idp.issuer, ...devServiceCredentials(client) });
     const startLifeEvents = () =>
       startLifeEventWorker({
         identityUrl: options.databases.identity,
         gatewayUrl: gateway.url,
-        relayToken: cachedTokenSource(() => devIssuer.issue({ sub: RELAY_CLIENT, client: RELAY_CLIENT })),
-        engineToken: cachedTokenSource(() => devIssuer.issue({ sub: ENGINE_CLIENT, client: ENGINE_CLIENT })),
+        relayToken: serviceToken(RELAY_CLIENT),
+        engineToken: serviceToken(ENGINE_CLIENT),
       });
     const lifeEvents = options.lifeEvents === false ? undefined : await startLifeEvents();
     return {
       gateway,
       subgraphs,
-      devIssuer,
+      identityProvider: idp,
+      devIssuer: { issue: (request) => idp.issue(request) },
+      gatewayAuth,
       policy,
       contextSigningKey: privateKey,
       messageSenders: [benefitsSender.publicKey],
@@ -205,12 +230,14 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
         await gateway.close();
         await Promise.all(started.map((s) => s.close()));
         await witness?.stop();
+        await idp.close();
         ephemeral?.cleanup();
       },
     };
   } catch (error) {
     await Promise.all(started.map((s) => s.close().catch(() => {})));
     await witness?.stop().catch(() => {});
+    await identityProvider?.close().catch(() => {});
     ephemeral?.cleanup();
     throw error;
   }

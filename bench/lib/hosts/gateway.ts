@@ -5,7 +5,9 @@
  */
 import type { JWK } from 'jose';
 import { importContextPrivateKey } from '../../../platform/context-keys.ts';
-import { createDevIssuer, DEV_ISSUER, TOKEN_AUDIENCE } from '../../../gateway/auth/dev-issuer.ts';
+import { startIdentityProvider, TOKEN_AUDIENCE } from '../../../identity-provider/server.ts';
+import { loadDevClients } from '../../../identity-provider/clients.ts';
+import { discoveredKeySet } from '../../../gateway/auth/authenticate.ts';
 import { startGateway } from '../../../gateway/server.ts';
 import type { AgencyName, SubgraphName } from '../../../platform/topology.ts';
 import { ROOT_SUBJECTS } from '../../../subgraphs/index.ts';
@@ -39,19 +41,20 @@ serveHost(
         running = options.kind === 'apollo' ? await startPlainApolloGateway(options.subgraphUrls, options.tokens) : await startDirectFloor(options.subgraphUrls, options.tokens);
         return { url: running.url, headers: {} };
       }
-      const devIssuer = await createDevIssuer();
+      // The development provider, with the benchmark's own client registered beside the project's.
+      const identityProvider = await startIdentityProvider({ port: 0, clients: [...loadDevClients(), { id: BENCH_CLIENT, kind: 'browser' }] });
       const gateway = await startGateway({
         port: 0,
         policy: benchPolicy(),
         rootSubjects: ROOT_SUBJECTS,
         subgraphUrls: options.subgraphUrls as Record<AgencyName, string>,
         contextSigningKey: await importContextPrivateKey(JSON.stringify(options.privateKey)),
-        auth: { key: devIssuer.publicKey, issuer: DEV_ISSUER, audience: TOKEN_AUDIENCE },
+        auth: { key: discoveredKeySet(identityProvider.issuer), issuer: identityProvider.issuer, audience: TOKEN_AUDIENCE },
         enforcement: options.layers.enforcement,
         audit: options.layers.audit ? { databaseUrl: options.auditDatabaseUrl } : undefined,
       });
-      running = { url: gateway.url, close: () => gateway.close() };
-      const token = await devIssuer.issue({ sub: BENCH_ACTOR, client: BENCH_CLIENT, acr: 'high' });
+      running = { url: gateway.url, close: () => gateway.close().then(() => identityProvider.close()) };
+      const token = await identityProvider.issue({ sub: BENCH_ACTOR, client: BENCH_CLIENT, acr: 'high', actor: 'staff', entitlements: [] });
       return { url: gateway.url, headers: { authorization: `Bearer ${token}`, 'x-purpose': BENCH_PURPOSE, 'x-case-ref': BENCH_CASE } };
     },
   },
