@@ -1,0 +1,146 @@
+/**
+ * The development identity provider as a relying party meets it: discovery,
+ * JWKS, the authorization code flow through its login page (no browser: the
+ * page is a plain form), client credentials, and the dev shortcut.
+ */
+import * as oauth from 'oauth4webapi';
+import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discoveredKeySet } from '../../gateway/auth/authenticate.ts';
+import { identityFromClaims } from '../../gateway/auth/identity-claims.ts';
+import { loadPolicy } from '../../permissions/load.ts';
+import { devServiceCredentials, loadDevClients, loopbackRedirectAllowed } from '../../identity-provider/clients.ts';
+import { startIdentityProvider, TOKEN_AUDIENCE, type RunningIdentityProvider } from '../../identity-provider/server.ts';
+import { clientCredentialsTokenSource } from '../../platform/service-token.ts';
+
+let idp: RunningIdentityProvider;
+const insecure = { [oauth.allowInsecureRequests]: true };
+
+beforeAll(async () => {
+  idp = await startIdentityProvider({ port: 0 });
+});
+afterAll(async () => {
+  await idp?.close();
+});
+
+async function verified(token: string) {
+  const { payload } = await jwtVerify(token, discoveredKeySet(idp.issuer), { issuer: idp.issuer, audience: TOKEN_AUDIENCE });
+  return identityFromClaims(payload);
+}
+
+/** A cookie jar just big enough for the provider's session and interaction cookies. */
+function browser() {
+  const cookies = new Map<string, string>();
+  return async (url: string, init: RequestInit = {}): Promise<Response> => {
+    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const [name, value] = pair!.split('=');
+      cookies.set(name!, value ?? '');
+    }
+    return response;
+  };
+}
+
+/** Signs in at the login page as the given persona and level, as the portal does (code + PKCE + nonce), and returns the tokens. */
+async function signIn(client: string, persona: string, acr: string, acrValues = 'substantial') {
+  const as = await oauth.processDiscoveryResponse(new URL(idp.issuer), await oauth.discoveryRequest(new URL(idp.issuer), insecure));
+  const verifier = oauth.generateRandomCodeVerifier();
+  const nonce = oauth.generateRandomNonce();
+  const state = oauth.generateRandomState();
+  const redirectUri = 'http://localhost:45678/oidc/callback';
+  const authorize = new URL(as.authorization_endpoint!);
+  authorize.search = new URLSearchParams({ client_id: client, redirect_uri: redirectUri, response_type: 'code', scope: 'openid profile', code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', nonce, state, acr_values: acrValues, ui_locales: 'en' }).toString();
+  const go = browser();
+  let response = await go(authorize.toString());
+  let location = new URL(response.headers.get('location')!, idp.issuer);
+  expect(location.pathname).toMatch(/^\/interaction\//);
+  response = await go(location.toString());
+  const page = await response.text();
+  expect(page).toContain('Sign in as Kersti Saar');
+  expect(page).toMatch(new RegExp(`value="${acrValues}" checked`));
+  response = await go(new URL(`${location.pathname}/login`, idp.issuer).toString(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ persona, acr }).toString() });
+  // The provider goes back to the authorization endpoint, then to the client with the code.
+  while (response.status >= 300 && response.status < 400) {
+    location = new URL(response.headers.get('location')!, idp.issuer);
+    if (location.href.startsWith(redirectUri)) break;
+    response = await go(location.toString());
+  }
+  const c: oauth.Client = { client_id: client };
+  const params = oauth.validateAuthResponse(as, c, location, state);
+  const tokenResponse = await oauth.authorizationCodeGrantRequest(as, c, oauth.None(), params, redirectUri, verifier, insecure);
+  const result = await oauth.processAuthorizationCodeResponse(as, c, tokenResponse, { expectedNonce: nonce, requireIdToken: true });
+  return { result, idToken: oauth.getValidatedIdTokenClaims(result)! };
+}
+
+describe('the development provider', () => {
+  it('registers exactly the clients of the policy, browsers without secrets, services with one', () => {
+    const clients = loadDevClients();
+    expect(clients.map((c) => c.id).sort()).toEqual(Object.keys(loadPolicy().clients).sort());
+    for (const client of clients) expect(client.kind === 'service', client.id).toBe(loadPolicy().clients[client.id]!.actors === 'service');
+  });
+
+  it('publishes discovery and a JWKS holding the signing key and the next one', async () => {
+    const metadata = (await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(metadata).toMatchObject({ issuer: idp.issuer, acr_values_supported: ['low', 'substantial', 'high'], code_challenge_methods_supported: ['S256'] });
+    const jwks = (await (await fetch(String(metadata.jwks_uri))).json()) as { keys: { kid: string; d?: string }[] };
+    expect(jwks.keys.map((k) => k.kid)).toEqual([idp.keys().current.kid, idp.keys().next.kid]);
+    expect(jwks.keys.every((k) => k.d === undefined)).toBe(true);
+  });
+
+  it('signs a caseworker in through the login page at the level chosen there, with her entitlement', async () => {
+    const { result, idToken } = await signIn('caseworker-app', 'staff-0001', 'high');
+    expect(idToken).toMatchObject({ sub: 'staff-0001', name: 'Kersti Saar', acr: 'high' });
+    expect(decodeProtectedHeader(result.access_token)).toMatchObject({ typ: 'at+jwt', alg: 'ES256', kid: idp.keys().current.kid });
+    expect(await verified(result.access_token)).toEqual({ sub: 'staff-0001', client: 'caseworker-app', acr: 'high', amr: ['hwk', 'pin', 'mfa'], kind: 'staff', entitlements: ['sib:caseworker'] });
+    expect(result.refresh_token).toBeTruthy();
+  });
+
+  it('signs a citizen in as a citizen, whatever level the page preselected', async () => {
+    const { result, idToken } = await signIn('citizen-portal', '49431123454', 'low', 'high');
+    expect(idToken.name).toBe('Kadri Tamm');
+    expect(await verified(result.access_token)).toMatchObject({ sub: '49431123454', kind: 'citizen', acr: 'low', entitlements: [] });
+  });
+
+  it('issues service tokens for client credentials, kept until shortly before they expire, and refuses a wrong secret', async () => {
+    const source = clientCredentialsTokenSource({ issuer: idp.issuer, ...devServiceCredentials('offers-engine') });
+    const [a, b] = await Promise.all([source(), source()]);
+    expect(a).toBe(b);
+    expect(await source()).toBe(a);
+    expect(await verified(a)).toMatchObject({ sub: 'offers-engine', client: 'offers-engine', kind: 'service' });
+    let now = Date.now();
+    const renewing = clientCredentialsTokenSource({ issuer: idp.issuer, ...devServiceCredentials('offers-engine') }, () => now);
+    const first = await renewing();
+    now += (decodeJwt(first).exp! - decodeJwt(first).iat!) * 1000;
+    expect(await renewing()).not.toBe(first);
+    const wrong = clientCredentialsTokenSource({ issuer: idp.issuer, clientId: 'offers-engine', secret: 'not-the-secret-at-all' });
+    const failure = await wrong().catch((error: Error) => error.message);
+    expect(failure).toMatch(/offers-engine got no token .*invalid_client/);
+    expect(failure).not.toContain('not-the-secret');
+  });
+
+  it('answers the dev shortcut with the same issuer and keys, and refuses what it does not know with a clear message', async () => {
+    const post = (body: unknown) => fetch(`${idp.issuer}/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const ok = (await (await post({ sub: 'staff-0002', client: 'privacy-console' })).json()) as { token: string };
+    expect(await verified(ok.token)).toMatchObject({ kind: 'staff', entitlements: ['dpo:privacy-officer'], acr: 'substantial' });
+    for (const [body, message] of [
+      [{ sub: 'nobody', client: 'citizen-portal' }, /"sub" must be/],
+      [{ sub: '49431123454', client: 'no-such-client' }, /"client" must be one of/],
+      [{ sub: '49431123454', client: 'citizen-portal', acr: 'extreme' }, /"acr" must be one of/],
+      [{ sub: 'offers-engine', client: 'citizen-portal' }, /"sub" must be/],
+    ] as const) {
+      const response = await post(body);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { errors: { message: string; extensions: { code: string } }[] }).errors[0]).toMatchObject({ message: expect.stringMatching(message), extensions: { code: 'BAD_USER_INPUT' } });
+    }
+  });
+
+  it('lets a page redirect to its callback on any loopback port, and nowhere else', () => {
+    const registered = ['http://localhost/oidc/callback'];
+    expect(loopbackRedirectAllowed('http://localhost:4000/oidc/callback', registered)).toBe(true);
+    expect(loopbackRedirectAllowed('http://127.0.0.1:51234/oidc/callback', registered)).toBe(true);
+    for (const uri of ['https://evil.example/oidc/callback', 'http://localhost.evil.example/oidc/callback', 'http://localhost:4000/other', 'http://user@localhost/oidc/callback', 'javascript:alert(1)']) {
+      expect(loopbackRedirectAllowed(uri, registered), uri).toBe(false);
+    }
+  });
+});
