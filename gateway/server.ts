@@ -37,6 +37,7 @@ import { subgraphFetcher } from './subgraph-fetcher.ts';
 import { startAudit, type GatewayAudit } from './audit/gateway-audit.ts';
 import type { CheckpointOptions } from './audit/checkpointer.ts';
 import { formatVerifierKey } from '../platform/tlog/note.ts';
+import type { ContextSigningKey } from '../platform/context-token.ts';
 import { gatewayHardening } from './hardening/index.ts';
 import { DEFAULT_RESILIENCE, DEFAULT_TOKEN_LIFETIMES, type HardeningConfig, type ResilienceConfig, type TokenLifetimes } from '../platform/config.ts';
 import { metricsRoute } from '../platform/metrics.ts';
@@ -74,6 +75,8 @@ export interface GatewayOptions {
 export interface RunningGateway {
   url: string;
   port: number;
+  /** Signs subgraph contexts with this key from now on (the subgraphs must already hold its public half). */
+  rotateContextKey(key: CryptoKey | KeyObject): void;
   close(): Promise<void>;
 }
 
@@ -91,12 +94,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   if (options.audit && options.enforcement === false) throw new Error('the audit needs purpose enforcement on');
   const audit: GatewayAudit | undefined = options.audit ? await startAudit(options.policy, readSupergraph(), options.audit.databaseUrl, options.audit.checkpoints) : undefined;
   const sources: SignedSubgraphSource[] = [];
+  // One holder read by every signer, so a rotation reaches them all at once without a restart.
+  const contextKey: ContextSigningKey = { current: options.contextSigningKey };
   const resilience = options.resilience ?? DEFAULT_RESILIENCE;
   const fetcher = subgraphFetcher({ timeoutMs: resilience.timeoutMs });
   const gateway = new ApolloGateway({
     supergraphSdl: readSupergraph(),
     buildService: ({ name, url }) => {
-      const source = new SignedSubgraphSource({ name, url: options.subgraphUrls[name as SubgraphName] ?? url! }, options.contextSigningKey, fetcher, resilience);
+      const source = new SignedSubgraphSource({ name, url: options.subgraphUrls[name as SubgraphName] ?? url! }, contextKey, fetcher, resilience);
       sources.push(source);
       return source;
     },
@@ -118,7 +123,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   await apollo.start();
 
-  const represented = representedLookup(() => options.subgraphUrls.family, options.contextSigningKey);
+  const represented = representedLookup(() => options.subgraphUrls.family, contextKey);
 
   app.get('/health', (_req, res) => res.json({ status: 'ok', service: 'gateway' }));
   app.get('/metrics', metricsRoute);
@@ -211,5 +216,5 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   }
   const selfHost = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
   self.url = `http://${selfHost.includes(':') ? `[${selfHost}]` : selfHost}:${port}/graphql`;
-  return { url: `http://localhost:${port}/graphql`, port, close };
+  return { url: `http://localhost:${port}/graphql`, port, close, rotateContextKey: (key) => void (contextKey.current = key) };
 }

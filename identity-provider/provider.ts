@@ -29,10 +29,19 @@ export const mintedClaims = new WeakMap<object, Record<string, unknown>>();
 
 type TokenLike = { kind: string; accountId?: string; clientId?: string };
 
+/**
+ * A service's assurance is that of its client authentication (RFC 8176 methods): a shared
+ * secret counts as substantial, proof of a private key (private_key_jwt) as high.
+ */
+function serviceClaims(authMethod: string | undefined): Record<string, unknown> {
+  const key = authMethod === 'private_key_jwt';
+  return { actor: 'service' satisfies Actor, acr: key ? 'high' : 'substantial', amr: [key ? 'pop' : 'pwd'] };
+}
+
 function claimsForToken(ctx: KoaContextWithOIDC | undefined, token: TokenLike): Record<string, unknown> | undefined {
   const minted = mintedClaims.get(token);
   if (minted) return minted;
-  if (token.kind === 'ClientCredentials') return { actor: 'service' satisfies Actor };
+  if (token.kind === 'ClientCredentials') return serviceClaims(ctx?.oidc.client?.clientAuthMethod);
   const account = token.accountId ? findAccount(token.accountId) : undefined;
   if (!account) return undefined;
   // The level and methods of the sign-in that this token descends from (code, or refresh token after it).
@@ -163,7 +172,7 @@ export async function mintAccessToken(provider: Provider, settings: ProviderSett
   let claims: Record<string, unknown>;
   if (serviceSelf) {
     token = new provider.ClientCredentials({ client, scope: GRAPH_SCOPE, expiresIn });
-    claims = { actor: 'service' };
+    claims = serviceClaims(client.clientAuthMethod);
   } else {
     // In process only (tests, benchmarks): a subject the provider does not know, with the kind the caller states.
     const stated: Account | undefined = request.actor === 'citizen' || request.actor === 'staff' ? { id: request.sub, actor: request.actor, entitlements: request.entitlements ?? [] } : undefined;

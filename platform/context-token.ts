@@ -4,7 +4,7 @@
  * Short-lived and audience-bound (one subgraph), signed with Ed25519, so a
  * subgraph can trust it and nothing else can forge or replay it elsewhere.
  */
-import { createPublicKey, KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, KeyObject } from 'node:crypto';
 import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import type { CryptoKey, KeyObject as JoseKeyObject } from 'jose';
 import type { Acr } from '../permissions/model.ts';
@@ -25,6 +25,64 @@ export interface CallerContext {
 }
 
 type Key = CryptoKey | JoseKeyObject;
+
+/** The gateway's signing key, replaceable while it runs (rotation): every signer reads `current`. */
+export interface ContextSigningKey {
+  current: Key;
+}
+
+const publicObject = (key: Key): KeyObject => {
+  const object = key instanceof KeyObject ? key : KeyObject.from(key as CryptoKey);
+  return object.type === 'public' ? object : createPublicKey(object);
+};
+
+const keyIds = new WeakMap<Key, string>();
+/** A key's id: its RFC 7638 thumbprint (of the public half), so gateway and subgraphs agree on it without configuring one. */
+export function contextKeyId(key: Key): string {
+  let kid = keyIds.get(key);
+  if (!kid) {
+    const { crv, kty, x } = publicObject(key).export({ format: 'jwk' });
+    keyIds.set(key, (kid = createHash('sha256').update(JSON.stringify({ crv, kty, x })).digest('base64url')));
+  }
+  return kid;
+}
+
+/**
+ * The gateway public keys a subgraph accepts, by key id: during a rotation
+ * the next key is added before the gateway signs with it, and the previous
+ * one removed once its tokens (a minute) have expired. A token whose key id
+ * is not in the set is refused.
+ */
+export class ContextKeySet {
+  readonly #keys = new Map<string, Key>();
+  constructor(keys: Iterable<Key> = []) {
+    for (const key of keys) this.add(key);
+  }
+  add(key: Key): string {
+    const kid = contextKeyId(key);
+    this.#keys.set(kid, key);
+    return kid;
+  }
+  remove(key: Key): void {
+    this.#keys.delete(contextKeyId(key));
+  }
+  get(kid: unknown): Key | undefined {
+    return typeof kid === 'string' ? this.#keys.get(kid) : undefined;
+  }
+  get size(): number {
+    return this.#keys.size;
+  }
+}
+
+function headerKeyId(token: string): unknown {
+  const end = token.indexOf('.');
+  if (end < 1 || end > 200) return undefined;
+  try {
+    return (JSON.parse(Buffer.from(token.slice(0, end), 'base64url').toString('utf8')) as { kid?: unknown }).kid;
+  } catch {
+    return undefined;
+  }
+}
 
 // fast-jwt signs and verifies with node:crypto synchronously: several times
 // cheaper than WebCrypto (jose), and every gateway request signs one token per
@@ -48,7 +106,7 @@ function perKeyAndAudience<T>(build: (pem: string, audience: string) => T, kind:
 }
 
 const signerFor = perKeyAndAudience(
-  (key, audience) => createSigner({ key, algorithm: 'EdDSA', iss: ISSUER, aud: audience, expiresIn: LIFETIME_SECONDS * 1000 }),
+  (key, audience) => createSigner({ key, algorithm: 'EdDSA', iss: ISSUER, aud: audience, expiresIn: LIFETIME_SECONDS * 1000, kid: contextKeyId(createPublicKey(key)) }),
   'private',
 );
 
@@ -66,8 +124,8 @@ const verifierFor = perKeyAndAudience(
 );
 
 /** A context token for one subgraph (the audience), valid for a minute. */
-export function signContext(context: CallerContext, audience: string, key: Key): string {
-  return signerFor(key, audience)({ ctx: context });
+export function signContext(context: CallerContext, audience: string, key: Key | ContextSigningKey): string {
+  return signerFor('current' in key ? key.current : key, audience)({ ctx: context });
 }
 
 export class ContextTokenError extends Error {
@@ -76,8 +134,10 @@ export class ContextTokenError extends Error {
   }
 }
 
-export function verifyContext(token: string | undefined, audience: string, key: Key): CallerContext {
+export function verifyContext(token: string | undefined, audience: string, keys: Key | ContextKeySet): CallerContext {
   if (!token) throw new ContextTokenError('missing');
+  const key = keys instanceof ContextKeySet ? keys.get(headerKeyId(token)) : keys;
+  if (!key) throw new ContextTokenError('invalid');
   const verify = verifierFor(key, audience); // outside the try: a bad key is a configuration error, not a bad token
   try {
     return (verify(token) as { ctx: CallerContext }).ctx;

@@ -3,6 +3,7 @@
  * `npm start` runs, and what every integration test runs, the same way.
  */
 import { generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import { ContextKeySet } from '../platform/context-token.ts';
 import { generateLifeEventKeyPair, lifeEventKeysFromJwks } from '../platform/life-event-attestation.ts';
 import { loadPolicy } from '../permissions/load.ts';
 import type { Policy } from '../permissions/model.ts';
@@ -105,6 +106,8 @@ export interface RunningSystem {
   messageSenders: SenderKey[];
   /** The gateway's context-signing key (in-process tests sign subgraph calls with it). */
   contextSigningKey: CryptoKey;
+  /** The gateway public keys every subgraph of this system accepts (key rotation). */
+  contextKeys: ContextKeySet;
   /** The running life-event worker, if any. */
   lifeEvents?: RunningRelay;
   /** Starts a (further) life-event worker against this system: tests stop and restart it. */
@@ -120,6 +123,8 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
   const policy = options.policy ?? loadPolicy();
   // One key pair per run: the gateway signs, the subgraphs started with it verify.
   const { publicKey, privateKey } = await generateKeyPair('EdDSA');
+  // The subgraphs' set of gateway keys: a rotation adds the next key here before the gateway signs with it.
+  const contextKeys = new ContextKeySet([publicKey]);
   // The benefits board signs what it sends people; the gateway publishes its public key to the portal.
   const benefitsSender = await generateSenderKey('benefits');
   const lifeEventKeys = await lifeEventKeysFromJwks(options.lifeEventKeys ?? (await generateLifeEventKeyPair()));
@@ -162,7 +167,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
           host: options.host,
           databaseUrl: options.databases[subgraphDatabase(name)],
           policy,
-          contextKey: publicKey,
+          contextKey: contextKeys,
           shield: options.layers?.shield,
           messageSigner: name === 'benefits' ? benefitsSender.signer : undefined,
           lifeEvents: name === 'identity' ? lifeEventKeys.identity : name === 'family' ? lifeEventKeys.family : undefined,
@@ -220,6 +225,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
       gatewayAuth,
       policy,
       contextSigningKey: privateKey,
+      contextKeys,
       messageSenders: [benefitsSender.publicKey],
       lifeEvents,
       startLifeEvents,

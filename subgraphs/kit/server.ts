@@ -17,7 +17,7 @@ import type { CryptoKey, KeyObject } from 'jose';
 import { agencySchemaPath } from '../folders.ts';
 import type { Policy } from '../../permissions/model.ts';
 import type { Agency, SubgraphContext } from './agency.ts';
-import { CONTEXT_HEADER, ContextTokenError, verifyContext } from '../../platform/context-token.ts';
+import { CONTEXT_HEADER, ContextTokenError, verifyContext, type ContextKeySet } from '../../platform/context-token.ts';
 import { openDatabase, type Database } from '../../platform/database.ts';
 import { keepIdleConnections } from '../../platform/keep-alive.ts';
 import { listen } from '../../platform/listen.ts';
@@ -36,7 +36,8 @@ export interface SubgraphOptions {
   databaseUrl: string;
   policy: Policy;
   /** The gateway's public key for the signed context. */
-  contextKey: CryptoKey | KeyObject;
+  /** The gateway's public key, or the set of them during a rotation (selected by the token's key id). */
+  contextKey: CryptoKey | KeyObject | ContextKeySet;
   /** Turn off the shield (benchmarks only, to measure its cost). */
   shield?: boolean;
   /** Life-event keys: the identity subgraph's signer, the family subgraph's verifier; none elsewhere. */
