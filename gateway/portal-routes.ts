@@ -2,8 +2,8 @@
  * The web pages on the gateway's origin, so that they talk to `/graphql`
  * without CORS: the built portal (`portal/dist`: citizen portal at `/`,
  * privacy console at `/console`, the explorer at `/explorer` in development
- * only), the policy views under `/policy`, the portal's sign-in configuration,
- * and in development the list of demo personas for the persona picker.
+ * only), the policy views under `/policy`, the portal's sign-in configuration
+ * (the identity provider), and in development the explorer's pickers.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -107,9 +107,6 @@ export function mountPortalRoutes(app: Express, options: PortalRouteOptions): vo
     res.json({ keys: options.messageSenders });
   });
   if (options.dev) {
-    app.get('/dev/personas', (_req, res) => {
-      res.json({ personas: loadPersonas().map(({ id, role, name, description }) => ({ id, role, name, description })) });
-    });
     // The explorer's pickers: every client with the purposes it may declare (development only, like the explorer).
     app.get('/dev/explorer-options', (_req, res) => {
       res.json({
@@ -124,7 +121,7 @@ export function mountPortalRoutes(app: Express, options: PortalRouteOptions): vo
   }
 
   // What the sign-in page fetches first (session.ts): named in the page so it comes with the scripts.
-  const signInFetches = ['/portal/config.json', ...(options.dev ? ['/dev/personas'] : [])];
+  const signInFetches = ['/portal/config.json'];
   const pages = ['/', '/console', '/oidc/callback', ...(options.dev ? ['/explorer'] : [])];
   // Built pages, per build (a rebuild swaps the folder and its stamp).
   let built: { stamp: string; pages: Map<string, string> } | undefined;

@@ -504,10 +504,12 @@ describe('explorer (development only)', () => {
     const page = await newPage({ width: 1400, height: 900 });
     await page.goto(`${base}/explorer`);
     await page.locator('.graphiql-container').waitFor();
-    await page.getByLabel('Persona').selectOption(mother.id);
     await page.getByLabel('Client').selectOption('citizen-portal');
     await page.getByLabel('Purpose').selectOption('self-service');
-    await page.getByRole('button', { name: 'Use these' }).click();
+    await page.getByRole('button', { name: 'Sign in and use these' }).click();
+    // The persona is chosen on the provider's login page, as everywhere.
+    await page.waitForURL((url) => url.port === String(system.identityProvider.port));
+    await page.locator('button.persona', { hasText: mother.name }).click();
     await page.getByRole('status').filter({ hasText: `Asking as ${mother.id}` }).waitFor();
     await page.waitForLoadState('networkidle');
     await page.locator('.graphiql-execute-button').click();

@@ -43,7 +43,7 @@ interface Pending {
   nonce: string;
 }
 
-export async function startOidcSignIn(config: OidcConfig, client: string, app: App, extra: { acr?: string; language?: string } = {}): Promise<void> {
+export async function startOidcSignIn(config: OidcConfig, client: string, app: App, extra: { acr?: string; language?: string; prompt?: 'login' } = {}): Promise<void> {
   const as = await discover(config.issuer);
   const pending: Pending = { issuer: config.issuer, client, app, verifier: oauth.generateRandomCodeVerifier(), state: oauth.generateRandomState(), nonce: oauth.generateRandomNonce() };
   sessionStorage.setItem(PENDING, JSON.stringify(pending));
@@ -59,6 +59,7 @@ export async function startOidcSignIn(config: OidcConfig, client: string, app: A
     code_challenge_method: 'S256',
     ...(extra.acr ? { acr_values: extra.acr } : {}),
     ...(extra.language ? { ui_locales: extra.language } : {}),
+    ...(extra.prompt ? { prompt: extra.prompt } : {}),
   }).toString();
   location.assign(url.toString());
 }

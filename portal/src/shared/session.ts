@@ -79,19 +79,6 @@ export async function fetchConfig(): Promise<PortalConfig> {
   return json<PortalConfig>(await fetch('/portal/config.json'));
 }
 
-export async function fetchPersonas(): Promise<Persona[]> {
-  return (await json<{ personas: Persona[] }>(await fetch('/dev/personas'))).personas;
-}
-
-export async function devToken(sub: string, client: string, acr?: 'low' | 'substantial' | 'high'): Promise<string> {
-  const response = await fetch('/dev/token', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ sub, client, acr }),
-  });
-  return (await json<{ token: string }>(response)).token;
-}
-
 /** GET a JSON view of the gateway with the session's token (the privacy console's policy views). */
 export async function getJson<T>(path: string, token: string): Promise<T> {
   return json<T>(await fetch(path, { headers: { authorization: `Bearer ${token}` } }));
