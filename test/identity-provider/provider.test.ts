@@ -3,7 +3,6 @@
  * JWKS, the authorization code flow through its login page (no browser: the
  * page is a plain form), client credentials, and the dev shortcut.
  */
-import * as oauth from 'oauth4webapi';
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoveredKeySet } from '../../gateway/auth/authenticate.ts';
@@ -12,9 +11,9 @@ import { loadPolicy } from '../../permissions/load.ts';
 import { devServiceCredentials, loadDevClients, loopbackRedirectAllowed } from '../../identity-provider/clients.ts';
 import { startIdentityProvider, TOKEN_AUDIENCE, type RunningIdentityProvider } from '../../identity-provider/server.ts';
 import { clientCredentialsTokenSource } from '../../platform/service-token.ts';
+import { signInWithCode } from '../support/oidc-sign-in.ts';
 
 let idp: RunningIdentityProvider;
-const insecure = { [oauth.allowInsecureRequests]: true };
 
 beforeAll(async () => {
   idp = await startIdentityProvider({ port: 0 });
@@ -28,49 +27,11 @@ async function verified(token: string) {
   return identityFromClaims(payload);
 }
 
-/** A cookie jar just big enough for the provider's session and interaction cookies. */
-function browser() {
-  const cookies = new Map<string, string>();
-  return async (url: string, init: RequestInit = {}): Promise<Response> => {
-    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const [name, value] = pair!.split('=');
-      cookies.set(name!, value ?? '');
-    }
-    return response;
-  };
-}
-
-/** Signs in at the login page as the given persona and level, as the portal does (code + PKCE + nonce), and returns the tokens. */
 async function signIn(client: string, persona: string, acr: string, acrValues = 'substantial') {
-  const as = await oauth.processDiscoveryResponse(new URL(idp.issuer), await oauth.discoveryRequest(new URL(idp.issuer), insecure));
-  const verifier = oauth.generateRandomCodeVerifier();
-  const nonce = oauth.generateRandomNonce();
-  const state = oauth.generateRandomState();
-  const redirectUri = 'http://localhost:45678/oidc/callback';
-  const authorize = new URL(as.authorization_endpoint!);
-  authorize.search = new URLSearchParams({ client_id: client, redirect_uri: redirectUri, response_type: 'code', scope: 'openid profile', code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', nonce, state, acr_values: acrValues, ui_locales: 'en' }).toString();
-  const go = browser();
-  let response = await go(authorize.toString());
-  let location = new URL(response.headers.get('location')!, idp.issuer);
-  expect(location.pathname).toMatch(/^\/interaction\//);
-  response = await go(location.toString());
-  const page = await response.text();
-  expect(page).toContain('Sign in as Kersti Saar');
-  expect(page).toMatch(new RegExp(`value="${acrValues}" checked`));
-  response = await go(new URL(`${location.pathname}/login`, idp.issuer).toString(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ persona, acr }).toString() });
-  // The provider goes back to the authorization endpoint, then to the client with the code.
-  while (response.status >= 300 && response.status < 400) {
-    location = new URL(response.headers.get('location')!, idp.issuer);
-    if (location.href.startsWith(redirectUri)) break;
-    response = await go(location.toString());
-  }
-  const c: oauth.Client = { client_id: client };
-  const params = oauth.validateAuthResponse(as, c, location, state);
-  const tokenResponse = await oauth.authorizationCodeGrantRequest(as, c, oauth.None(), params, redirectUri, verifier, insecure);
-  const result = await oauth.processAuthorizationCodeResponse(as, c, tokenResponse, { expectedNonce: nonce, requireIdToken: true });
-  return { result, idToken: oauth.getValidatedIdTokenClaims(result)! };
+  const signedIn = await signInWithCode(idp.issuer, client, persona, acr, acrValues);
+  expect(signedIn.loginPage).toContain('Sign in as Kersti Saar');
+  expect(signedIn.loginPage).toMatch(new RegExp(`value="${acrValues}" checked`));
+  return signedIn;
 }
 
 describe('the development provider', () => {
