@@ -345,6 +345,12 @@ const safelistEntries = z
     return entries;
   });
 
+/** Tokens and client secrets travel to the provider: TLS, except to a provider on this very machine. */
+function secureOrLoopback(raw: string): boolean {
+  const url = new URL(raw);
+  return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
+
 /** Where `npm start` (and `npm run start:identity-provider`) runs the development OpenID provider. */
 export const DEV_IDENTITY_PROVIDER = 'http://localhost:4020';
 
@@ -439,6 +445,7 @@ export function gatewayConfig(env: Env = process.env): GatewayConfig {
   if (base.production && !parsed.AUTH_ISSUER) {
     problems.push('AUTH_ISSUER is required in production: the identity provider whose tokens the gateway accepts (found through its discovery document)');
   }
+  if (base.production && parsed.AUTH_ISSUER && !secureOrLoopback(parsed.AUTH_ISSUER)) problems.push('AUTH_ISSUER must be an https URL in production (plain http only on this machine, 127.0.0.1 or localhost)');
   if (base.production && parsed.DEV_TOKEN_URL) problems.push('DEV_TOKEN_URL is development only: production tokens come from the identity provider alone');
   if (base.production && !parsed.DATABASE_URL_AUDIT) problems.push('DATABASE_URL_AUDIT is required in production: every read is audited');
   if (parsed.AUTH_JWKS_URL && !parsed.AUTH_ISSUER) problems.push('AUTH_JWKS_URL needs AUTH_ISSUER: the issuer whose keys they are');
@@ -599,6 +606,7 @@ export function serviceClientConfig(clientId: string, env: Env = process.env, de
   const issuer = env.OIDC_ISSUER || (production ? undefined : DEV_IDENTITY_PROVIDER);
   if (!issuer) problems.push('OIDC_ISSUER is required in production: the identity provider services get their tokens from');
   else if (!httpUrl('OIDC_ISSUER').safeParse(issuer).success) problems.push('OIDC_ISSUER must be an http(s) URL');
+  else if (production && !secureOrLoopback(issuer)) problems.push('OIDC_ISSUER must be an https URL in production (plain http only on this machine, 127.0.0.1 or localhost)');
   const secret = env[`OIDC_CLIENT_SECRET_${name}`] || undefined;
   let privateKey: ServiceClientConfig['privateKey'];
   const rawKey = env[`OIDC_CLIENT_PRIVATE_KEY_${name}`];

@@ -1,7 +1,7 @@
 /** Claims of a national provider mapped to the policy's model (docs/configuration.md, "Identity claims"). */
 import { describe, expect, it } from 'vitest';
 import { identityFromClaims } from '../../gateway/auth/identity-claims.ts';
-import { ConfigurationError, gatewayConfig } from '../../platform/config.ts';
+import { ConfigurationError, gatewayConfig, serviceClientConfig } from '../../platform/config.ts';
 
 const KEY = '{"kty":"OKP","crv":"Ed25519","x":"x","d":"d"}';
 /** A TARA-style ID token: `sub` with the country prefix, the level as a word, the means as amr, the client in `aud`/`azp`. */
@@ -41,5 +41,30 @@ describe('identity claims mapping', () => {
     expect(() => gatewayConfig({ ...env, AUTH_CLAIMS: 'not json' })).toThrow(/AUTH_CLAIMS must be JSON/);
     expect(gatewayConfig({ GATEWAY_CONTEXT_PRIVATE_KEY: KEY })).toMatchObject({ auth: { issuer: 'http://localhost:4020' }, devTokenUrl: 'http://localhost:4020/dev/token' });
     expect(() => gatewayConfig({ GATEWAY_CONTEXT_PRIVATE_KEY: KEY, NODE_ENV: 'production', DATABASE_URL_AUDIT: 'postgres://a@b/c' })).toThrow(/AUTH_ISSUER is required in production/);
+    expect(() => gatewayConfig({ GATEWAY_CONTEXT_PRIVATE_KEY: KEY, NODE_ENV: 'production', AUTH_ISSUER: 'http://idp.example' })).toThrow(/AUTH_ISSUER must be an https URL in production/);
+    expect(() => gatewayConfig({ GATEWAY_CONTEXT_PRIVATE_KEY: KEY, NODE_ENV: 'production', DEV_TOKEN_URL: 'http://localhost:4020/dev/token', AUTH_ISSUER: 'https://idp.example' })).toThrow(/DEV_TOKEN_URL is development only/);
+  });
+
+  it('gives services their client credentials from OIDC_* (never echoing them), or in development from the provider’s clients file', () => {
+    expect(serviceClientConfig('offers-engine', { NODE_ENV: 'production', OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_SECRET_OFFERS_ENGINE: 's3cret-s3cret-s3cret' })).toMatchObject({ issuer: 'https://idp.example', clientId: 'offers-engine', secret: 's3cret-s3cret-s3cret' });
+    const missing = (() => {
+      try {
+        serviceClientConfig('offers-engine', { NODE_ENV: 'production', OIDC_ISSUER: 'https://idp.example' }, () => ({ secret: 'dev' }));
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(missing).toMatch(/OIDC_CLIENT_SECRET_OFFERS_ENGINE or OIDC_CLIENT_PRIVATE_KEY_OFFERS_ENGINE is required/);
+    const badKey = (() => {
+      try {
+        serviceClientConfig('offers-engine', { NODE_ENV: 'production', OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_PRIVATE_KEY_OFFERS_ENGINE: '{"kty":"EC","x":"secret-looking"' });
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(badKey).toMatch(/must be a private JWK/);
+    expect(badKey).not.toContain('secret-looking');
+    expect(() => serviceClientConfig('offers-engine', { NODE_ENV: 'production', OIDC_ISSUER: 'http://idp.example', OIDC_CLIENT_SECRET_OFFERS_ENGINE: 'x'.repeat(20) })).toThrow(/https/);
+    expect(serviceClientConfig('life-event-relay', {}, () => ({ secret: 'from-the-dev-file' }))).toMatchObject({ issuer: 'http://localhost:4020', secret: 'from-the-dev-file' });
   });
 });
