@@ -9,7 +9,6 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { getIntrospectionQuery, parse } from 'graphql';
 import { startGateway, type RunningGateway } from '../../gateway/server.ts';
-import { TOKEN_AUDIENCE } from '../../identity-provider/server.ts';
 import { estimateCost } from '../../gateway/hardening/cost.ts';
 import { LIST_SIZES } from '../../gateway/hardening/list-sizes.ts';
 import { PERSONAL_CODE_INPUTS } from '../../gateway/hardening/input-strings.ts';
