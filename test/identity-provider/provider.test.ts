@@ -3,7 +3,7 @@
  * JWKS, the authorization code flow through its login page (no browser: the
  * page is a plain form), client credentials, and the dev shortcut.
  */
-import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoveredKeySet } from '../../gateway/auth/authenticate.ts';
 import { identityFromClaims } from '../../gateway/auth/identity-claims.ts';
@@ -78,6 +78,24 @@ describe('the development provider', () => {
     const failure = await wrong().catch((error: Error) => error.message);
     expect(failure).toMatch(/offers-engine got no token .*invalid_client/);
     expect(failure).not.toContain('not-the-secret');
+  });
+
+  it('authenticates a partner service by its private key (private_key_jwt), at high assurance', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const publicJwk = { ...(await exportJWK(publicKey)), kid: 'partner-key-1', alg: 'ES256', use: 'sig' };
+    const partner = await startIdentityProvider({ port: 0, clients: [...loadDevClients(), { id: 'partner-bank', kind: 'service', jwks: { keys: [publicJwk] } }] });
+    try {
+      const source = clientCredentialsTokenSource({ issuer: partner.issuer, clientId: 'partner-bank', privateKey: { ...(await exportJWK(privateKey)), kid: 'partner-key-1', alg: 'ES256' } });
+      const token = await source();
+      const { payload } = await jwtVerify(token, discoveredKeySet(partner.issuer), { issuer: partner.issuer, audience: TOKEN_AUDIENCE });
+      expect(identityFromClaims(payload)).toMatchObject({ sub: 'partner-bank', kind: 'service', acr: 'high', amr: ['pop'] });
+      // Another key than the registered one is no key at all.
+      const { privateKey: other } = await generateKeyPair('ES256', { extractable: true });
+      const impostor = clientCredentialsTokenSource({ issuer: partner.issuer, clientId: 'partner-bank', privateKey: { ...(await exportJWK(other)), kid: 'partner-key-1', alg: 'ES256' } });
+      await expect(impostor()).rejects.toThrow(/invalid_client/);
+    } finally {
+      await partner.close();
+    }
   });
 
   it('answers the dev shortcut with the same issuer and keys, and refuses what it does not know with a clear message', async () => {
