@@ -99,6 +99,8 @@ describe('the end of a session', () => {
     const extended = await sessionOf(page, 'portal');
     expect(extended?.token).not.toBe(first?.token);
     expect(decodeJwt(extended!.token).exp).toBeGreaterThan(decodeJwt(first!.token).exp!);
+    // The same sign-in, at the same level: the portal goes on reading with the new token.
+    expect(decodeJwt(extended!.token)).toMatchObject({ sub: mother.id, acr: 'substantial', actor: 'citizen' });
     // Not extended this time: the session ends mid-visit, in a plain page, not in token errors.
     await page.getByRole('heading', { level: 1, name: 'Te olete välja logitud' }).waitFor({ timeout: (TOKEN_SECONDS + 5) * 1000 });
     expect(await page.locator('body').textContent()).not.toMatch(/token|UNAUTHENTICATED|expired/i);
