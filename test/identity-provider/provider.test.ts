@@ -38,7 +38,9 @@ describe('the development provider', () => {
   it('registers exactly the clients of the policy, browsers without secrets, services with one', () => {
     const clients = loadDevClients();
     expect(clients.map((c) => c.id).sort()).toEqual(Object.keys(loadPolicy().clients).sort());
-    for (const client of clients) expect(client.kind === 'service', client.id).toBe(loadPolicy().clients[client.id]!.actors === 'service');
+    // Machines (services, partners) use client credentials; everyone else signs in on a page.
+    const machine = (id: string) => [loadPolicy().clients[id]!.actors].flat().every((a: string) => a === 'service' || a === 'partner');
+    for (const client of clients) expect(client.kind === 'service', client.id).toBe(machine(client.id));
   });
 
   it('publishes discovery and a JWKS holding the signing key and the next one', async () => {
@@ -83,7 +85,7 @@ describe('the development provider', () => {
   it('authenticates a partner service by its private key (private_key_jwt), at high assurance', async () => {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
     const publicJwk = { ...(await exportJWK(publicKey)), kid: 'partner-key-1', alg: 'ES256', use: 'sig' };
-    const partner = await startIdentityProvider({ port: 0, clients: [...loadDevClients(), { id: 'partner-bank', kind: 'service', jwks: { keys: [publicJwk] } }] });
+    const partner = await startIdentityProvider({ port: 0, clients: [...loadDevClients(), { id: 'partner-bank', kind: 'service', jwks: { keys: [publicJwk as typeof publicJwk & { kty: string }] } }] });
     try {
       const source = clientCredentialsTokenSource({ issuer: partner.issuer, clientId: 'partner-bank', privateKey: { ...(await exportJWK(privateKey)), kid: 'partner-key-1', alg: 'ES256' } });
       const token = await source();
