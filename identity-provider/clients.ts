@@ -3,6 +3,7 @@
  * oidc-provider client metadata, and looked up by the services that sign in
  * with their own entry in development.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -88,4 +89,19 @@ export function loopbackRedirectAllowed(candidate: string, registered: readonly 
     const reg = new URL(r);
     return reg.pathname === url.pathname && reg.search === url.search && LOOPBACK.has(reg.hostname);
   });
+}
+
+/**
+ * The development clients, plus every client of the policy being served that
+ * the file lacks (a test's or a benchmark's own policy): machines (services,
+ * partners) with a secret made for this run, the others as pages.
+ */
+export function clientsForPolicy(policyClients: Readonly<Record<string, { actors: string | readonly string[] }>>, base: DevClient[] = devClients()): DevClient[] {
+  const known = new Set(base.map((c) => c.id));
+  const added = Object.entries(policyClients)
+    .filter(([id]) => !known.has(id))
+    .map(([id, client]): DevClient =>
+      [client.actors].flat().every((a) => a === 'service' || a === 'partner') ? { id, kind: 'service', secret: randomBytes(24).toString('base64url') } : { id, kind: 'browser' },
+    );
+  return [...base, ...added];
 }

@@ -5,7 +5,8 @@
  * the graph, with the claims of CONTRACTS.md "Identity").
  */
 import { randomUUID } from 'node:crypto';
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import { accountClaims, ASSURANCE_LEVELS, findAccount, isAssuranceLevel, type Account, type Actor, type AssuranceLevel } from './accounts.ts';
 import { clientMetadata, loopbackRedirectAllowed, type DevClient } from './clients.ts';
 import { providerJwks, SIGNING_ALG, type KeyRing } from './keys.ts';
@@ -50,9 +51,37 @@ function claimsForToken(ctx: KoaContextWithOIDC | undefined, token: TokenLike): 
   return accountClaims(account, acr, origin?.amr);
 }
 
-export function createProvider(settings: ProviderSettings): Provider {
+/**
+ * oidc-provider 9 says at import that Node 20 is not a runtime it targets: it runs on 20 (the whole suite
+ * does), so that one line is held back; every other warning passes. Imported on first use, so a process
+ * that stops before it starts a provider (a bad variable, a port taken) prints only its own message.
+ */
+async function loadOidcProvider() {
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!(typeof args[0] === 'string' && args[0].includes('oidc-provider WARNING: Unsupported runtime'))) warn(...args);
+  };
+  try {
+    const [library, memory] = await Promise.all([import('oidc-provider'), import('oidc-provider/lib/adapters/memory_adapter.js')]);
+    return { Provider: library.default, errors: library.errors, createMemoryAdapter: memory.createMemoryAdapter };
+  } finally {
+    console.warn = warn;
+  }
+}
+
+/**
+ * The library's own in-memory store, named explicitly: this provider is a development one, and what it keeps
+ * (sessions, interactions, grants) may be lost with the process. One store for every instance in the process,
+ * so a key rotation (a new instance) keeps sessions.
+ */
+let memoryAdapter: Configuration['adapter'];
+
+export async function createProvider(settings: ProviderSettings): Promise<Provider> {
+  const { Provider: OidcProvider, errors, createMemoryAdapter } = await loadOidcProvider();
+  memoryAdapter ??= createMemoryAdapter();
   const ttl = settings.accessTokenSeconds ?? 3_600;
   const configuration: Configuration = {
+    adapter: memoryAdapter,
     clients: clientMetadata(settings.clients) as unknown as Configuration['clients'],
     jwks: providerJwks(settings.keys) as Configuration['jwks'],
     cookies: { keys: settings.cookieKeys },
@@ -131,7 +160,7 @@ export function createProvider(settings: ProviderSettings): Provider {
       ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in failed</title></head><body><main><h1>Sign-in failed</h1><p>${escapeHtml(String(out.error_description ?? out.error))}</p></main></body></html>`;
     },
   };
-  const provider = new Provider(settings.issuer, configuration);
+  const provider = new OidcProvider(settings.issuer, configuration);
   // RFC 8252: a page on a loopback gateway may use any port (tests run gateways on free ports).
   const { Client } = provider;
   Client.prototype.redirectUriAllowed = function (this: InstanceType<typeof Client>, uri: string) {
@@ -162,7 +191,7 @@ export class MintRefused extends Error {}
  * client itself, after a client credentials grant), without the browser round
  * trip. Same issuer, same keys, same format; development and tests only.
  */
-export async function mintAccessToken(provider: Provider, settings: ProviderSettings, request: MintRequest): Promise<string> {
+export async function mintAccessToken(provider: Provider, settings: ProviderSettings, request: MintRequest, inProcess = false): Promise<string> {
   const client = await provider.Client.find(request.client);
   if (!client) throw new MintRefused(`"client" must be one of: ${settings.clients.map((c) => c.id).join(', ')}`);
   const serviceSelf = request.sub === request.client && client.grantTypeAllowed('client_credentials');
@@ -174,8 +203,8 @@ export async function mintAccessToken(provider: Provider, settings: ProviderSett
     token = new provider.ClientCredentials({ client, scope: GRAPH_SCOPE, expiresIn });
     claims = serviceClaims(client.clientAuthMethod);
   } else {
-    // In process only (tests, benchmarks): a subject the provider does not know, with the kind the caller states.
-    const stated: Account | undefined = request.actor === 'citizen' || request.actor === 'staff' ? { id: request.sub, actor: request.actor, entitlements: request.entitlements ?? [] } : undefined;
+    // In process only (tests, benchmarks): a subject the provider does not know, as staff unless the caller states another kind.
+    const stated: Account | undefined = inProcess ? { id: request.sub, actor: request.actor === 'citizen' ? 'citizen' : 'staff', entitlements: request.entitlements ?? [] } : undefined;
     const account = findAccount(request.sub) ?? stated;
     if (!account) throw new MintRefused('"sub" must be a demo persona id, a valid personal code, or a service client\'s own id');
     token = new provider.AccessToken({ accountId: account.id, client, grantId: randomUUID(), scope: GRAPH_SCOPE, gty: 'authorization_code', expiresIn });

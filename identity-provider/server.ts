@@ -37,7 +37,7 @@ export interface RunningIdentityProvider {
   issuer: string;
   url: string;
   port: number;
-  /** The dev shortcut, in process (tests): what POST /dev/token answers. */
+  /** The dev shortcut, in process (tests, benchmarks): what POST /dev/token answers, and for subjects it does not know (staff by default). */
   issue(request: MintRequest): Promise<string>;
   /** Makes the next key current, keeps the current one published for the tokens it signed; no restart. */
   rotateSigningKey(): Promise<void>;
@@ -70,7 +70,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions = {
   });
   // Sessions and interactions outlive a rotation: same cookie keys, and oidc-provider's memory store is shared by its instances.
   const cookieKeys = [randomBytes(32).toString('base64url')];
-  let provider: Provider = createProvider(settings());
+  let provider: Provider = await createProvider(settings());
   let handle = provider.callback();
 
   app.get('/interaction/:uid', async (req, res, next) => {
@@ -125,12 +125,12 @@ export async function startIdentityProvider(options: IdentityProviderOptions = {
     issuer,
     url: issuer,
     port,
-    issue: (request) => mintAccessToken(provider, settings(), request),
+    issue: (request) => mintAccessToken(provider, settings(), request, true),
     async rotateSigningKey() {
       ring = await rotated(ring);
       if (options.keyFile) saveKeyRing(options.keyFile, ring);
       // A new instance with the new key set; requests already in flight finish on the old one.
-      provider = createProvider(settings());
+      provider = await createProvider(settings());
       handle = provider.callback();
     },
     keys: () => ring,

@@ -10,7 +10,7 @@ import type { Policy } from '../permissions/model.ts';
 import { discoveredKeySet } from '../gateway/auth/authenticate.ts';
 import { startIdentityProvider, TOKEN_AUDIENCE, type IdentityProviderOptions, type RunningIdentityProvider } from '../identity-provider/server.ts';
 import type { MintRequest } from '../identity-provider/provider.ts';
-import { devServiceCredentials } from '../identity-provider/clients.ts';
+import { clientsForPolicy, devServiceCredentials } from '../identity-provider/clients.ts';
 import { clientCredentialsTokenSource } from '../platform/service-token.ts';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../gateway/server.ts';
 import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, subgraphDatabase, type SubgraphName } from '../platform/topology.ts';
@@ -136,6 +136,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
   try {
     identityProvider = await startIdentityProvider({
       host: options.host,
+      clients: clientsForPolicy(policy.clients),
       ...options.identityProvider,
       port: options.identityProvider?.port ?? (options.gatewayPort === 0 ? 0 : undefined),
     });

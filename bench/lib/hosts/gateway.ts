@@ -6,7 +6,7 @@
 import type { JWK } from 'jose';
 import { importContextPrivateKey } from '../../../platform/context-keys.ts';
 import { startIdentityProvider, TOKEN_AUDIENCE } from '../../../identity-provider/server.ts';
-import { loadDevClients } from '../../../identity-provider/clients.ts';
+import { clientsForPolicy } from '../../../identity-provider/clients.ts';
 import { discoveredKeySet } from '../../../gateway/auth/authenticate.ts';
 import { startGateway } from '../../../gateway/server.ts';
 import type { AgencyName, SubgraphName } from '../../../platform/topology.ts';
@@ -41,8 +41,8 @@ serveHost(
         running = options.kind === 'apollo' ? await startPlainApolloGateway(options.subgraphUrls, options.tokens) : await startDirectFloor(options.subgraphUrls, options.tokens);
         return { url: running.url, headers: {} };
       }
-      // The development provider, with the benchmark's own client registered beside the project's.
-      const identityProvider = await startIdentityProvider({ port: 0, clients: [...loadDevClients(), { id: BENCH_CLIENT, kind: 'browser' }] });
+      // The development provider, with the benchmark policy's own client registered beside the project's.
+      const identityProvider = await startIdentityProvider({ port: 0, clients: clientsForPolicy(benchPolicy().clients) });
       const gateway = await startGateway({
         port: 0,
         policy: benchPolicy(),
