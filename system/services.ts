@@ -3,7 +3,6 @@
  * `npm start` runs, and what every integration test runs, the same way.
  */
 import { generateKeyPair, type CryptoKey, type JWK } from 'jose';
-import { ContextKeySet } from '../platform/context-token.ts';
 import { generateLifeEventKeyPair, lifeEventKeysFromJwks } from '../platform/life-event-attestation.ts';
 import { loadPolicy } from '../permissions/load.ts';
 import type { Policy } from '../permissions/model.ts';
@@ -14,7 +13,7 @@ import { clientsForPolicy, devServiceCredentials } from '../identity-provider/cl
 import { clientCredentialsTokenSource } from '../platform/service-token.ts';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../gateway/server.ts';
 import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, subgraphDatabase, type SubgraphName } from '../platform/topology.ts';
-import { ROOT_SUBJECTS, SUBGRAPHS } from '../subgraphs/index.ts';
+import { SUBGRAPHS } from '../subgraphs/index.ts';
 import { startSubgraph, type RunningService } from '../subgraphs/kit/server.ts';
 import type { DatabaseUrls } from '../platform/databases.ts';
 import type { HardeningConfig } from '../platform/config.ts';
@@ -106,8 +105,8 @@ export interface RunningSystem {
   messageSenders: SenderKey[];
   /** The gateway's context-signing key (in-process tests sign subgraph calls with it). */
   contextSigningKey: CryptoKey;
-  /** The gateway public keys every subgraph of this system accepts (key rotation). */
-  contextKeys: ContextKeySet;
+  /** The gateway public keys every subgraph of this system accepts, picked by key id: add the next key before the gateway signs with it (rotation). */
+  contextKeys: CryptoKey[];
   /** The running life-event worker, if any. */
   lifeEvents?: RunningRelay;
   /** Starts a (further) life-event worker against this system: tests stop and restart it. */
@@ -124,7 +123,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
   // One key pair per run: the gateway signs, the subgraphs started with it verify.
   const { publicKey, privateKey } = await generateKeyPair('EdDSA');
   // The subgraphs' set of gateway keys: a rotation adds the next key here before the gateway signs with it.
-  const contextKeys = new ContextKeySet([publicKey]);
+  const contextKeys: CryptoKey[] = [publicKey];
   // The benefits board signs what it sends people; the gateway publishes its public key to the portal.
   const benefitsSender = await generateSenderKey('benefits');
   const lifeEventKeys = await lifeEventKeysFromJwks(options.lifeEventKeys ?? (await generateLifeEventKeyPair()));
@@ -182,7 +181,6 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
       port: options.gatewayPort ?? 4000,
       host: options.host,
       policy,
-      rootSubjects: ROOT_SUBJECTS,
       subgraphUrls: Object.fromEntries(started.map((s) => [s.name, s.url])) as Record<SubgraphName, string>,
       contextSigningKey: privateKey,
       auth: gatewayAuth,

@@ -8,7 +8,6 @@
 import { discoveredKeySet } from '../gateway/auth/authenticate.ts';
 import { startGateway } from '../gateway/server.ts';
 import { loadPolicy } from '../permissions/load.ts';
-import { ROOT_SUBJECTS } from '../subgraphs/index.ts';
 import { logger } from '../platform/logger.ts';
 import { gatewayConfig } from '../platform/config.ts';
 import { importContextPrivateKey } from '../platform/context-keys.ts';
@@ -22,7 +21,6 @@ async function main() {
     port: config.port,
     host: config.host,
     policy,
-    rootSubjects: ROOT_SUBJECTS,
     subgraphUrls: config.subgraphUrls,
     contextSigningKey: await importContextPrivateKey(config.contextPrivateKey),
     auth: { key: discoveredKeySet(config.auth.issuer, { jwksUrl: config.auth.jwksUrl }), issuer: config.auth.issuer, audience: config.auth.audience, claims: config.auth.claims },

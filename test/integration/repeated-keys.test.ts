@@ -89,4 +89,11 @@ describe('a response key selected more than once', () => {
     expect(record.get(partnerId!) ?? []).toEqual(servedPartner);
     expect(record.get(mother.id)).toContain('Citizen.familyName');
   });
+
+  it('a purpose not granted the subject key: the subgraph refuses the key the gateway added, and the client never sees it', async () => {
+    const relay = await system.token('life-event-relay', 'life-event-relay');
+    const result = await system.query<{ citizen: Record<string, unknown> | null }>({ token: relay, purpose: 'life-event-propagation', caseRef: 'BIRTH-REPEAT-1', query: `{ citizen(id: "${mother.id}") { givenName } }` });
+    expect(JSON.stringify(result)).not.toContain('_cg');
+    expect(result.data?.citizen?.givenName ?? null).toBeNull();
+  });
 });
