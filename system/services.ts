@@ -186,7 +186,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
       auth: gatewayAuth,
       devTokenUrl: new URL('/dev/token', idp.url).toString(),
       messageSenders: [benefitsSender.publicKey],
-      // This is the development system (dev issuer, explorer): its defaults, whatever NODE_ENV a tool in this process set.
+      // This is the development system (development provider, explorer): its defaults, whatever NODE_ENV a tool in this process set.
       hardening: options.hardening ?? hardeningDefaults(false),
       enforcement: options.layers?.enforcement,
       // Every data-bearing response is released only once its audit record is durably written (and, with

@@ -1,6 +1,6 @@
 /**
  * From a verified token's claims to the identity the graph judges: one pure
- * function, so that the dev issuer, a real OpenID provider and the tests all
+ * function, so that the development provider, a national one and the tests all
  * agree on what a claim means. Default deny: a token that does not say which
  * kind of actor it is (or says something unknown) is refused, never guessed
  * (a personal code's checksum says nothing about who signed in).
