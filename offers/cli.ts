@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, runBatch } from './batch.ts';
 import { ENGINE_CLIENT, ENGINE_PURPOSE, today } from './engine.ts';
-import { devTokenSource, gatewayClient, serviceTokenSource } from './gateway-client.ts';
+import { gatewayClient, serviceTokenSource } from './gateway-client.ts';
 import { startOffersQueue } from './queue.ts';
 import type { RunProgress } from './queue-store.ts';
 
@@ -44,9 +44,8 @@ async function main() {
     if (!databaseUrl) throw new Error('set DATABASE_URL_OFFERS: the offers job queue\'s database');
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new Error('--page-size must be 1-1000');
     const runId = values.run ?? `offers-batch-${today()}`;
-    const tokens = { tokenUrl: process.env.AUTH_TOKEN_URL, secrets: { [ENGINE_CLIENT]: process.env.OFFERS_ENGINE_CLIENT_SECRET } };
     // Enqueue only: this process takes no page job.
-    const queue = await startOffersQueue({ databaseUrl, client: gatewayClient(graphqlUrl, ENGINE_PURPOSE, serviceTokenSource(tokens, graphqlUrl, ENGINE_CLIENT)), concurrency: 0 });
+    const queue = await startOffersQueue({ databaseUrl, client: gatewayClient(graphqlUrl, ENGINE_PURPOSE, serviceTokenSource(ENGINE_CLIENT)), concurrency: 0 });
     try {
       if (values.enqueue) console.log((await queue.enqueueRun(runId, pageSize)) ? `run ${runId} enqueued: the offers workers share its pages` : `run ${runId} exists already (it is resumed by its jobs, never restarted): use --run <new id>`);
       for (;;) {
@@ -67,7 +66,7 @@ async function main() {
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new Error('--concurrency must be 1-64');
   const runId = values.run ?? `offers-batch-${today()}`;
 
-  const client = gatewayClient(graphqlUrl, ENGINE_PURPOSE, devTokenSource(values.gateway, ENGINE_CLIENT));
+  const client = gatewayClient(graphqlUrl, ENGINE_PURPOSE, serviceTokenSource(ENGINE_CLIENT));
   const bar = new cliProgress.SingleBar(
     { format: 'offers |{bar}| {value}/{total} citizens ({scan}) | {rate}/s | ETA {eta_formatted}', hideCursor: true },
     cliProgress.Presets.shades_classic,

@@ -3,7 +3,12 @@
  * to the gateway, a service token for their client, a declared purpose and a
  * case reference (the run or event id) on every request, like any other client.
  */
-export type TokenSource = () => Promise<string>;
+import type { JWK } from 'jose';
+import { serviceClientConfig } from '../platform/config.ts';
+import { clientCredentialsTokenSource, type TokenSource } from '../platform/service-token.ts';
+import { devServiceCredentials } from '../identity-provider/clients.ts';
+
+export type { TokenSource } from '../platform/service-token.ts';
 
 export class GraphQLCallError extends Error {
   constructor(message: string, readonly codes: string[], readonly status: number) {
@@ -41,21 +46,14 @@ export function gatewayClient(gatewayUrl: string, purpose: string, token: TokenS
   };
 }
 
-/** A token from the development identity provider (POST /dev/token), renewed before it expires. */
-export function devTokenSource(gatewayUrl: string, client: string): TokenSource {
-  let cached: { token: string; until: number } | undefined;
-  return async () => {
-    if (cached && cached.until > Date.now()) return cached.token;
-    const response = await fetch(new URL('/dev/token', gatewayUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sub: client, client }),
-    });
-    const body = (await response.json()) as { token?: string; errors?: { message: string }[] };
-    if (!body.token) throw new Error(`no service token for ${client}: ${body.errors?.[0]?.message ?? response.status}`);
-    cached = { token: body.token, until: Date.now() + 50 * 60_000 };
-    return body.token;
-  };
+/**
+ * A service's token source from its configuration: client credentials at the
+ * identity provider (platform/service-token.ts), OIDC_* variables, or in
+ * development the client's entry in identity-provider/clients.yaml.
+ */
+export function serviceTokenSource(clientId: string, env: Record<string, string | undefined> = process.env): TokenSource {
+  const config = serviceClientConfig(clientId, env, devServiceCredentials);
+  return clientCredentialsTokenSource({ ...config, privateKey: config.privateKey as JWK | undefined });
 }
 
 /** Caches tokens from an in-process issuer (tests, `npm start`) the same way. */
@@ -67,36 +65,4 @@ export function cachedTokenSource(issue: () => Promise<string>): TokenSource {
     cached = { token, until: Date.now() + 50 * 60_000 };
     return token;
   };
-}
-
-/**
- * OAuth 2.0 client credentials (RFC 6749 §4.4) at the identity provider's token
- * endpoint, the client authenticating with its secret (client_secret_basic),
- * renewed a minute before `expires_in` runs out.
- */
-export function clientCredentialsTokenSource(tokenUrl: string, client: string, secret: string): TokenSource {
-  let cached: { token: string; until: number } | undefined;
-  return async () => {
-    if (cached && cached.until > Date.now()) return cached.token;
-    const response = await fetch(tokenUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${encodeURIComponent(client)}:${encodeURIComponent(secret)}`).toString('base64')}`,
-      },
-      body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const body = (await response.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error?: string };
-    if (!response.ok || !body.access_token) throw new Error(`no service token for ${client}: ${body.error ?? response.status}`);
-    cached = { token: body.access_token, until: Date.now() + Math.max(0, (body.expires_in ?? 300) - 60) * 1000 };
-    return body.access_token;
-  };
-}
-
-/** The configured way: client credentials when the provider is configured, else the gateway's development issuer. */
-export function serviceTokenSource(config: { tokenUrl?: string; secrets: Record<string, string | undefined> }, gatewayUrl: string, client: string): TokenSource {
-  const secret = config.secrets[client];
-  if (config.tokenUrl && secret) return clientCredentialsTokenSource(config.tokenUrl, client, secret);
-  return devTokenSource(gatewayUrl, client);
 }

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { StartupError } from './startup-error.ts';
+import type { ClaimMapping } from '../gateway/auth/identity-claims.ts';
 import { parseSignerKey, parseVerifierKey, type Signer, type Verifier } from './tlog/note.ts';
 import { parseWitnessList, type WitnessEndpoint } from './tlog/witness-list.ts';
 import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, subgraphDatabase, type SubgraphName } from './topology.ts';
@@ -344,15 +345,55 @@ const safelistEntries = z
     return entries;
   });
 
+/** Tokens and client secrets travel to the provider: TLS, except to a provider on this very machine. */
+function secureOrLoopback(raw: string): boolean {
+  const url = new URL(raw);
+  return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
+
+/** Where `npm start` (and `npm run start:identity-provider`) runs the development OpenID provider. */
+export const DEV_IDENTITY_PROVIDER = 'http://localhost:4020';
+
+const ACR = z.enum(['low', 'substantial', 'high']);
+const CLAIM_NAME = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/);
+const claimsMappingJson = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    if (raw === undefined || raw === '') return undefined;
+    const shape = z.strictObject({
+      acrValues: z.record(z.string().min(1).max(200), ACR).optional(),
+      subjectClaim: CLAIM_NAME.optional(),
+      subjectPrefix: z.string().min(1).max(10).optional(),
+      clientClaim: CLAIM_NAME.optional(),
+      actorClaim: CLAIM_NAME.optional(),
+      actor: z.enum(['citizen', 'staff', 'service']).optional(),
+      entitlementsClaim: CLAIM_NAME.optional(),
+    });
+    let parsed;
+    try {
+      parsed = shape.safeParse(JSON.parse(raw));
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed?.success) {
+      ctx.addIssue({ code: 'custom', message: 'AUTH_CLAIMS must be JSON {"acrValues"?: {"<provider value>": "low"|"substantial"|"high"}, "subjectClaim"?, "subjectPrefix"?, "clientClaim"?, "actorClaim"?, "actor"?: "citizen"|"staff"|"service", "entitlementsClaim"?} (docs/configuration.md, "Identity claims")' });
+      return z.NEVER;
+    }
+    return Object.freeze(parsed.data) as ClaimMapping;
+  });
+
 const gatewaySchema = z.object({
   ...commonShape,
   GATEWAY_PORT: port('GATEWAY_PORT', 4000),
   GATEWAY_CONTEXT_PRIVATE_KEY: key('GATEWAY_CONTEXT_PRIVATE_KEY', 'private'),
   ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_URL_${name.toUpperCase()}`, httpUrl(`SUBGRAPH_URL_${name.toUpperCase()}`).optional()])),
   DATABASE_URL_AUDIT: postgresUrl('DATABASE_URL_AUDIT').optional(),
-  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_ISSUER: httpUrl('AUTH_ISSUER').optional(),
   AUTH_JWKS_URL: httpUrl('AUTH_JWKS_URL').optional(),
   AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_CLAIMS: claimsMappingJson,
+  DEV_TOKEN_URL: httpUrl('DEV_TOKEN_URL').optional(),
   GRAPHQL_MAX_DEPTH: positiveInt('GRAPHQL_MAX_DEPTH', DEFAULT_LIMITS.maxDepth, 100),
   GRAPHQL_MAX_ALIASES: positiveInt('GRAPHQL_MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 1_000),
   GRAPHQL_MAX_DIRECTIVES: positiveInt('GRAPHQL_MAX_DIRECTIVES', DEFAULT_LIMITS.maxDirectives, 1_000),
@@ -385,8 +426,10 @@ export interface GatewayConfig extends CommonConfig {
   auditDatabaseUrl?: string;
   /** Checkpoints and witnesses. Required in production with the audit store. */
   auditLog?: AuditLogConfig;
-  /** Absent: the development issuer (refused in production). */
-  auth?: { issuer: string; jwksUrl: string; audience: string };
+  /** The identity provider (discovery at `issuer`, unless `jwksUrl` names its keys) and how its claims read. */
+  auth: { issuer: string; jwksUrl?: string; audience: string; claims: ClaimMapping };
+  /** Development only: where POST /dev/token gets its tokens (the development provider's shortcut). */
+  devTokenUrl?: string;
   audience: string;
   hardening: HardeningConfig;
   resilience: ResilienceConfig;
@@ -399,13 +442,13 @@ export function gatewayConfig(env: Env = process.env): GatewayConfig {
   const parsed = parseOrThrow(gatewaySchema, env) as z.infer<typeof gatewaySchema> & Record<string, string | undefined>;
   const base = common(parsed);
   const problems: string[] = [];
-  if (base.production && (!parsed.AUTH_ISSUER || !parsed.AUTH_JWKS_URL)) {
-    problems.push('AUTH_ISSUER and AUTH_JWKS_URL are required in production (the development token issuer exists only outside production)');
+  if (base.production && !parsed.AUTH_ISSUER) {
+    problems.push('AUTH_ISSUER is required in production: the identity provider whose tokens the gateway accepts (found through its discovery document)');
   }
+  if (base.production && parsed.AUTH_ISSUER && !secureOrLoopback(parsed.AUTH_ISSUER)) problems.push('AUTH_ISSUER must be an https URL in production (plain http only on this machine, 127.0.0.1 or localhost)');
+  if (base.production && parsed.DEV_TOKEN_URL) problems.push('DEV_TOKEN_URL is development only: production tokens come from the identity provider alone');
   if (base.production && !parsed.DATABASE_URL_AUDIT) problems.push('DATABASE_URL_AUDIT is required in production: every read is audited');
-  if (!base.production && Boolean(parsed.AUTH_ISSUER) !== Boolean(parsed.AUTH_JWKS_URL)) {
-    problems.push('set both AUTH_ISSUER and AUTH_JWKS_URL, or neither (then the development issuer signs tokens)');
-  }
+  if (parsed.AUTH_JWKS_URL && !parsed.AUTH_ISSUER) problems.push('AUTH_JWKS_URL needs AUTH_ISSUER: the issuer whose keys they are');
   const auditLog = auditLogConfig(parsed, problems);
   if (base.production && parsed.DATABASE_URL_AUDIT && !auditLog) problems.push('AUDIT_LOG_KEY and AUDIT_WITNESSES are required in production: the audit log is checkpointed and witnessed outside its database');
   if (problems.length) throw new ConfigurationError(problems);
@@ -420,7 +463,8 @@ export function gatewayConfig(env: Env = process.env): GatewayConfig {
     ) as Record<SubgraphName, string>,
     auditDatabaseUrl: parsed.DATABASE_URL_AUDIT,
     auditLog,
-    auth: parsed.AUTH_ISSUER && parsed.AUTH_JWKS_URL ? { issuer: parsed.AUTH_ISSUER, jwksUrl: parsed.AUTH_JWKS_URL, audience } : undefined,
+    auth: { issuer: parsed.AUTH_ISSUER ?? DEV_IDENTITY_PROVIDER, jwksUrl: parsed.AUTH_JWKS_URL, audience, claims: parsed.AUTH_CLAIMS ?? {} },
+    devTokenUrl: base.production ? undefined : (parsed.DEV_TOKEN_URL ?? (parsed.AUTH_ISSUER ? undefined : `${DEV_IDENTITY_PROVIDER}/dev/token`)),
     audience,
     hardening: {
       limits: {
@@ -537,43 +581,23 @@ export function witnessConfig(env: Env = process.env): WitnessConfig {
 
 // ---------------------------------------------------------------- events (life-event relay) and offers
 
-/** How a background service gets its client-credentials tokens. */
-export interface ServiceTokenConfig {
-  /** The identity provider's token endpoint; absent: the gateway's development issuer (refused in production). */
-  tokenUrl?: string;
-  /** Client secrets by client id (secrets: never echoed). */
-  secrets: Record<string, string | undefined>;
-}
-
 export interface EventsConfig extends CommonConfig {
   port: number;
   identityDatabaseUrl: string;
   /** The gateway's /graphql: consumers deliver through it like any client. */
   gatewayUrl: string;
-  tokens: ServiceTokenConfig;
   maxAttempts: number;
   retryBaseMs: number;
   retryMaxMs: number;
   pollMs: number;
 }
 
-export const DEFAULT_EVENTS_PORT = 4020;
+export const DEFAULT_EVENTS_PORT = 4021;
 
+/** Services that talk to the graph get their tokens by client credentials (serviceClientConfig, OIDC_*). */
 const serviceTokenShape = {
-  AUTH_TOKEN_URL: httpUrl('AUTH_TOKEN_URL').optional(),
-  LIFE_EVENT_RELAY_CLIENT_SECRET: z.string().min(1).optional(),
-  OFFERS_ENGINE_CLIENT_SECRET: z.string().min(1).optional(),
   GATEWAY_URL: httpUrl('GATEWAY_URL').optional(),
 };
-
-function serviceTokens(parsed: { AUTH_TOKEN_URL?: string; LIFE_EVENT_RELAY_CLIENT_SECRET?: string; OFFERS_ENGINE_CLIENT_SECRET?: string }, needs: { variable: string; value?: string }[], production: boolean, problems: string[]): ServiceTokenConfig {
-  if (production && !parsed.AUTH_TOKEN_URL) problems.push('AUTH_TOKEN_URL is required in production: the identity provider that issues this service its client-credentials tokens');
-  if (parsed.AUTH_TOKEN_URL) for (const need of needs) if (!need.value) problems.push(`${need.variable} is required with AUTH_TOKEN_URL (value never shown)`);
-  return {
-    tokenUrl: parsed.AUTH_TOKEN_URL,
-    secrets: { 'life-event-relay': parsed.LIFE_EVENT_RELAY_CLIENT_SECRET, 'offers-engine': parsed.OFFERS_ENGINE_CLIENT_SECRET },
-  };
-}
 
 export function eventsConfig(env: Env = process.env): EventsConfig {
   const schema = z.object({
@@ -589,10 +613,6 @@ export function eventsConfig(env: Env = process.env): EventsConfig {
   const parsed = parseOrThrow(schema, env);
   const base = common(parsed);
   const problems: string[] = [];
-  const tokens = serviceTokens(parsed, [
-    { variable: 'LIFE_EVENT_RELAY_CLIENT_SECRET', value: parsed.LIFE_EVENT_RELAY_CLIENT_SECRET },
-    { variable: 'OFFERS_ENGINE_CLIENT_SECRET', value: parsed.OFFERS_ENGINE_CLIENT_SECRET },
-  ], base.production, problems);
   if (base.production && !parsed.GATEWAY_URL) problems.push('GATEWAY_URL is required in production: the gateway the consumers deliver through');
   if (problems.length) throw new ConfigurationError(problems);
   return {
@@ -600,7 +620,6 @@ export function eventsConfig(env: Env = process.env): EventsConfig {
     port: parsed.EVENTS_PORT,
     identityDatabaseUrl: parsed.DATABASE_URL_IDENTITY,
     gatewayUrl: graphqlEndpoint(parsed.GATEWAY_URL ?? 'http://127.0.0.1:4000'),
-    tokens,
     maxAttempts: parsed.EVENTS_MAX_ATTEMPTS,
     retryBaseMs: parsed.EVENTS_RETRY_BASE_MS,
     retryMaxMs: parsed.EVENTS_RETRY_MAX_MS,
@@ -619,7 +638,6 @@ export interface OffersConfig extends CommonConfig {
   port: number;
   queueDatabaseUrl: string;
   gatewayUrl: string;
-  tokens: ServiceTokenConfig;
   /** Page jobs this process works on at once. */
   concurrency: number;
   pageSize: number;
@@ -645,7 +663,6 @@ export function offersConfig(env: Env = process.env): OffersConfig {
   const parsed = parseOrThrow(schema, env);
   const base = common(parsed);
   const problems: string[] = [];
-  const tokens = serviceTokens(parsed, [{ variable: 'OFFERS_ENGINE_CLIENT_SECRET', value: parsed.OFFERS_ENGINE_CLIENT_SECRET }], base.production, problems);
   if (base.production && !parsed.GATEWAY_URL) problems.push('GATEWAY_URL is required in production: the gateway the offers engine reads and records through');
   if (problems.length) throw new ConfigurationError(problems);
   const cron = parsed.OFFERS_DAILY_CRON?.trim();
@@ -654,9 +671,61 @@ export function offersConfig(env: Env = process.env): OffersConfig {
     port: parsed.OFFERS_PORT,
     queueDatabaseUrl: parsed.DATABASE_URL_OFFERS,
     gatewayUrl: graphqlEndpoint(parsed.GATEWAY_URL ?? 'http://127.0.0.1:4000'),
-    tokens,
     concurrency: parsed.OFFERS_CONCURRENCY,
     pageSize: parsed.OFFERS_PAGE_SIZE,
     dailyCron: cron === 'off' ? undefined : (cron ?? '0 2 * * *'),
+  };
+}
+
+// ---------------------------------------------------------------- service clients (offers engine, life-event relay, partners)
+
+export interface ServiceClientConfig {
+  issuer: string;
+  clientId: string;
+  secret?: string;
+  privateKey?: Record<string, unknown> & { kty: string };
+  resource?: string;
+  scope?: string;
+}
+
+const envName = (clientId: string) => clientId.toUpperCase().replace(/-/g, '_');
+
+/**
+ * A service's client credentials for the identity provider's token endpoint:
+ * OIDC_ISSUER, and per client OIDC_CLIENT_SECRET_<CLIENT> or
+ * OIDC_CLIENT_PRIVATE_KEY_<CLIENT> (a private JWK, for private_key_jwt),
+ * e.g. OIDC_CLIENT_SECRET_OFFERS_ENGINE. Outside production, what is not set
+ * comes from the development provider (`devFallback`: its clients.yaml).
+ */
+export function serviceClientConfig(clientId: string, env: Env = process.env, devFallback?: (clientId: string) => { secret: string }): ServiceClientConfig {
+  const production = env.NODE_ENV === 'production';
+  const problems: string[] = [];
+  const name = envName(clientId);
+  const issuer = env.OIDC_ISSUER || (production ? undefined : DEV_IDENTITY_PROVIDER);
+  if (!issuer) problems.push('OIDC_ISSUER is required in production: the identity provider services get their tokens from');
+  else if (!httpUrl('OIDC_ISSUER').safeParse(issuer).success) problems.push('OIDC_ISSUER must be an http(s) URL');
+  else if (production && !secureOrLoopback(issuer)) problems.push('OIDC_ISSUER must be an https URL in production (plain http only on this machine, 127.0.0.1 or localhost)');
+  const secret = env[`OIDC_CLIENT_SECRET_${name}`] || undefined;
+  let privateKey: ServiceClientConfig['privateKey'];
+  const rawKey = env[`OIDC_CLIENT_PRIVATE_KEY_${name}`];
+  if (rawKey) {
+    try {
+      const parsed = JSON.parse(rawKey) as unknown;
+      if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { kty?: unknown }).kty !== 'string' || !('d' in parsed)) throw new Error('not a private JWK');
+      privateKey = parsed as unknown as ServiceClientConfig['privateKey'];
+    } catch {
+      problems.push(`OIDC_CLIENT_PRIVATE_KEY_${name} must be a private JWK as JSON (value not shown)`);
+    }
+  }
+  if (secret && rawKey) problems.push(`set OIDC_CLIENT_SECRET_${name} or OIDC_CLIENT_PRIVATE_KEY_${name}, not both`);
+  if (!secret && !rawKey && (production || !devFallback)) problems.push(`OIDC_CLIENT_SECRET_${name} or OIDC_CLIENT_PRIVATE_KEY_${name} is required: the credentials of client ${clientId} at the identity provider`);
+  if (problems.length) throw new ConfigurationError(problems);
+  return {
+    issuer: issuer!,
+    clientId,
+    secret: secret ?? (rawKey ? undefined : devFallback!(clientId).secret),
+    privateKey,
+    resource: env.OIDC_RESOURCE || undefined,
+    scope: env.OIDC_SCOPE || undefined,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * `npm run start:events`: the life-event relay on its own (events/), as
  * deployed in its own container, any number of replicas. Configured by
- * DATABASE_URL_IDENTITY, GATEWAY_URL, AUTH_TOKEN_URL and the clients' secrets,
+ * DATABASE_URL_IDENTITY, GATEWAY_URL, OIDC_ISSUER and the clients' credentials,
  * EVENTS_* (docs/configuration.md).
  */
 import { eventsConfig } from '../platform/config.ts';
@@ -18,15 +18,15 @@ async function main() {
   const events = await startEventsService({
     identityUrl: config.identityDatabaseUrl,
     gatewayUrl: config.gatewayUrl,
-    relayToken: serviceTokenSource(config.tokens, config.gatewayUrl, RELAY_CLIENT),
-    engineToken: serviceTokenSource(config.tokens, config.gatewayUrl, ENGINE_CLIENT),
+    relayToken: serviceTokenSource(RELAY_CLIENT),
+    engineToken: serviceTokenSource(ENGINE_CLIENT),
     retry: { maxAttempts: config.maxAttempts, baseDelayMs: config.retryBaseMs, maxDelayMs: config.retryMaxMs },
     pollMs: config.pollMs,
     port: config.port,
     host: config.host,
     onError: (error) => log.warn({ err: { message: failureNote(error) } }, 'life event not delivered yet'),
   });
-  log.info({ url: events.url, tokens: config.tokens.tokenUrl ? 'client credentials' : 'development issuer' }, 'events service relaying the population register outbox');
+  log.info({ url: events.url }, 'events service relaying the population register outbox');
   closeOnSignals('events', () => events.stop(), config.shutdownGraceMs);
 }
 

@@ -4,7 +4,7 @@
  * from the job queue (DATABASE_URL_OFFERS) and enqueues the daily run
  * (OFFERS_DAILY_CRON, in the clock's time zone). Life events reach the offers
  * engine through the events service. Configured by OFFERS_*, GATEWAY_URL,
- * AUTH_TOKEN_URL and OFFERS_ENGINE_CLIENT_SECRET (docs/configuration.md).
+ * OIDC_ISSUER and client offers-engine's credentials (docs/configuration.md).
  */
 import { offersConfig } from '../platform/config.ts';
 import { logger } from '../platform/logger.ts';
@@ -15,7 +15,7 @@ import { startOffersService } from '../offers/service.ts';
 
 async function main() {
   const config = offersConfig();
-  const client = gatewayClient(config.gatewayUrl, ENGINE_PURPOSE, serviceTokenSource(config.tokens, config.gatewayUrl, ENGINE_CLIENT));
+  const client = gatewayClient(config.gatewayUrl, ENGINE_PURPOSE, serviceTokenSource(ENGINE_CLIENT));
   const service = await startOffersService({ queueDatabaseUrl: config.queueDatabaseUrl, client, concurrency: config.concurrency, dailyCron: config.dailyCron, pageSize: config.pageSize, port: config.port, host: config.host });
   logger.info({ service: 'offers', url: service.url, concurrency: config.concurrency, daily: config.dailyCron ?? 'off' }, 'offers worker taking page jobs from the job queue');
   closeOnSignals('offers', () => service.stop(), config.shutdownGraceMs);

@@ -236,7 +236,7 @@ describe('life events', () => {
     const gatewayBase = system.gateway.url.replace(/\/graphql$/, '');
     const spawnWorker = (): ChildProcess =>
       spawn(process.execPath, ['--import', 'tsx', 'system/start-events.ts'], {
-        env: { ...process.env, DATABASE_URL_IDENTITY: scratch.urls.identity, GATEWAY_URL: gatewayBase, EVENTS_PORT: '0', EVENTS_POLL_MS: '500' },
+        env: { ...process.env, DATABASE_URL_IDENTITY: scratch.urls.identity, GATEWAY_URL: gatewayBase, OIDC_ISSUER: system.identityProvider.issuer, EVENTS_PORT: '0', EVENTS_POLL_MS: '500' },
         stdio: 'ignore',
       });
     const batchMothers = mothers.slice(1);
