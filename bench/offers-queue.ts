@@ -50,7 +50,7 @@ const client = gatewayClient(system.gateway.url, ENGINE_PURPOSE, cachedTokenSour
 async function startWorker(): Promise<ChildProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'system/start-offers.ts'], {
-    env: { ...process.env, DATABASE_URL_OFFERS: queueUrl, GATEWAY_URL: system.gateway.url, OFFERS_PORT: String(port), OFFERS_CONCURRENCY: values.concurrency, OFFERS_DAILY_CRON: 'off', LOG_LEVEL: 'warn' },
+    env: { ...process.env, DATABASE_URL_OFFERS: queueUrl, GATEWAY_URL: system.gateway.url, OIDC_ISSUER: system.identityProvider.issuer, OFFERS_PORT: String(port), OFFERS_CONCURRENCY: values.concurrency, OFFERS_DAILY_CRON: 'off', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (const deadline = Date.now() + 60_000; ; ) {

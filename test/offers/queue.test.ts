@@ -97,7 +97,7 @@ describe('offers batch on the job queue', () => {
   it('npm run start:offers works the queue as its own process: ready, page jobs, metrics, a clean stop on SIGTERM', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'system/start-offers.ts'], {
-      env: { ...process.env, DATABASE_URL_OFFERS: queueUrl, GATEWAY_URL: system.gateway.url.replace(/\/graphql$/, ''), OFFERS_PORT: String(port), OFFERS_DAILY_CRON: 'off', LOG_LEVEL: 'warn' },
+      env: { ...process.env, DATABASE_URL_OFFERS: queueUrl, GATEWAY_URL: system.gateway.url.replace(/\/graphql$/, ''), OIDC_ISSUER: system.identityProvider.issuer, OFFERS_PORT: String(port), OFFERS_DAILY_CRON: 'off', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
