@@ -19,9 +19,9 @@ function files(dir: string): string[] {
   });
 }
 
-/** Every relative import of a module, as a path from the repository root. */
+/** Every relative import of a module that loads code (type-only imports load nothing), as a path from the repository root. */
 function imports(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
+  const text = readFileSync(file, 'utf8').replace(/(?:import|export)\s+type\b[^;]*?from\s+'[^']+'/g, '');
   return [...text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)'(\.{1,2}\/[^']+)'/g)].map((m) => normalize(join(dirname(file), m[1]!)));
 }
 
