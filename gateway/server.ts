@@ -26,6 +26,7 @@ import type { SenderKey } from '../platform/message-signing.ts';
 import type { GatewayContext } from './context.ts';
 import { enforcementPlugin } from './enforcement/plugin.ts';
 import { representedLookup } from './enforcement/represented.ts';
+import { consentedLookup, operationSubjects } from './enforcement/consented.ts';
 import { RequestRefused, resolvePurpose } from './enforcement/request-purpose.ts';
 import { devTokenRoute } from './dev-token-route.ts';
 import { mountPortalRoutes } from './portal-routes.ts';
@@ -119,6 +120,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   await apollo.start();
 
   const represented = representedLookup(() => options.subgraphUrls.family, options.contextSigningKey);
+  const consented = consentedLookup({
+    policy: options.policy,
+    // As the planner does for a gateway started without it: the supergraph's URL.
+    transparencyUrl: () => options.subgraphUrls.transparency ?? /@join__graph\(name: "transparency", url: "([^"]+)"\)/.exec(readSupergraph())?.[1] ?? '',
+    identityUrl: () => options.subgraphUrls.identity,
+    key: options.contextSigningKey,
+  });
 
   app.get('/health', (_req, res) => res.json({ status: 'ok', service: 'gateway' }));
   app.get('/metrics', metricsRoute);
@@ -151,6 +159,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (declared.needsRepresentedLookup) {
         // Without the family register we cannot know whom the actor represents: fail closed (only their own data).
         declared.scope.represented = await represented(identity.sub, requestId).catch(() => []);
+      }
+      if (options.policy.purposes[declared.purpose]!.subjects.includes('consented')) {
+        // Without the consent records nobody's consent is known to be live: fail closed (nobody is reached).
+        const body = req.body as { query?: unknown; operationName?: unknown; variables?: unknown } | undefined;
+        const named = operationSubjects(body?.query, body?.operationName, body?.variables, options.rootSubjects);
+        declared.scope.consented = await consented(identity.client, declared.purpose, named, requestId).catch(() => ({}));
       }
       const context: GatewayContext = {
         caller: { actor: identity.sub, client: identity.client, purpose: declared.purpose, acr: identity.acr, caseRef: declared.caseRef, requestId, scope: declared.scope },

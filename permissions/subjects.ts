@@ -2,7 +2,7 @@
  * Row-level part of the decision: whose records a request may reach. Pure,
  * like decide(): the gateway and every subgraph call the same functions.
  */
-import { relationInScope, type Decision, type Relation } from './decide.ts';
+import { outOfScope, relationInScope, type Decision, type Relation } from './decide.ts';
 import type { Policy } from './model.ts';
 
 export interface SubjectScope {
@@ -12,6 +12,12 @@ export interface SubjectScope {
   represented: string[];
   /** The purpose reaches any subject (it needs a case reference). */
   any: boolean;
+  /**
+   * Personal code -> id of the person's live consent for this client and
+   * purpose, when the purpose reaches `consented` subjects (looked up by the
+   * gateway for every request, never cached: a revocation holds at the next one).
+   */
+  consented?: Record<string, string>;
 }
 
 /**
@@ -23,6 +29,7 @@ export type RootSubject = 'self' | 'any' | 'none' | ((args: Record<string, unkno
 export function relationOf(scope: SubjectScope, subjectId: string): Relation {
   if (scope.self !== undefined && scope.self === subjectId) return 'self';
   if (scope.represented.includes(subjectId)) return 'represented';
+  if (scope.consented !== undefined && Object.hasOwn(scope.consented, subjectId)) return 'consented';
   return 'other';
 }
 
@@ -40,11 +47,12 @@ export function decideRootSubject(
   subject: RootSubject,
   args: Record<string, unknown>,
 ): Decision {
-  if (!policy.purposes[purposeId]) return { allow: false, reason: 'UNKNOWN_PURPOSE' };
+  const purpose = policy.purposes[purposeId];
+  if (!purpose) return { allow: false, reason: 'UNKNOWN_PURPOSE' };
   let reachable: boolean;
   if (subject === 'none') reachable = true;
   else if (subject === 'any') reachable = scope.any;
   else if (subject === 'self') reachable = scope.self !== undefined && subjectReachable(policy, purposeId, scope, 'self');
   else reachable = subjectReachable(policy, purposeId, scope, relationOf(scope, subject(args)));
-  return reachable ? { allow: true } : { allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' };
+  return reachable ? { allow: true } : { allow: false, reason: outOfScope(purpose.subjects) };
 }

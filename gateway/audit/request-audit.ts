@@ -12,7 +12,7 @@ import { classify } from '../../permissions/decide.ts';
 import { PUBLIC, type Policy } from '../../permissions/model.ts';
 import type { CallerContext } from '../../platform/context-token.ts';
 import type { ReturnedFieldCollector } from '../enforcement/filter-response.ts';
-import type { AuditContent, Denial, FieldRef } from './chain.ts';
+import type { AuditContent, Denial, FieldRef, SubjectFields } from './chain.ts';
 import type { FieldOwners } from './field-owners.ts';
 import type { AuditWriter } from './writer.ts';
 
@@ -43,7 +43,7 @@ export function returnedFields(): ReturnedFields {
 }
 
 export interface RequestOutcome {
-  caller: Pick<CallerContext, 'actor' | 'client' | 'purpose' | 'caseRef' | 'requestId'>;
+  caller: Pick<CallerContext, 'actor' | 'client' | 'purpose' | 'caseRef' | 'requestId'> & Partial<Pick<CallerContext, 'scope'>>;
   operationName?: string | null;
   /** The operation text as the client sent it (only its hash is kept). */
   source?: string;
@@ -80,8 +80,10 @@ export function requestAuditor(policy: Policy, owners: FieldOwners, writer: Audi
   return {
     writer,
     async record(outcome) {
+      // A partner's read names the consent it rests on, per person (the tracker and the audit search show it).
+      const consents = outcome.caller.scope?.consented;
       const subjects = [...(outcome.returned?.subjects ?? [])]
-        .map(([id, fields]) => ({ id, fields: refs(fields) }))
+        .map(([id, fields]): SubjectFields => (consents && Object.hasOwn(consents, id) ? { id, fields: refs(fields), consent: consents[id]! } : { id, fields: refs(fields) }))
         .filter((s) => s.fields.length > 0)
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       const otherFields = refs(outcome.returned?.other ?? []);
