@@ -100,8 +100,9 @@ function mayManage(ctx: Context, row: ConsentRow): boolean {
   return row.subject_id === actor || row.granted_by === actor || scope.represented.includes(row.subject_id);
 }
 
-function consentError(code: string, message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code } });
+/** A refused grant is the client's input: BAD_USER_INPUT, with the refusal's own name as its reason. */
+function consentError(reason: string, message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', reason } });
 }
 
 export const resolvers = {
@@ -163,7 +164,7 @@ export const resolvers = {
     async revokeConsent(_: unknown, args: { id: string }, ctx: Context) {
       const row = await ctx.loaders.consentById.load(args.id);
       // Someone else's consent is as unknown as a missing one: its existence says nothing.
-      if (!row || !mayManage(ctx, row)) throw consentError('CONSENT_NOT_FOUND', 'no such consent of yours or of a person you represent');
+      if (!row || !mayManage(ctx, row)) throw new GraphQLError('no such consent of yours or of a person you represent', { extensions: { code: 'NOT_FOUND' } });
       return (await ctx.loaders.revokeConsent(row.id, ctx.caller.actor))!;
     },
   },
