@@ -59,7 +59,7 @@ export const LIST_SIZES: ListSizes = Object.freeze({
   'DataAccess.fields': { assumedSize: 30 },
   'DataAccess.categories': { assumedSize: 10 },
   // consents (transparency)
-  'Citizen.consents': { assumedSize: 20 },
+  'Citizen.consents': { assumedSize: 10 },
   'Consent.fields': { assumedSize: 30 },
   'Consent.categories': { assumedSize: 10 },
   'Consent.reads': { slicingArgument: 'first' },

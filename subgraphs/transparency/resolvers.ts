@@ -131,7 +131,7 @@ export const resolvers = {
     state: (row: ConsentRow, _: unknown, ctx: Context) => STATE[consentState(ctx.policy, consentRecord(row), { client: row.client, purpose: row.purpose, today: today() })] ?? 'LIVE',
     receipt: (row: ConsentRow, _: unknown, ctx: Context) => JSON.stringify(consentReceipt(ctx.policy, row)),
     async reads(row: ConsentRow, args: { first?: number | null }, ctx: Context) {
-      const rows = await ctx.loaders.readsUnder.load({ consentId: row.id, subjectId: row.subject_id, limit: pageSize(args.first, 50) });
+      const rows = await ctx.loaders.readsUnder.load({ consentId: row.id, subjectId: row.subject_id, limit: pageSize(args.first, 10) });
       return rows.map((r) => accessEntry(ctx, r, row.subject_id));
     },
   },
