@@ -30,6 +30,7 @@ import { consentedLookup, operationSubjects } from './enforcement/consented.ts';
 import { RequestRefused, resolvePurpose } from './enforcement/request-purpose.ts';
 import { devTokenRoute } from './dev-token-route.ts';
 import { mountPortalRoutes } from './portal-routes.ts';
+import { mountConsentRoutes } from './consent-routes.ts';
 import { mountDataExport } from './data-export.ts';
 import { today } from '../platform/clock.ts';
 import { sendGraphQLError } from './http-errors.ts';
@@ -204,6 +205,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // The citizen's own data as a file, through this gateway's own /graphql (judged and audited like any read).
   const self: { url?: string } = {};
   mountDataExport(app, () => self.url, today);
+  // What a partner's redirect to the consent page asks for (before the person signs in).
+  mountConsentRoutes(app, options.policy);
   // The portal, privacy console and explorer pages, and the policy views they read.
   mountPortalRoutes(app, { policy: options.policy, auth: options.auth, dev: options.devIssuer !== undefined, messageSenders: options.messageSenders ?? [] });
   // Unknown paths, malformed JSON, oversized bodies and anything unexpected: a coded JSON error, never an HTML page or a stack trace.

@@ -136,3 +136,54 @@ export function checkGrant(policy: Policy, request: GrantRequest): { ok: true; f
   }
   return { ok: true, fields: consentFields(policy, request.purpose) };
 }
+
+export interface ConsentRequest {
+  client: string;
+  clientName: string;
+  purpose: string;
+  purposeDescription: string;
+  legalBasis: { kind: string; reference: string };
+  /** What the person is asked to agree to (`Type.field`) and those fields' categories. */
+  fields: string[];
+  categories: string[];
+  /** Where the page sends the person back to: one of the client's registered return URLs, exactly. */
+  returnUrl: string;
+}
+
+export type ConsentRequestRefusal = 'UNKNOWN_CLIENT' | 'NOT_CONSENT_BASED' | 'RETURN_URL_NOT_REGISTERED';
+
+/**
+ * What a partner's redirect to the consent page asks for, checked against the
+ * policy: a registered partner, one of its consent-based purposes, and a
+ * return URL it registered (exactly: no prefix or pattern a redirect could
+ * slip through).
+ */
+export function consentRequest(
+  policy: Policy,
+  clientId: string,
+  purposeId: string,
+  returnUrl: string,
+): { ok: true; request: ConsentRequest } | { ok: false; reason: ConsentRequestRefusal } {
+  const client = Object.hasOwn(policy.clients, clientId) ? policy.clients[clientId] : undefined;
+  if (!client) return { ok: false, reason: 'UNKNOWN_CLIENT' };
+  const purpose = Object.hasOwn(policy.purposes, purposeId) ? policy.purposes[purposeId] : undefined;
+  if (!purpose || !client.purposes.includes(purposeId) || purpose.legalBasis.kind !== 'consent' || !purpose.subjects.includes('consented')) {
+    return { ok: false, reason: 'NOT_CONSENT_BASED' };
+  }
+  if (!(client.returnUrls ?? []).includes(returnUrl)) return { ok: false, reason: 'RETURN_URL_NOT_REGISTERED' };
+  const fields = consentFields(policy, purposeId);
+  const categories = [...new Set(fields.map((f) => classify(policy, f)).filter((c): c is string => c !== undefined && c !== PUBLIC))].sort();
+  return {
+    ok: true,
+    request: {
+      client: clientId,
+      clientName: client.name,
+      purpose: purposeId,
+      purposeDescription: purpose.description.replace(/\s+/g, ' ').trim(),
+      legalBasis: { kind: purpose.legalBasis.kind, reference: purpose.legalBasis.reference.replace(/\s+/g, ' ').trim() },
+      fields,
+      categories,
+      returnUrl,
+    },
+  };
+}
