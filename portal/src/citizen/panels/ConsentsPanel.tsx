@@ -45,11 +45,15 @@ export interface ConsentView {
   reads: { id: string; at: string; caseReference: string | null; categories: string[] }[];
 }
 
+/** Who the person is before what they have: the order a person reads the list in. */
+const FIELD_ORDER = ['Citizen.id', 'Citizen.givenName', 'Citizen.familyName', 'Citizen.annualIncome', 'Citizen.incomes', 'Income.year', 'Income.amount'];
+const rank = (field: string) => (FIELD_ORDER.includes(field) ? FIELD_ORDER.indexOf(field) : FIELD_ORDER.length);
+
 /** The data a consent covers, in plain words: field names the portal knows, else their categories' names. */
 export function useDataNames() {
   const { t, i18n } = useTranslation();
   return (fields: string[], categories: string[]) => {
-    const named = fields.map((f) => t(`consentField.${f.replace(/\./g, '_')}`, { defaultValue: '' })).filter(Boolean);
+    const named = [...fields].sort((a, b) => rank(a) - rank(b)).map((f) => t(`consentField.${f.replace(/\./g, '_')}`, { defaultValue: '' })).filter(Boolean);
     const words = named.length === fields.length ? [...new Set(named)] : categories.map((c) => t(`messages:category.${c.replace(/\./g, '_')}`, { defaultValue: c }));
     return formatList(words, i18n.language);
   };
