@@ -19,6 +19,7 @@ const consentUrl = (base: string, returnUrl = RETURN, lang = 'en') =>
   `${base}/consent?client=partner-bank&purpose=loan-affordability&return=${encodeURIComponent(returnUrl)}&lang=${lang}`;
 
 let system: TestSystem;
+let grantedId: string | undefined;
 let browser: Browser;
 let base: string;
 const contexts: BrowserContext[] = [];
@@ -77,6 +78,7 @@ describe('consent page and Consents section', () => {
     await granted.waitFor();
     const consentId = (await granted.getAttribute('data-consent-granted'))!;
     expect(consentId).toMatch(/^[0-9a-f-]{36}$/);
+    grantedId = consentId;
     await page.getByRole('link', { name: 'Back to Partner bank (loan applications)' }).click();
     await page.waitForURL(/^https:\/\/bank\.example\//);
     const back = new URL(page.url());
@@ -112,6 +114,25 @@ describe('consent page and Consents section', () => {
     const after = await partnerReads(single.id);
     expect(after.data?.citizen ?? null).toBeNull();
     expect(after.errors?.[0]?.extensions?.reason).toBe('CONSENT_MISSING');
+  });
+
+  it('the privacy console groups purposes by legal basis and finds the reads under a consent', async () => {
+    expect(grantedId).toBeDefined();
+    const page = await newPage();
+    await page.goto(`${base}/console`);
+    await page.locator('button.persona', { hasText: personaByRole('privacy-officer').name }).click();
+    const consentGroup = page.locator('table.matrix tbody[data-basis="consent"]');
+    await consentGroup.waitFor();
+    expect(norm(await consentGroup.textContent())).toContain('Consent (art. 6(1)(a))');
+    expect(await consentGroup.locator('th[scope="row"]').allTextContents()).toEqual(['loan-affordability']);
+    await page.getByLabel('Case reference (required)').fill('DPO-CONSENT-BROWSER');
+    await page.getByLabel("Consent id (a partner's reads under it)").fill(grantedId!);
+    await page.getByRole('button', { name: 'Search the audit log' }).click();
+    const rows = page.locator('table.audit tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBeGreaterThan(0);
+    for (const row of await rows.all()) expect(await row.locator(`[data-consent="${grantedId}"]`).count()).toBeGreaterThan(0);
+    await screenshot(page, 'console-consent-search');
   });
 
   it('shows nothing to agree to for a return address the partner did not register (in Estonian by default)', async () => {
