@@ -14,8 +14,8 @@ export function devTokenRoute(issuer: DevIssuer, policy: Policy) {
   const personaIds = new Set(loadPersonas().map((p) => p.id));
   return async (req: Request, res: Response) => {
     const { sub, client, acr } = (req.body ?? {}) as { sub?: unknown; client?: unknown; acr?: unknown };
-    // A service client (offers engine, life-event relay) signs in as itself: sub = its client id.
-    const isServiceSelf = typeof sub === 'string' && sub === client && Object.hasOwn(policy.clients, sub) && policy.clients[sub]!.actors === 'service';
+    // A service client (offers engine, life-event relay) or a partner's system signs in as itself: sub = its client id.
+    const isServiceSelf = typeof sub === 'string' && sub === client && Object.hasOwn(policy.clients, sub) && ['service', 'partner'].includes(policy.clients[sub]!.actors);
     if (typeof sub !== 'string' || (!personaIds.has(sub) && !isValidPersonalCode(sub) && !isServiceSelf)) {
       return sendGraphQLError(res, 400, 'BAD_USER_INPUT', '"sub" must be a demo persona id, a valid personal code, or a service client\'s own id');
     }
