@@ -164,7 +164,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (options.policy.purposes[declared.purpose]!.subjects.includes('consented')) {
         // Without the consent records nobody's consent is known to be live: fail closed (nobody is reached).
         const body = req.body as { query?: unknown; operationName?: unknown; variables?: unknown } | undefined;
-        const named = operationSubjects(body?.query, body?.operationName, body?.variables, options.rootSubjects);
+        const named = operationSubjects(body?.query, body?.operationName, body?.variables, (field, args) => {
+          const subject = Object.hasOwn(options.rootSubjects, field) ? options.rootSubjects[field] : undefined;
+          return typeof subject === 'function' ? subject(args) : undefined;
+        });
         declared.scope.consented = await consented(identity.client, declared.purpose, named, requestId).catch(() => ({}));
       }
       const context: GatewayContext = {

@@ -17,7 +17,6 @@ import { Kind, parse, valueFromASTUntyped, type DocumentNode, type SelectionSetN
 import type { CryptoKey, KeyObject } from 'jose';
 import { consentState, type ConsentRecord } from '../../permissions/consent.ts';
 import type { Policy } from '../../permissions/model.ts';
-import type { RootSubject } from '../../permissions/subjects.ts';
 import { today as clockToday } from '../../platform/clock.ts';
 import { CONTEXT_HEADER, signContext, type CallerContext } from '../../platform/context-token.ts';
 import { isValidPersonalCode } from '../../platform/personal-code.ts';
@@ -30,11 +29,14 @@ const CONSENTS_QUERY =
   'query Consents($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { id consents { id clientId purpose subjectId grantedBy fields grantedAt validUntil revokedAt } } } }';
 const BIRTH_QUERY = 'query Births($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { id dateOfBirth } } }';
 
+/** The person a root field names through its arguments (`citizen(id:)`), per the root fields' declared subjects. */
+export type NamedSubject = (rootField: string, args: Record<string, unknown>) => unknown;
+
 /**
  * The people an operation names at its root through an argument (`citizen(id: $id)`), in the order given.
  * A document that does not parse names nobody (the server refuses it anyway).
  */
-export function operationSubjects(query: unknown, operationName: unknown, variables: unknown, rootSubjects: Record<string, RootSubject>): string[] {
+export function operationSubjects(query: unknown, operationName: unknown, variables: unknown, subjectOf: NamedSubject): string[] {
   if (typeof query !== 'string') return [];
   let document: DocumentNode;
   try {
@@ -52,11 +54,9 @@ export function operationSubjects(query: unknown, operationName: unknown, variab
     for (const selection of selectionSet.selections) {
       if (found.size >= MAX_CONSENTED_SUBJECTS) return;
       if (selection.kind === Kind.FIELD) {
-        const subject = Object.hasOwn(rootSubjects, selection.name.value) ? rootSubjects[selection.name.value] : undefined;
-        if (typeof subject !== 'function') continue;
         const args = Object.fromEntries((selection.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, vars)]));
-        const id = subject(args);
-        if (isValidPersonalCode(id)) found.add(id);
+        const id = subjectOf(selection.name.value, args);
+        if (typeof id === 'string' && isValidPersonalCode(id)) found.add(id);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         walk(selection.selectionSet, seen);
       } else if (!seen.has(selection.name.value)) {
