@@ -10,7 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personaByRole } from '../../seed/personas.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
-import { launchBrowser, screenshot } from './browser.ts';
+import { axeViolations, launchBrowser, screenshot } from './browser.ts';
 
 // Only this file gives consents for her (other files use other personas).
 const single = personaByRole('single-parent');
@@ -72,6 +72,7 @@ describe('consent page and Consents section', () => {
     await page.locator('button.persona', { hasText: single.name }).click();
     const agree = page.getByRole('button', { name: 'I agree: Partner bank (loan applications) may read this data' });
     await agree.waitFor();
+    expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'consent-page-en');
     await agree.click();
     const granted = page.locator('[data-consent-granted]');
@@ -100,6 +101,11 @@ describe('consent page and Consents section', () => {
     expect(text).toContain('case LOAN-BROWSER-1');
     expect(text).not.toMatch(/Citizen\.|Income\./);
     await expect(item.getByRole('link', { name: 'Download the consent receipt' }).getAttribute('href')).resolves.toContain('KI-CR-v1.1.0');
+    await item.getByText('Show the consent receipt').click();
+    const receipt = norm(await item.locator(`[data-receipt="${consentId}"]`).textContent());
+    expect(receipt).toContain(`Receipt number${consentId}`);
+    expect(receipt).toContain('Kantara Consent Receipt 1.1.0');
+    expect(await axeViolations(page)).toEqual([]);
     // The tracker says the read was under the consent.
     await page.locator(`.tracker [data-consent="${consentId}"]`).first().waitFor();
 

@@ -59,6 +59,55 @@ export function useDataNames() {
   };
 }
 
+interface KantaraReceipt {
+  version: string;
+  consentReceiptID: string;
+  consentTimestamp: number;
+  jurisdiction: string;
+  collectionMethod: string;
+  services: { purposes: { consentType: string; piiCategory: string[] }[] }[];
+}
+
+/** The consent receipt (Kantara Consent Receipt v1.1) in plain words; the JSON itself is the download. */
+function Receipt({ consent, partner }: { consent: ConsentView; partner: string }) {
+  const { t, i18n } = useTranslation();
+  const { dateTime } = useFormats();
+  const receipt = JSON.parse(consent.receipt) as KantaraReceipt;
+  const purpose = receipt.services[0]?.purposes[0];
+  const categories = (purpose?.piiCategory ?? []).map((c) => t(`messages:category.${c.replace(/\./g, '_')}`, { defaultValue: c }));
+  return (
+    <details className="consent-receipt">
+      <summary className="small-text">{t('consents.showReceipt')}</summary>
+      <dl className="facts small-text" data-receipt={receipt.consentReceiptID}>
+        <div>
+          <dt>{t('consents.receiptId')}</dt>
+          <dd>{receipt.consentReceiptID}</dd>
+        </div>
+        <div>
+          <dt>{t('consents.receiptGiven')}</dt>
+          <dd>{dateTime(new Date(receipt.consentTimestamp * 1000).toISOString())}</dd>
+        </div>
+        <div>
+          <dt>{t('consents.receiptController')}</dt>
+          <dd>{partner}</dd>
+        </div>
+        <div>
+          <dt>{t('consents.receiptData')}</dt>
+          <dd>{formatList(categories, i18n.language)}</dd>
+        </div>
+        <div>
+          <dt>{t('consents.receiptKind')}</dt>
+          <dd>{t('consents.receiptExplicit')}</dd>
+        </div>
+        <div>
+          <dt>{t('consents.receiptFormat')}</dt>
+          <dd>Kantara Consent Receipt {receipt.version.replace(/^KI-CR-v/, '')}</dd>
+        </div>
+      </dl>
+    </details>
+  );
+}
+
 export function ConsentsPanel({ subject, whose }: { subject: Subject; whose?: string }) {
   const { t, i18n } = useTranslation();
   const { date, dateTime } = useFormats();
@@ -121,6 +170,7 @@ export function ConsentsPanel({ subject, whose }: { subject: Subject; whose?: st
                     ))}
                   </ul>
                 )}
+                <Receipt consent={c} partner={partner} />
                 <div className="entry-actions">
                   <a className="small-text" download={`consent-receipt-${c.id}.json`} href={`data:application/json;charset=utf-8,${encodeURIComponent(c.receipt)}`}>
                     {t('consents.receipt')}
