@@ -102,10 +102,11 @@ export function consentedLookup({ policy, transparencyUrl, identityUrl, key, fet
       requestId,
       scope: { represented: [], any: true },
     };
+    const variables = { r: subjects.map((id) => ({ __typename: 'Citizen', id })) };
     const response = await fetchImpl(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext(context, audience, key) },
-      body: JSON.stringify({ query, variables: { r: subjects.map((id) => ({ __typename: 'Citizen', id })) } }),
+      body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(3_000),
     });
     const body = (await response.json()) as Entities<T>;
