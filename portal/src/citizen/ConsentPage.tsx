@@ -19,6 +19,7 @@ import { SignIn } from '../shared/SignIn.tsx';
 import { clearSession, isPersonalCode, loadSession, saveSession, type Session } from '../shared/session.ts';
 import { Frame, Loading, Problems, fullName, useFocusOnShow, useFormats } from '../shared/ui.tsx';
 import { useDataNames } from './panels/ConsentsPanel.tsx';
+import { forgetConsentPage, rememberConsentPage } from './consent-return.ts';
 import { ME, type MeData } from './queries.ts';
 
 interface ConsentRequest {
@@ -68,7 +69,12 @@ export default function ConsentPage() {
       .then(async (response) => {
         const body = (await response.json()) as ConsentRequest & { errors?: { extensions?: { reason?: string } }[] };
         if (!response.ok) setRefused(body.errors?.[0]?.extensions?.reason ?? 'UNKNOWN_CLIENT');
-        else setRequest(body);
+        else {
+          setRequest(body);
+          // Sign-in may leave for the identity provider, which comes back to the portal's home: come back here.
+          if (loadSession('portal')) forgetConsentPage();
+          else rememberConsentPage();
+        }
       })
       .catch(() => setRefused('NETWORK'));
     // The request is the page's address: read once.
