@@ -108,6 +108,8 @@ export default function ConsentPage() {
               client="citizen-portal"
               accept={(p) => isPersonalCode(p.id)}
               onSignedIn={(s) => {
+                // Signed in without leaving the page: nothing to come back to.
+                forgetConsentPage();
                 saveSession('portal', s);
                 setSession(s);
               }}
