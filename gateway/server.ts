@@ -162,13 +162,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         declared.scope.represented = await represented(identity.sub, requestId).catch(() => []);
       }
       if (options.policy.purposes[declared.purpose]!.subjects.includes('consented')) {
-        // Without the consent records nobody's consent is known to be live: fail closed (nobody is reached).
         const body = req.body as { query?: unknown; operationName?: unknown; variables?: unknown } | undefined;
         const named = operationSubjects(body?.query, body?.operationName, body?.variables, (field, args) => {
           const subject = Object.hasOwn(options.rootSubjects, field) ? options.rootSubjects[field] : undefined;
           return typeof subject === 'function' ? subject(args) : undefined;
         });
-        declared.scope.consented = await consented(identity.client, declared.purpose, named, requestId).catch(() => ({}));
+        const live = await consented(identity.client, declared.purpose, named, requestId).catch(() => undefined);
+        // Without the consent records nothing is known to be live: nobody is reached, and the partner is told to retry
+        // (not that the people withdrew).
+        if (!live) return sendGraphQLError(res, 503, 'SUBGRAPH_UNAVAILABLE', 'the consent records cannot be read right now; try again shortly');
+        declared.scope.consented = live;
       }
       const context: GatewayContext = {
         caller: { actor: identity.sub, client: identity.client, purpose: declared.purpose, acr: identity.acr, caseRef: declared.caseRef, requestId, scope: declared.scope },

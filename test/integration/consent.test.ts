@@ -225,3 +225,13 @@ describe('subgraphs behind the gateway', () => {
     expect(under.data._entities[0]!.annualIncome).toBeTypeOf('number');
   });
 });
+
+describe('without the consent records', () => {
+  it('a partner is told to retry (503 SUBGRAPH_UNAVAILABLE) and gets nobody', async () => {
+    await system.subgraphs.transparency.close();
+    const result = await partnerReads(tiina.id);
+    expect(result.status).toBe(503);
+    expect(reasons(result)).toEqual(['SUBGRAPH_UNAVAILABLE']);
+    expect(result.data ?? null).toBeNull();
+  });
+});
