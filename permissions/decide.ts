@@ -15,7 +15,8 @@ export type DenialReason =
   | 'EXPLICITLY_DENIED'
   | 'SUBJECT_OUT_OF_SCOPE'
   | 'CONSENT_MISSING'
-  | 'ASSURANCE_TOO_LOW';
+  | 'ASSURANCE_TOO_LOW'
+  | 'UNDECLARED';
 
 export type Decision = { allow: true } | { allow: false; reason: DenialReason };
 

@@ -88,11 +88,13 @@ export interface ConsentLookupOptions {
   transparencyUrl: () => string;
   identityUrl: () => string;
   key: CryptoKey | KeyObject;
+  /** The policy's digest, bound into every context token (platform/context-token.ts). */
+  policyDigest: string;
   fetchImpl?: typeof fetch;
   today?: () => string;
 }
 
-export function consentedLookup({ policy, transparencyUrl, identityUrl, key, fetchImpl = fetch, today = clockToday }: ConsentLookupOptions) {
+export function consentedLookup({ policy, transparencyUrl, identityUrl, key, policyDigest, fetchImpl = fetch, today = clockToday }: ConsentLookupOptions) {
   const ask = async <T>(url: string, audience: string, query: string, subjects: readonly string[], requestId: string): Promise<(T | null)[]> => {
     const context: CallerContext = {
       actor: 'citizen-graph-gateway',
@@ -105,7 +107,7 @@ export function consentedLookup({ policy, transparencyUrl, identityUrl, key, fet
     const variables = { r: subjects.map((id) => ({ __typename: 'Citizen', id })) };
     const response = await fetchImpl(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext(context, audience, key) },
+      headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext(context, audience, key, { query, variables, policyDigest }) },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(3_000),
     });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addDays, consentFields } from '../../permissions/consent.ts';
 import { today } from '../../platform/clock.ts';
 import { CONTEXT_HEADER, signContext, type CallerContext } from '../../platform/context-token.ts';
+import { policyDigest } from '../../permissions/digest.ts';
 import { personaByRole } from '../../seed/personas.ts';
 import { startTestSystem, type GraphQLResponse, type TestSystem } from '../support/system.ts';
 
@@ -208,10 +209,11 @@ describe('a partner under consent', () => {
 describe('subgraphs behind the gateway', () => {
   const context = (scope: CallerContext['scope']): CallerContext => ({ actor: BANK, client: BANK, purpose: LOAN, acr: 'substantial', caseRef: 'LOAN-1', requestId: 'direct-consent', scope });
   const ask = async (scope: CallerContext['scope']) => {
+    const body = { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { annualIncome } } }', variables: { r: [{ __typename: 'Citizen', id: tiina.id }] } };
     const response = await fetch(system.subgraphs.tax.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext(context(scope), 'tax', system.contextSigningKey) },
-      body: JSON.stringify({ query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { annualIncome } } }', variables: { r: [{ __typename: 'Citizen', id: tiina.id }] } }),
+      headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext(context(scope), 'tax', system.contextSigningKey, { ...body, policyDigest: policyDigest(system.policy) }) },
+      body: JSON.stringify(body),
     });
     return (await response.json()) as { data: { _entities: ({ annualIncome: number | null } | null)[] }; errors?: { extensions: { reason: string } }[] };
   };

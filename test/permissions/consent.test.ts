@@ -103,9 +103,9 @@ describe('the judge under a consent-based purpose', () => {
     expect(relationOf(scope, CHILD)).toBe('other');
     expect(decide(policy, { purpose: LOAN, field: 'Citizen.annualIncome', relation: 'consented', acr: 'substantial' })).toEqual({ allow: true });
     expect(decide(policy, { purpose: LOAN, field: 'Citizen.annualIncome', relation: 'other', acr: 'substantial' })).toEqual({ allow: false, reason: 'CONSENT_MISSING' });
-    expect(decideRootSubject(policy, LOAN, scope, (a) => String(a.id), { id: PERSON })).toEqual({ allow: true });
-    expect(decideRootSubject(policy, LOAN, scope, (a) => String(a.id), { id: CHILD })).toEqual({ allow: false, reason: 'CONSENT_MISSING' });
-    expect(decideRootSubject(policy, LOAN, scope, 'any', {})).toEqual({ allow: false, reason: 'CONSENT_MISSING' });
+    expect(decideRootSubject(policy, LOAN, scope, 'Query.citizen', { id: PERSON })).toEqual({ allow: true });
+    expect(decideRootSubject(policy, LOAN, scope, 'Query.citizen', { id: CHILD })).toEqual({ allow: false, reason: 'CONSENT_MISSING' });
+    expect(decideRootSubject(policy, LOAN, scope, 'Query.citizens', {})).toEqual({ allow: false, reason: 'CONSENT_MISSING' });
   });
   it('never grants more than the purpose reads, consent or not', () => {
     for (const field of ['Citizen.residence', 'Citizen.taxAssessments', 'Income.kind', 'Citizen.children']) {
