@@ -18,7 +18,7 @@ import type { CryptoKey, KeyObject } from 'jose';
 import { consentState, type ConsentRecord } from '../../permissions/consent.ts';
 import type { Policy } from '../../permissions/model.ts';
 import { today as clockToday } from '../../platform/clock.ts';
-import { CONTEXT_HEADER, signContext, type CallerContext } from '../../platform/context-token.ts';
+import { CONTEXT_HEADER, signContext, type CallerContext, type ContextSigningKey } from '../../platform/context-token.ts';
 import { isValidPersonalCode } from '../../platform/personal-code.ts';
 
 export const CONSENT_LOOKUP_PURPOSE = 'consent-lookup';
@@ -87,7 +87,8 @@ export interface ConsentLookupOptions {
   policy: Policy;
   transparencyUrl: () => string;
   identityUrl: () => string;
-  key: CryptoKey | KeyObject;
+  /** The gateway's context-signing key, or its holder (rotated without restart). */
+  key: CryptoKey | KeyObject | ContextSigningKey;
   /** The policy's digest, bound into every context token (platform/context-token.ts). */
   policyDigest: string;
   fetchImpl?: typeof fetch;

@@ -43,6 +43,13 @@ async function newPage(): Promise<Page> {
   return context.newPage();
 }
 
+/** Sign-in through the (development) identity provider's page, choosing a persona there. */
+async function signInAt(page: Page, name: string) {
+  await page.locator('button.sign-in-button').click();
+  await page.waitForURL((url) => url.port === String(system.identityProvider.port));
+  await page.locator('button.persona', { hasText: name }).click();
+}
+
 async function partnerReads(id: string) {
   return system.query<{ citizen: { givenName: string | null; annualIncome: number | null } | null }>({
     query: 'query LoanCheck($id: ID!) { citizen(id: $id) { givenName annualIncome } }',
@@ -69,7 +76,8 @@ describe('consent page and Consents section', () => {
     expect(explanation).toMatch(/at most 366 days/);
     expect(explanation).not.toMatch(/Citizen\.|Income\.|loan-affordability/);
 
-    await page.locator('button.persona', { hasText: single.name }).click();
+    // Through the identity provider and back: the portal returns the person to this consent page.
+    await signInAt(page, single.name);
     const agree = page.getByRole('button', { name: 'I agree: Partner bank (loan applications) may read this data' });
     await agree.waitFor();
     expect(await axeViolations(page)).toEqual([]);
@@ -126,7 +134,7 @@ describe('consent page and Consents section', () => {
     expect(grantedId).toBeDefined();
     const page = await newPage();
     await page.goto(`${base}/console`);
-    await page.locator('button.persona', { hasText: personaByRole('privacy-officer').name }).click();
+    await signInAt(page, personaByRole('privacy-officer').name);
     const consentGroup = page.locator('table.matrix tbody[data-basis="consent"]');
     await consentGroup.waitFor();
     expect(norm(await consentGroup.textContent())).toContain('Consent (art. 6(1)(a))');
@@ -147,7 +155,7 @@ describe('consent page and Consents section', () => {
       await page.goto(consentUrl(base, returnUrl, 'et'));
       await page.locator('[data-refused="RETURN_URL_NOT_REGISTERED"]').waitFor();
       expect(norm(await page.locator('main').textContent())).toContain('Tagasipöördumise aadress ei ole partneri registreeritud aadress.');
-      expect(await page.locator('button.persona, form.consent-form').count()).toBe(0);
+      expect(await page.locator('button.sign-in-button, form.consent-form').count()).toBe(0);
     }
     await screenshot(page, 'consent-refused-et');
   });

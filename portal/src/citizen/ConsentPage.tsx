@@ -16,7 +16,7 @@ import { useTranslation } from '../i18n/index.ts';
 import { describeErrors, type Problem } from '../shared/errors.ts';
 import { dataOf, makeClient } from '../shared/graphql.ts';
 import { SignIn } from '../shared/SignIn.tsx';
-import { clearSession, isPersonalCode, loadSession, saveSession, type Session } from '../shared/session.ts';
+import { clearSession, loadSession, type Session } from '../shared/session.ts';
 import { Frame, Loading, Problems, fullName, useFocusOnShow, useFormats } from '../shared/ui.tsx';
 import { useDataNames } from './panels/ConsentsPanel.tsx';
 import { forgetConsentPage, rememberConsentPage } from './consent-return.ts';
@@ -102,18 +102,7 @@ export default function ConsentPage() {
           {session ? (
             <SignedInConsent session={session} request={request} partner={partner} />
           ) : (
-            <SignIn
-              heading={t('consentPage.signInHeading')}
-              intro={t('consentPage.signInIntro', { partner })}
-              client="citizen-portal"
-              accept={(p) => isPersonalCode(p.id)}
-              onSignedIn={(s) => {
-                // Signed in without leaving the page: nothing to come back to.
-                forgetConsentPage();
-                saveSession('portal', s);
-                setSession(s);
-              }}
-            />
+            <SignIn heading={t('consentPage.signInHeading')} intro={t('consentPage.signInIntro', { partner })} client="citizen-portal" app="portal" />
           )}
         </>
       )}
