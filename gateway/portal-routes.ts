@@ -55,6 +55,7 @@ function oidcConfig(issuer: string): { issuer: string } | undefined {
 /** The module each page loads first (portal/src/main.tsx picks it by path). */
 const PAGE_ENTRIES: Record<string, string> = {
   '/': 'src/citizen/CitizenPortal.tsx',
+  '/consent': 'src/citizen/ConsentPage.tsx',
   '/console': 'src/console/PrivacyConsole.tsx',
   '/explorer': 'src/explorer/Explorer.tsx',
 };
@@ -122,7 +123,7 @@ export function mountPortalRoutes(app: Express, options: PortalRouteOptions): vo
 
   // What the sign-in page fetches first (session.ts): named in the page so it comes with the scripts.
   const signInFetches = ['/portal/config.json'];
-  const pages = ['/', '/console', '/oidc/callback', ...(options.dev ? ['/explorer'] : [])];
+  const pages = ['/', '/consent', '/console', '/oidc/callback', ...(options.dev ? ['/explorer'] : [])];
   // Built pages, per build (a rebuild swaps the folder and its stamp).
   let built: { stamp: string; pages: Map<string, string> } | undefined;
   const htmlFor = (path: string): string | undefined => {

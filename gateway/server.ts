@@ -27,9 +27,12 @@ import type { GatewayContext } from './context.ts';
 import { enforcementPlugin } from './enforcement/plugin.ts';
 import { plannedGateway } from './enforcement/planned-gateway.ts';
 import { representedLookup } from './enforcement/represented.ts';
+import { consentedLookup, operationSubjects } from './enforcement/consented.ts';
+import { rootSubjectOf } from '../permissions/subjects.ts';
 import { RequestRefused, resolvePurpose } from './enforcement/request-purpose.ts';
 import { devTokenRoute } from './dev-token-route.ts';
 import { mountPortalRoutes } from './portal-routes.ts';
+import { mountConsentRoutes } from './consent-routes.ts';
 import { mountDataExport } from './data-export.ts';
 import { today } from '../platform/clock.ts';
 import { sendGraphQLError } from './http-errors.ts';
@@ -124,6 +127,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   await apollo.start();
 
   const represented = representedLookup(() => options.subgraphUrls.family, contextKey, policyDigest(options.policy));
+  const consented = consentedLookup({
+    policy: options.policy,
+    policyDigest: policyDigest(options.policy),
+    // As the planner does for a gateway started without it: the supergraph's URL.
+    transparencyUrl: () => options.subgraphUrls.transparency ?? /@join__graph\(name: "transparency", url: "([^"]+)"\)/.exec(readSupergraph())?.[1] ?? '',
+    identityUrl: () => options.subgraphUrls.identity,
+    key: contextKey,
+  });
 
   app.get('/health', (_req, res) => res.json({ status: 'ok', service: 'gateway' }));
   app.get('/metrics', metricsRoute);
@@ -161,6 +172,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       if (declared.needsRepresentedLookup) {
         // Without the family register we cannot know whom the actor represents: fail closed (only their own data).
         declared.scope.represented = await represented(identity.sub, requestId).catch(() => []);
+      }
+      if (options.policy.purposes[declared.purpose]!.subjects.includes('consented')) {
+        const body = req.body as { query?: unknown; operationName?: unknown; variables?: unknown } | undefined;
+        const named = operationSubjects(body?.query, body?.operationName, body?.variables, (field, args) => {
+          const subject = rootSubjectOf(options.policy, `Query.${field}`);
+          return typeof subject === 'object' ? args[subject.argument] : undefined;
+        });
+        const live = await consented(identity.client, declared.purpose, named, requestId).catch(() => undefined);
+        // Without the consent records nothing is known to be live: nobody is reached, and the partner is told to retry
+        // (not that the people withdrew).
+        if (!live) return sendGraphQLError(res, 503, 'SUBGRAPH_UNAVAILABLE', 'the consent records cannot be read right now; try again shortly');
+        declared.scope.consented = live;
       }
       const context: GatewayContext = {
         caller: { actor: identity.sub, client: identity.client, purpose: declared.purpose, acr: identity.acr, caseRef: declared.caseRef, requestId, scope: declared.scope },
@@ -200,6 +223,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // The citizen's own data as a file, through this gateway's own /graphql (judged and audited like any read).
   const self: { url?: string } = {};
   mountDataExport(app, () => self.url, today);
+  // What a partner's redirect to the consent page asks for (before the person signs in).
+  mountConsentRoutes(app, options.policy);
   // The portal, privacy console and explorer pages, and the policy views they read.
   mountPortalRoutes(app, { policy: options.policy, auth: options.auth, dev: options.devTokenUrl !== undefined, messageSenders: options.messageSenders ?? [] });
   // Unknown paths, malformed JSON, oversized bodies and anything unexpected: a coded JSON error, never an HTML page or a stack trace.

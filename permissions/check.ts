@@ -37,7 +37,8 @@ export type ProblemCode =
   | 'UNKNOWN_ROOT_ARGUMENT'
   | 'UNKNOWN_SUBJECT_TYPE'
   | 'PUBLIC_SUBJECT_FIELD'
-  | 'PARTNER_ON_PUBLIC_BASIS';
+  | 'PARTNER_ON_PUBLIC_BASIS'
+  | 'CONSENT_SCOPE';
 
 export interface Problem {
   severity: Severity;
@@ -216,11 +217,37 @@ function checkPurposes(policy: Policy, fields: SchemaFields): Problem[] {
         ),
       );
     }
+    problems.push(...checkConsentScope(id, purpose));
     if (!purpose.internal && !usedByClients.has(id)) {
       problems.push(warning('UNUSED_PURPOSE', 'purposes.yaml', `purpose ${id} is not used by any client in clients.yaml`));
     }
   }
   return problems;
+}
+
+/**
+ * Consent and the `consented` subject scope go together, both ways: consent
+ * covers only the people who gave it (and only while it is live), and
+ * `consented` means nothing without a consent to look up.
+ */
+function checkConsentScope(id: string, purpose: Purpose): Problem[] {
+  const consentBased = purpose.legalBasis.kind === 'consent';
+  const usesConsented = purpose.subjects.includes('consented');
+  if (consentBased && (!usesConsented || purpose.subjects.length !== 1)) {
+    return [
+      error(
+        'CONSENT_SCOPE',
+        'purposes.yaml',
+        `purpose ${id} is based on consent, so it must reach only the people who consented: subjects: [consented] (it has [${purpose.subjects.join(', ')}])`,
+      ),
+    ];
+  }
+  if (usesConsented && !consentBased) {
+    return [
+      error('CONSENT_SCOPE', 'purposes.yaml', `purpose ${id} reaches consented subjects, so its legal basis must be of kind consent (it is ${purpose.legalBasis.kind})`),
+    ];
+  }
+  return [];
 }
 
 function checkClients(policy: Policy): Problem[] {

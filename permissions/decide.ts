@@ -6,7 +6,7 @@
 import { ACR_LEVELS, PUBLIC, type Acr, type Policy, type SubjectScope } from './model.ts';
 
 /** How the subject whose data a field holds relates to the actor. */
-export type Relation = 'self' | 'represented' | 'other';
+export type Relation = 'self' | 'represented' | 'consented' | 'other';
 
 export type DenialReason =
   | 'UNKNOWN_PURPOSE'
@@ -14,6 +14,7 @@ export type DenialReason =
   | 'NOT_GRANTED'
   | 'EXPLICITLY_DENIED'
   | 'SUBJECT_OUT_OF_SCOPE'
+  | 'CONSENT_MISSING'
   | 'ASSURANCE_TOO_LOW'
   | 'UNDECLARED';
 
@@ -61,7 +62,13 @@ export function classify(policy: Policy, field: string): string | undefined {
 
 export function relationInScope(scopes: readonly SubjectScope[], relation: Relation): boolean {
   if (scopes.includes('any')) return true;
+  if (relation === 'consented') return scopes.includes('consented');
   return relation === 'self' ? scopes.includes('self') : relation === 'represented' && scopes.includes('represented');
+}
+
+/** Why a subject is out of reach: for a consent-based purpose, the missing consent is the reason. */
+export function outOfScope(scopes: readonly SubjectScope[]): DenialReason {
+  return scopes.includes('consented') ? 'CONSENT_MISSING' : 'SUBJECT_OUT_OF_SCOPE';
 }
 
 /** The minimum assurance a category needs: its own, or the strictest of its ancestors'. */
@@ -116,7 +123,7 @@ function decideUncached(policy: Policy, question: FieldQuestion): Decision {
     return deny('ASSURANCE_TOO_LOW');
   }
   if (question.relation !== undefined && !relationInScope(purpose.subjects, question.relation) && !isReferable(policy, category)) {
-    return deny('SUBJECT_OUT_OF_SCOPE');
+    return deny(outOfScope(purpose.subjects));
   }
   return ALLOW;
 }

@@ -72,6 +72,10 @@ export function judgeRequest(policy: Policy, caller: Caller, purposeHeader: stri
   if (any && !caseRef) {
     return refuse('CASE_REFERENCE_REQUIRED', `purpose "${purposeId}" reaches any citizen and needs a case reference in the x-case-ref header`, 400);
   }
+  // A partner reads under a consent for one application of theirs: the audit names it.
+  if (purpose.subjects.includes('consented') && !caseRef) {
+    return refuse('CASE_REFERENCE_REQUIRED', `purpose "${purposeId}" rests on consent and needs the case reference of the application in the x-case-ref header`, 400);
+  }
   if (caseRef && !CASE_REF.test(caseRef)) return refuse('CASE_REFERENCE_REQUIRED', 'x-case-ref must be 3-100 letters, digits or : / . _ -', 400);
   const citizen = caller.kind === 'citizen';
   return {

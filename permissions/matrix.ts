@@ -22,6 +22,10 @@ export interface MatrixRow {
   purpose: string;
   internal: boolean;
   legalBasis: string;
+  /** The basis's kind (statute, public-task, consent, contract): the console groups purposes by it. */
+  legalBasisKind: string;
+  /** Whom the purpose reaches (self, represented, any, consented). */
+  subjects: string[];
   cells: MatrixCell[];
 }
 
@@ -74,6 +78,8 @@ export function buildMatrix(policy: Policy, fields: SchemaFields): Matrix {
       purpose: id,
       internal: purpose.internal,
       legalBasis: `${purpose.legalBasis.kind}: ${purpose.legalBasis.reference.replace(/\s+/g, ' ').trim()}`,
+      legalBasisKind: purpose.legalBasis.kind,
+      subjects: [...purpose.subjects],
       cells: categories.map((category) => cell(policy, fields, id, category)),
     })),
   };

@@ -8,8 +8,12 @@ import { z } from 'zod';
 export const ACR_LEVELS = ['low', 'substantial', 'high'] as const;
 export type Acr = (typeof ACR_LEVELS)[number];
 
-/** Who a purpose reaches: the actor, the people the actor is guardian of, or anyone (with a case reference). */
-export const SUBJECT_SCOPES = ['self', 'represented', 'any'] as const;
+/**
+ * Who a purpose reaches: the actor, the people the actor is guardian of,
+ * anyone (with a case reference), or only the people whose consent for this
+ * client and purpose is live (permissions/consent.ts).
+ */
+export const SUBJECT_SCOPES = ['self', 'represented', 'any', 'consented'] as const;
 export type SubjectScope = (typeof SUBJECT_SCOPES)[number];
 
 /** Marks a field that carries no personal data. */
@@ -104,6 +108,11 @@ export const clientsFile = z
         /** Who signs in through it (one kind, or a list for a development tool such as the explorer); tokens of any other kind are refused. */
         actors: z.union([z.enum(CLIENT_ACTORS), z.array(z.enum(CLIENT_ACTORS)).min(1)]),
         purposes: z.array(identifier).min(1),
+        /**
+         * Where the consent page may send a citizen back to (a partner's own
+         * pages): exact URLs, so the page can never be made an open redirect.
+         */
+        returnUrls: z.array(z.string().url().regex(/^https?:\/\//, 'a return URL is http(s)')).optional(),
       }),
     ),
   })

@@ -2,7 +2,7 @@
  * Row-level part of the decision: whose records a request may reach. Pure,
  * like decide(): the gateway and every subgraph reach it through judge.ts.
  */
-import { relationInScope, type Decision, type Relation } from './decide.ts';
+import { outOfScope, relationInScope, type Decision, type Relation } from './decide.ts';
 import type { Policy, RootSubject } from './model.ts';
 
 export type { RootSubject } from './model.ts';
@@ -14,11 +14,18 @@ export interface SubjectScope {
   represented: string[];
   /** The purpose reaches any subject (it needs a case reference). */
   any: boolean;
+  /**
+   * Personal code -> id of the person's live consent for this client and
+   * purpose, when the purpose reaches `consented` subjects (looked up by the
+   * gateway for every request, never cached: a revocation holds at the next one).
+   */
+  consented?: Record<string, string>;
 }
 
 export function relationOf(scope: SubjectScope, subjectId: string): Relation {
   if (scope.self !== undefined && scope.self === subjectId) return 'self';
   if (scope.represented.includes(subjectId)) return 'represented';
+  if (scope.consented !== undefined && Object.hasOwn(scope.consented, subjectId)) return 'consented';
   return 'other';
 }
 
@@ -46,5 +53,5 @@ export function decideRootSubject(policy: Policy, purposeId: string, scope: Subj
     const named = args[subject.argument];
     reachable = typeof named === 'string' && subjectReachable(policy, purposeId, scope, relationOf(scope, named));
   }
-  return reachable ? { allow: true } : { allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' };
+  return reachable ? { allow: true } : { allow: false, reason: outOfScope(policy.purposes[purposeId]!.subjects) };
 }

@@ -26,7 +26,8 @@ export interface AuditRecordRow {
   operation_hash: string;
   outcome: 'served' | 'denied';
   denials: Denial[];
-  subjects: { id: string; fields: FieldRef[] }[];
+  /** `consent`: the id of the consent a partner read this subject's fields under. */
+  subjects: { id: string; fields: FieldRef[]; consent?: string }[];
   other_fields: FieldRef[];
   prev_hash: string;
   hash: string;

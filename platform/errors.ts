@@ -11,6 +11,7 @@ export const DENIAL_MESSAGES: Record<DenialReason, string> = {
   NOT_GRANTED: 'the purpose does not grant this field',
   EXPLICITLY_DENIED: 'the purpose explicitly denies this field',
   SUBJECT_OUT_OF_SCOPE: 'the person whose data this is is outside what the purpose reaches',
+  CONSENT_MISSING: 'the person whose data this is has no live consent for this client and purpose',
   ASSURANCE_TOO_LOW: 'the sign-in assurance level is too low for this field',
   UNDECLARED: 'the policy does not say whose data this root field returns, so no purpose may read it',
 };

@@ -16,6 +16,8 @@ export type { Denial, FieldRef } from '../../platform/audit-row.ts';
 export interface SubjectFields {
   id: string;
   fields: FieldRef[];
+  /** The consent a partner read these fields under (canonicalised like any other key, see canonicalRecord). */
+  consent?: string;
 }
 
 /** What a record says (never the values read). */

@@ -13,7 +13,7 @@ import { PUBLIC, type Policy } from '../../permissions/model.ts';
 import type { CallerContext } from '../../platform/context-token.ts';
 import { currentTraceId } from '../../platform/telemetry.ts';
 import type { ReturnedFieldCollector } from '../enforcement/plan.ts';
-import type { AuditContent, Denial, FieldRef } from './chain.ts';
+import type { AuditContent, Denial, FieldRef, SubjectFields } from './chain.ts';
 import type { FieldOwners } from './field-owners.ts';
 import type { AuditWriter } from './writer.ts';
 
@@ -44,7 +44,7 @@ export function returnedFields(): ReturnedFields {
 }
 
 export interface RequestOutcome {
-  caller: Pick<CallerContext, 'actor' | 'client' | 'purpose' | 'caseRef' | 'requestId'>;
+  caller: Pick<CallerContext, 'actor' | 'client' | 'purpose' | 'caseRef' | 'requestId'> & Partial<Pick<CallerContext, 'scope'>>;
   operationName?: string | null;
   /** The operation text as the client sent it (only its hash is kept). */
   source?: string;
@@ -114,8 +114,10 @@ export function requestAuditor(policy: Policy, owners: FieldOwners, writer: Audi
       await writer.write({ ...contentOf(caller, operationName, source), outcome: 'served', denials: [], subjects: [], otherFields: refs(mutations) });
     },
     async record(outcome) {
+      // A partner's read names the consent it rests on, per person (the tracker and the audit search show it).
+      const consents = outcome.caller.scope?.consented;
       const subjects = [...(outcome.returned?.subjects ?? [])]
-        .map(([id, fields]) => ({ id, fields: refs(fields) }))
+        .map(([id, fields]): SubjectFields => (consents && Object.hasOwn(consents, id) ? { id, fields: refs(fields), consent: consents[id]! } : { id, fields: refs(fields) }))
         .filter((s) => s.fields.length > 0);
       const servedSubjects = subjects.length;
       // A refused attempt is recorded with whom it targeted (no fields: nothing of theirs left), so it shows in their

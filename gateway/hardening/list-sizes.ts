@@ -58,4 +58,9 @@ export const LIST_SIZES: ListSizes = Object.freeze({
   'DataAccess.agencies': { assumedSize: 5 },
   'DataAccess.fields': { assumedSize: 30 },
   'DataAccess.categories': { assumedSize: 10 },
+  // consents (transparency)
+  'Citizen.consents': { assumedSize: 10 },
+  'Consent.fields': { assumedSize: 30 },
+  'Consent.categories': { assumedSize: 10 },
+  'Consent.reads': { slicingArgument: 'first' },
 });

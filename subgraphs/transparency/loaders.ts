@@ -19,7 +19,35 @@ export interface AccessRow {
   legal_basis: string | null;
   case_ref: string | null;
   fields: FieldRef[] | null;
+  consent_id: string | null;
   archived: boolean;
+}
+
+export interface ConsentRow {
+  id: string;
+  subject_id: string;
+  granted_by: string;
+  client: string;
+  purpose: string;
+  fields: string[];
+  purpose_description: string;
+  legal_basis: string;
+  granted_at: Date;
+  /** YYYY-MM-DD (the pool returns dates as text, see CONSENT_COLUMNS). */
+  valid_until: string;
+  revoked_at: Date | null;
+}
+
+export interface NewConsent {
+  id: string;
+  subjectId: string;
+  grantedBy: string;
+  client: string;
+  purpose: string;
+  fields: string[];
+  purposeDescription: string;
+  legalBasis: string;
+  validUntil: string;
 }
 
 export interface LogPageKey {
@@ -37,6 +65,7 @@ export interface AuditSearch {
   subject?: string | null;
   client?: string | null;
   purpose?: string | null;
+  consent?: string | null;
   from?: Date | null;
   to?: Date | null;
   beforeSeq: number | null;
@@ -50,7 +79,8 @@ const LOG_FILTER = `a.subject_ids @> ARRAY[k.subject]
       AND (k.exclude_actor IS NULL OR a.actor <> k.exclude_actor)`;
 const LOG_SQL = `
 SELECT k.key, r.seq, r.recorded_at, r.client, r.actor, r.purpose, r.legal_basis, r.case_ref, r.archived,
-       (SELECT s->'fields' FROM jsonb_array_elements(r.subjects) s WHERE s->>'id' = k.subject LIMIT 1) AS fields
+       (SELECT s->'fields' FROM jsonb_array_elements(r.subjects) s WHERE s->>'id' = k.subject LIMIT 1) AS fields,
+       (SELECT s->>'consent' FROM jsonb_array_elements(r.subjects) s WHERE s->>'id' = k.subject LIMIT 1) AS consent_id
   FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::text[]) AS k(key, subject, lim, before_seq, exclude_actor)
  CROSS JOIN LATERAL (
    SELECT * FROM (
@@ -67,7 +97,8 @@ const SEARCH_FILTER = `($1::text IS NULL OR subject_ids @> ARRAY[$1::text])
    AND ($3::text IS NULL OR purpose = $3)
    AND ($4::timestamptz IS NULL OR recorded_at >= $4)
    AND ($5::timestamptz IS NULL OR recorded_at < $5)
-   AND ($6::bigint IS NULL OR seq < $6)`;
+   AND ($6::bigint IS NULL OR seq < $6)
+   AND ($8::text IS NULL OR subjects @> jsonb_build_array(jsonb_build_object('consent', $8::text)))`;
 const SEARCH_SQL = `
 SELECT * FROM (
   (SELECT ${SEARCH_COLUMNS}, false AS archived FROM audit_record WHERE ${SEARCH_FILTER} ORDER BY seq DESC LIMIT $7)
@@ -76,6 +107,33 @@ SELECT * FROM (
 ) both_tables
  ORDER BY seq DESC
  LIMIT $7`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const CONSENT_SELECT = `
+SELECT c.id, c.subject_id, c.granted_by, c.client, c.purpose, c.fields, c.purpose_description, c.legal_basis, c.granted_at,
+       to_char(c.valid_until, 'YYYY-MM-DD') AS valid_until, r.revoked_at
+  FROM consent c LEFT JOIN consent_revocation r ON r.consent_id = c.id`;
+
+export interface ConsentReadsKey {
+  consentId: string;
+  subjectId: string;
+  limit: number;
+}
+const readsKeyOf = (k: ConsentReadsKey) => JSON.stringify([k.consentId, k.subjectId, k.limit]);
+// A consented read names its consent in its subject's part of the record (gateway/audit/request-audit.ts).
+const READS_FILTER = `a.subject_ids @> ARRAY[k.subject] AND a.subjects @> jsonb_build_array(jsonb_build_object('id', k.subject, 'consent', k.consent))`;
+const READS_SQL = `
+SELECT k.key, r.seq, r.recorded_at, r.client, r.actor, r.purpose, r.legal_basis, r.case_ref, r.archived, k.consent AS consent_id,
+       (SELECT s->'fields' FROM jsonb_array_elements(r.subjects) s WHERE s->>'id' = k.subject LIMIT 1) AS fields
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS k(key, subject, consent, lim)
+ CROSS JOIN LATERAL (
+   SELECT * FROM (
+     (SELECT ${LOG_COLUMNS}, false AS archived FROM audit_record a WHERE ${READS_FILTER} ORDER BY a.seq DESC LIMIT k.lim)
+     UNION ALL
+     (SELECT ${LOG_COLUMNS}, true AS archived FROM audit_archive a WHERE ${READS_FILTER} ORDER BY a.seq DESC LIMIT k.lim)
+   ) both_tables ORDER BY seq DESC LIMIT k.lim
+ ) r
+ ORDER BY k.key, r.seq DESC`;
 
 const keyOf = (k: LogPageKey) => JSON.stringify([k.subjectId, k.limit, k.beforeSeq, k.excludeActor]);
 
@@ -100,7 +158,46 @@ export function createLoaders(db: Database) {
     /** An entry's proof (JSON), or null while no cosigned checkpoint covers it. */
     proof: new DataLoader<ProofKey, string | null, string>((keys) => proofsFor(db, keys), { cacheKeyFn: (k) => `${k.seq}:${k.subjectId}` }),
     search: (q: AuditSearch) =>
-      db.query<AuditRow>(SEARCH_SQL, [q.subject ?? null, q.client ?? null, q.purpose ?? null, q.from ?? null, q.to ?? null, q.beforeSeq, q.limit]),
+      db.query<AuditRow>(SEARCH_SQL, [q.subject ?? null, q.client ?? null, q.purpose ?? null, q.from ?? null, q.to ?? null, q.beforeSeq, q.limit, q.consent ?? null]),
+    /** Each person's consents, newest first: one statement per batch of people. */
+    consentsOf: new DataLoader<string, ConsentRow[]>(async (subjects) => {
+      const rows = await db.query<ConsentRow & { subject_id: string }>(`${CONSENT_SELECT} WHERE c.subject_id = ANY($1::text[]) ORDER BY c.granted_at DESC, c.id`, [[...subjects]]);
+      const bySubject = new Map<string, ConsentRow[]>(subjects.map((s) => [s, []]));
+      for (const row of rows) bySubject.get(row.subject_id)?.push(row);
+      return subjects.map((s) => bySubject.get(s) ?? []);
+    }),
+    consentById: new DataLoader<string, ConsentRow | null>(async (ids) => {
+      const valid = ids.filter((id) => UUID.test(id));
+      const rows = valid.length ? await db.query<ConsentRow>(`${CONSENT_SELECT} WHERE c.id = ANY($1::uuid[])`, [valid]) : [];
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    /** The reads made under each consent (their subject's part of each record), newest first. */
+    readsUnder: new DataLoader<ConsentReadsKey, AccessRow[], string>(
+      async (keys) => {
+        const rows = await db.query<AccessRow>(READS_SQL, [keys.map(readsKeyOf), keys.map((k) => k.subjectId), keys.map((k) => k.consentId), keys.map((k) => k.limit)]);
+        const byKey = new Map<string, AccessRow[]>(keys.map((k) => [readsKeyOf(k), []]));
+        for (const row of rows) byKey.get(row.key)?.push(row);
+        return keys.map((k) => byKey.get(readsKeyOf(k)) ?? []);
+      },
+      { cacheKeyFn: readsKeyOf },
+    ),
+    async insertConsent(c: NewConsent): Promise<ConsentRow> {
+      await db.query(
+        `INSERT INTO consent (id, subject_id, granted_by, client, purpose, fields, purpose_description, legal_basis, granted_at, valid_until)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, now(), $9::date)`,
+        [c.id, c.subjectId, c.grantedBy, c.client, c.purpose, JSON.stringify(c.fields), c.purposeDescription, c.legalBasis, c.validUntil],
+      );
+      const [row] = await db.query<ConsentRow>(`${CONSENT_SELECT} WHERE c.id = $1`, [c.id]);
+      return row!;
+    },
+    /** Appends the revocation (the first one stands: revoking twice changes nothing). */
+    async revokeConsent(id: string, by: string): Promise<ConsentRow | null> {
+      if (!UUID.test(id)) return null;
+      await db.query('INSERT INTO consent_revocation (consent_id, revoked_at, revoked_by) SELECT id, now(), $2 FROM consent WHERE id = $1 ON CONFLICT (consent_id) DO NOTHING', [id, by]);
+      const [row] = await db.query<ConsentRow>(`${CONSENT_SELECT} WHERE c.id = $1`, [id]);
+      return row ?? null;
+    },
   };
 }
 

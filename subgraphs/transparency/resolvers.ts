@@ -1,6 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import { checkGrant, consentState, type ConsentRecord } from '../../permissions/consent.ts';
 import { badUserInput } from '../../platform/errors.ts';
+import { today } from '../../platform/clock.ts';
 import type { SubgraphContext } from '../kit/agency.ts';
-import type { AccessRow, AuditRow, TransparencyLoaders } from './loaders.ts';
+import type { AccessRow, AuditRow, ConsentRow, TransparencyLoaders } from './loaders.ts';
+import { consentReceipt } from './receipt.ts';
 
 type Context = SubgraphContext<TransparencyLoaders>;
 
@@ -38,14 +43,135 @@ function page<R extends { seq: number }, T>(rows: R[], size: number, map: (row: 
   };
 }
 
+function categoriesOf(ctx: Context, fields: readonly string[]): string[] {
+  const categories = new Set<string>();
+  for (const field of fields) {
+    const [type, name] = field.split('.');
+    const category = type && name ? ctx.policy.classification[type]?.[name] : undefined;
+    if (category && category !== 'public') categories.add(category);
+  }
+  return [...categories].sort();
+}
+
+/** One read of a person's data as their tracker shows it: their own part of the record only. */
+function accessEntry(ctx: Context, row: AccessRow, personId: string) {
+  const fields = row.fields ?? [];
+  return {
+    id: String(row.seq),
+    clientId: row.client,
+    categories: categoriesOf(ctx, fields.map((f) => f.field)),
+    at: row.recorded_at.toISOString(),
+    // The name the policy gives the client now; its id if it has since been removed.
+    client: ctx.policy.clients[row.client]?.name ?? row.client,
+    agencies: [...new Set(fields.map((f) => f.agency))].sort(),
+    purpose: row.purpose,
+    purposeDescription: ctx.policy.purposes[row.purpose]?.description ?? null,
+    legalBasis: row.legal_basis,
+    caseReference: row.case_ref,
+    fields: fields.map((f) => f.field),
+    byYou: row.actor === ctx.caller.actor,
+    archived: row.archived,
+    consentId: row.consent_id,
+    // For DataAccess.proof: which record, whose part of it.
+    seq: Number(row.seq),
+    subjectId: personId,
+  };
+}
+
+export function consentRecord(row: ConsentRow): ConsentRecord {
+  return {
+    id: row.id,
+    subject: row.subject_id,
+    grantedBy: row.granted_by,
+    client: row.client,
+    purpose: row.purpose,
+    fields: row.fields,
+    grantedAt: row.granted_at.toISOString(),
+    validUntil: row.valid_until,
+    revokedAt: row.revoked_at?.toISOString() ?? null,
+  };
+}
+
+const STATE: Record<string, string> = { live: 'LIVE', revoked: 'REVOKED', expired: 'EXPIRED', 'policy-asks-more': 'POLICY_CHANGED', 'not-for-this-use': 'POLICY_CHANGED' };
+
+/** Whether the signed-in person may see or withdraw this consent: theirs, given by them, or of a person they represent. */
+function mayManage(ctx: Context, row: ConsentRow): boolean {
+  const { actor, scope } = ctx.caller;
+  return row.subject_id === actor || row.granted_by === actor || scope.represented.includes(row.subject_id);
+}
+
+/** A refused grant is the client's input: BAD_USER_INPUT, with the refusal's own name as its reason. */
+function consentError(reason: string, message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', reason } });
+}
+
 export const resolvers = {
   DataAccess: {
     proof: (entry: { seq: number; subjectId: string }, _: unknown, ctx: Context) => ctx.loaders.proof.load({ seq: entry.seq, subjectId: entry.subjectId }),
+    async consent(entry: { consentId: string | null; subjectId: string }, _: unknown, ctx: Context) {
+      if (!entry.consentId) return null;
+      const row = await ctx.loaders.consentById.load(entry.consentId);
+      // Only the consent of the person whose tracker this is.
+      return row && row.subject_id === entry.subjectId ? row : null;
+    },
+  },
+  Consent: {
+    clientId: (row: ConsentRow) => row.client,
+    client: (row: ConsentRow, _: unknown, ctx: Context) => ctx.policy.clients[row.client]?.name ?? row.client,
+    purposeDescription: (row: ConsentRow) => row.purpose_description,
+    legalBasis: (row: ConsentRow) => row.legal_basis,
+    subjectId: (row: ConsentRow) => row.subject_id,
+    grantedBy: (row: ConsentRow) => row.granted_by,
+    grantedByYou: (row: ConsentRow, _: unknown, ctx: Context) => row.granted_by === ctx.caller.actor,
+    categories: (row: ConsentRow, _: unknown, ctx: Context) => categoriesOf(ctx, row.fields),
+    grantedAt: (row: ConsentRow) => row.granted_at.toISOString(),
+    validUntil: (row: ConsentRow) => row.valid_until,
+    revokedAt: (row: ConsentRow) => row.revoked_at?.toISOString() ?? null,
+    // The subject's age is the identity register's: a guardian's consent ending at 18 is decided by the gateway at every read.
+    state: (row: ConsentRow, _: unknown, ctx: Context) => STATE[consentState(ctx.policy, consentRecord(row), { client: row.client, purpose: row.purpose, today: today() })] ?? 'LIVE',
+    receipt: (row: ConsentRow, _: unknown, ctx: Context) => JSON.stringify(consentReceipt(ctx.policy, row)),
+    async reads(row: ConsentRow, args: { first?: number | null }, ctx: Context) {
+      const rows = await ctx.loaders.readsUnder.load({ consentId: row.id, subjectId: row.subject_id, limit: pageSize(args.first, 10) });
+      return rows.map((r) => accessEntry(ctx, r, row.subject_id));
+    },
+  },
+  Mutation: {
+    async grantConsent(_: unknown, args: { client: string; purpose: string; validUntil: string; subject?: string | null }, ctx: Context) {
+      const subject = args.subject ?? ctx.caller.actor;
+      const decision = checkGrant(ctx.policy, {
+        client: args.client,
+        purpose: args.purpose,
+        validUntil: args.validUntil,
+        today: today(),
+        actor: ctx.caller.actor,
+        subject,
+        represented: ctx.caller.scope.represented,
+      });
+      if (!decision.ok) throw consentError(decision.reason, decision.message);
+      const purpose = ctx.policy.purposes[args.purpose]!;
+      return ctx.loaders.insertConsent({
+        id: randomUUID(),
+        subjectId: subject,
+        grantedBy: ctx.caller.actor,
+        client: args.client,
+        purpose: args.purpose,
+        fields: decision.fields,
+        purposeDescription: purpose.description.replace(/\s+/g, ' ').trim(),
+        legalBasis: `${purpose.legalBasis.kind}: ${purpose.legalBasis.reference.replace(/\s+/g, ' ').trim()}`,
+        validUntil: args.validUntil,
+      });
+    },
+    async revokeConsent(_: unknown, args: { id: string }, ctx: Context) {
+      const row = await ctx.loaders.consentById.load(args.id);
+      // Someone else's consent is as unknown as a missing one: its existence says nothing.
+      if (!row || !mayManage(ctx, row)) throw new GraphQLError('no such consent of yours or of a person you represent', { extensions: { code: 'NOT_FOUND' } });
+      return (await ctx.loaders.revokeConsent(row.id, ctx.caller.actor))!;
+    },
   },
   Query: {
     async auditSearch(
       _: unknown,
-      args: { subject?: string | null; client?: string | null; purpose?: string | null; from?: string | null; to?: string | null; first?: number | null; after?: string | null },
+      args: { subject?: string | null; client?: string | null; purpose?: string | null; consent?: string | null; from?: string | null; to?: string | null; first?: number | null; after?: string | null },
       ctx: Context,
     ) {
       const size = pageSize(args.first, 50);
@@ -53,6 +179,7 @@ export const resolvers = {
         subject: args.subject,
         client: args.client,
         purpose: args.purpose,
+        consent: args.consent,
         from: timestamp(args.from, 'from'),
         to: timestamp(args.to, 'to'),
         beforeSeq: decodeCursor(args.after),
@@ -73,7 +200,7 @@ export const resolvers = {
         outcome: row.outcome,
         archived: row.archived,
         denials: row.denials.map((d) => (d.field ? `${d.code}:${d.field}` : d.code)),
-        subjects: row.subjects.map((s) => ({ citizen: { id: s.id }, fields: s.fields.map((f) => `${f.agency}:${f.field}`) })),
+        subjects: row.subjects.map((s) => ({ citizen: { id: s.id }, fields: s.fields.map((f) => `${f.agency}:${f.field}`), consent: s.consent ?? null })),
       }));
     },
   },
@@ -88,34 +215,8 @@ export const resolvers = {
         beforeSeq: decodeCursor(args.after),
         excludeActor: args.excludeOwnReads ? ctx.caller.actor : null,
       });
-      return page(rows, size, (row: AccessRow) => {
-        const fields = row.fields ?? [];
-        const categories = new Set<string>();
-        for (const f of fields) {
-          const [type, name] = f.field.split('.');
-          const category = type && name ? ctx.policy.classification[type]?.[name] : undefined;
-          if (category && category !== 'public') categories.add(category);
-        }
-        return {
-          id: String(row.seq),
-          clientId: row.client,
-          categories: [...categories].sort(),
-          at: row.recorded_at.toISOString(),
-          // The name the policy gives the client now; its id if it has since been removed.
-          client: ctx.policy.clients[row.client]?.name ?? row.client,
-          agencies: [...new Set(fields.map((f) => f.agency))].sort(),
-          purpose: row.purpose,
-          purposeDescription: ctx.policy.purposes[row.purpose]?.description ?? null,
-          legalBasis: row.legal_basis,
-          caseReference: row.case_ref,
-          fields: fields.map((f) => f.field),
-          byYou: row.actor === ctx.caller.actor,
-          archived: row.archived,
-          // For DataAccess.proof: which record, whose part of it.
-          seq: Number(row.seq),
-          subjectId: person.id,
-        };
-      });
+      return page(rows, size, (row: AccessRow) => accessEntry(ctx, row, person.id));
     },
+    consents: (person: { id: string }, _: unknown, ctx: Context) => ctx.loaders.consentsOf.load(person.id),
   },
 };

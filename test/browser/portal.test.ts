@@ -415,10 +415,13 @@ describe('privacy console', () => {
     await signIn(page, officer.name, '/console');
     const matrix = page.locator('table.matrix');
     await matrix.waitFor();
-    const expected = buildMatrix(system.policy, fields);
+    const built = buildMatrix(system.policy, fields);
+    // Grouped by legal basis, consent last.
+    const expected = { ...built, rows: ['statute', 'public-task', 'contract', 'consent'].flatMap((kind) => built.rows.filter((r) => r.legalBasisKind === kind)) };
+    expect(await matrix.locator('tbody[data-basis="consent"] th[scope="row"]').allTextContents()).toEqual(['loan-affordability']);
     const rowHeaders = await matrix.locator('tbody th[scope="row"]').allTextContents();
     expect(rowHeaders.map((h) => h.replace(' (internal)', ''))).toEqual(expected.rows.map((r) => r.purpose));
-    const cellStates = await matrix.locator('tbody tr').evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('td.cell')].map((td) => td.className.replace('cell ', ''))));
+    const cellStates = await matrix.locator('tbody tr:not(.basis-group)').evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('td.cell')].map((td) => td.className.replace('cell ', ''))));
     expect(cellStates).toEqual(expected.rows.map((r) => r.cells.map((c) => c.state)));
     await screenshot(page, 'console-desktop');
   });
@@ -473,7 +476,7 @@ describe('privacy console', () => {
     }
     const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download these records as CSV' }).click()]);
     const lines = readFileSync((await csv.path())!, 'utf8').split('\r\n');
-    expect(lines[0]).toBe('at,client,actor,purpose,case_reference,operation,outcome,subject,fields,denials');
+    expect(lines[0]).toBe('at,client,actor,purpose,case_reference,operation,outcome,subject,fields,denials,consent');
     expect(lines.length - 1).toBeGreaterThanOrEqual(await rows.count());
     // One row per subject of each record: the mother is among them.
     expect(lines.slice(1).some((l) => l.includes(`"${mother.id}"`))).toBe(true);

@@ -70,6 +70,8 @@ beforeAll(async () => {
     { name: 'privacy officer', sub: 'staff-0002', client: 'privacy-console', acr: 'high', purpose: 'privacy-oversight', caseRef: 'DPO-1', represented: [] },
     { name: 'offers engine', sub: 'offers-engine', client: 'offers-engine', purpose: 'proactive-eligibility', caseRef: 'run-fuzz', represented: [] },
     { name: 'life-event relay', sub: 'life-event-relay', client: 'life-event-relay', purpose: 'life-event-propagation', caseRef: 'life-event:fuzz', represented: [] },
+    // Nobody in this database consented: whatever it sends, the partner gets nobody's data.
+    { name: 'partner bank, no consents', sub: 'partner-bank', client: 'partner-bank', purpose: 'loan-affordability', caseRef: 'LOAN-FUZZ-1', represented: [] },
     { name: 'registrar', sub: 'staff-0003', client: 'civil-registry', purpose: 'birth-registration', caseRef: 'BIRTH-1', represented: [] },
     { name: 'explorer as mother, wrong purpose', sub: mother.id, client: 'graph-explorer', purpose: 'tax-assessment', caseRef: 'X-1', represented: [] },
     { name: 'portal, unknown purpose', sub: mother.id, client: 'citizen-portal', purpose: 'curiosity', represented: [] },

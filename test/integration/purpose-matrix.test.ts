@@ -18,6 +18,8 @@ import { loadPolicy } from '../../permissions/load.ts';
 import { clientActors, PUBLIC, SUBJECT_TYPE, type Policy } from '../../permissions/model.ts';
 import { personaByRole } from '../../seed/personas.ts';
 import { apiSchema } from '../support/api-schema.ts';
+import { addDays } from '../../permissions/consent.ts';
+import { today } from '../../platform/clock.ts';
 import { startTestSystem, type GraphQLResponse, type TestSystem } from '../support/system.ts';
 
 const policy: Policy = loadPolicy();
@@ -69,6 +71,10 @@ function clientFor(purpose: string): string {
 
 function entriesFor(purposeId: string): { actor: string; entries: Entry[]; caseRef?: string } {
   const purpose = policy.purposes[purposeId]!;
+  if (purpose.subjects.includes('consented')) {
+    // A partner, reading the mother under the consent she gives in beforeAll.
+    return { actor: clientFor(purposeId), caseRef: 'CASE-MATRIX-1', entries: [{ relation: 'consented', prefix: [], rootOpen: `citizen(id: "${mother.id}") {`, rootClose: '}' }] };
+  }
   if (purpose.subjects.includes('any')) {
     return {
       actor: STAFF,
@@ -162,6 +168,17 @@ const stripIndices = (path: (string | number)[] | undefined) => (path ?? []).fil
 let system: TestSystem;
 beforeAll(async () => {
   system = await startTestSystem();
+  // Consent-based purposes reach only people who consented: the mother consents to each for a day.
+  for (const [id, purpose] of Object.entries(policy.purposes)) {
+    if (!purpose.subjects.includes('consented')) continue;
+    const granted = await system.query({
+      query: 'mutation Grant($c: ID!, $p: ID!, $d: Date!) { grantConsent(client: $c, purpose: $p, validUntil: $d) { id } }',
+      variables: { c: clientFor(id), p: id, d: addDays(today(), 1) },
+      as: { sub: mother.id, client: 'citizen-portal' },
+      purpose: 'self-service',
+    });
+    expect(granted.errors).toBeUndefined();
+  }
 });
 afterAll(async () => system?.close());
 

@@ -70,7 +70,7 @@ describe('policy check', () => {
 
   it('passes with warnings, listed apart from errors', () => {
     const dir = copyPolicy();
-    editFile(dir, 'purposes.yaml', /(tax-assessment:[\s\S]*?legalBasis:\n\s+kind: )statute/, '$1consent');
+    editFile(dir, 'purposes.yaml', /(tax-assessment:[\s\S]*?legalBasis:\n\s+kind: )statute/, '$1contract');
     const run = policyCli('check', '--policy-dir', dir);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/warnings \(1\):\n\s+- purpose tax-assessment reaches any person/);

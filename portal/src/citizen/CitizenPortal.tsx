@@ -10,6 +10,7 @@ import { useTranslation } from '../i18n/index.ts';
 import { SignIn } from '../shared/SignIn.tsx';
 import { SessionEnding, SignedOut, useSessionLifecycle } from '../shared/session-lifecycle.tsx';
 import { Frame, Loading } from '../shared/ui.tsx';
+import { takeConsentReturn } from './consent-return.ts';
 
 export const PORTAL_CLIENT = 'citizen-portal';
 
@@ -19,6 +20,11 @@ const SignedInPortal = lazy(loadSignedIn);
 export default function CitizenPortal() {
   const { t } = useTranslation();
   const { session, state, secondsLeft, extend, signOut: endSession, signInAgain } = useSessionLifecycle('portal');
+  // Back from the identity provider to the consent page a partner sent the person to.
+  useEffect(() => {
+    const back = session ? takeConsentReturn() : undefined;
+    if (back) location.replace(back);
+  }, [session]);
   // While the person picks how to sign in, fetch the rest of the portal.
   useEffect(() => {
     const idle = setTimeout(() => void loadSignedIn(), 200);

@@ -10,6 +10,7 @@ import { Frame, Loading, Problems, fullName } from '../shared/ui.tsx';
 import { useActingFor } from './acting-for.ts';
 import { BenefitsPanel } from './panels/BenefitsPanel.tsx';
 import { DataTrackerPanel } from './panels/DataTrackerPanel.tsx';
+import { ConsentsPanel } from './panels/ConsentsPanel.tsx';
 import { FamilyPanel } from './panels/FamilyPanel.tsx';
 import { InboxPanel } from './panels/InboxPanel.tsx';
 import { IncomeTaxPanel } from './panels/IncomeTaxPanel.tsx';
@@ -103,6 +104,7 @@ function OwnView({ me, loading, error, wards, token }: { me: MeData['me'] | unde
         <NotificationPanel />
         <DownloadPanel token={token} />
         <DataTrackerPanel subject={{ self: true }} />
+        <ConsentsPanel subject={{ self: true }} />
       </div>
     </>
   );
@@ -120,6 +122,7 @@ function RepresentedView({ ward }: { ward: WardSummary }) {
         <FamilyPanel subject={subject} wards={[]} />
         <BenefitsPanel subject={subject} />
         <DataTrackerPanel subject={subject} whose={ward.givenName ?? fullName(ward)} />
+        <ConsentsPanel subject={subject} whose={ward.givenName ?? fullName(ward)} />
       </div>
     </>
   );

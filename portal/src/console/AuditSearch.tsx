@@ -7,8 +7,8 @@ import { dataOf } from '../shared/graphql.ts';
 import { Loading, Problems, Section } from '../shared/ui.tsx';
 
 export const AUDIT_SEARCH = gql`
-  query ConsoleAuditSearch($subject: ID, $client: String, $purpose: String, $from: String, $to: String, $first: Int, $after: String) {
-    auditSearch(subject: $subject, client: $client, purpose: $purpose, from: $from, to: $to, first: $first, after: $after) {
+  query ConsoleAuditSearch($subject: ID, $client: String, $purpose: String, $consent: ID, $from: String, $to: String, $first: Int, $after: String) {
+    auditSearch(subject: $subject, client: $client, purpose: $purpose, consent: $consent, from: $from, to: $to, first: $first, after: $after) {
       records {
         seq
         at
@@ -27,6 +27,7 @@ export const AUDIT_SEARCH = gql`
             familyName
           }
           fields
+          consent
         }
       }
       hasNextPage
@@ -46,7 +47,7 @@ interface AuditRecord {
   operationName: string | null;
   outcome: string;
   denials: string[];
-  subjects: { citizen: { id: string; givenName: string | null; familyName: string | null }; fields: string[] }[];
+  subjects: { citizen: { id: string; givenName: string | null; familyName: string | null }; fields: string[]; consent: string | null }[];
 }
 
 interface Data {
@@ -59,10 +60,10 @@ const PAGE = 25;
 const cell = (value: string) => `"${value.replace(/"/g, '""')}"`;
 
 export function toCsv(records: AuditRecord[]): string {
-  const header = ['at', 'client', 'actor', 'purpose', 'case_reference', 'operation', 'outcome', 'subject', 'fields', 'denials'];
+  const header = ['at', 'client', 'actor', 'purpose', 'case_reference', 'operation', 'outcome', 'subject', 'fields', 'denials', 'consent'];
   const rows = records.flatMap((r) =>
-    (r.subjects.length ? r.subjects : [{ citizen: { id: '', givenName: null, familyName: null }, fields: [] }]).map((s) =>
-      [r.at, r.client, r.actor, r.purpose, r.caseReference ?? '', r.operationName ?? '', r.outcome, s.citizen.id, s.fields.join(';'), r.denials.join(';')].map(cell).join(','),
+    (r.subjects.length ? r.subjects : [{ citizen: { id: '', givenName: null, familyName: null }, fields: [] as string[], consent: null as string | null }]).map((s) =>
+      [r.at, r.client, r.actor, r.purpose, r.caseReference ?? '', r.operationName ?? '', r.outcome, s.citizen.id, s.fields.join(';'), r.denials.join(';'), s.consent ?? ''].map(cell).join(','),
     ),
   );
   return [header.join(','), ...rows].join('\r\n');
@@ -77,7 +78,7 @@ const dayStart = (day: string, plusDays = 0) => {
 
 export function AuditSearch() {
   const client = useApolloClient();
-  const [form, setForm] = useState({ caseRef: '', subject: '', client: '', purpose: '', from: '', to: '' });
+  const [form, setForm] = useState({ caseRef: '', subject: '', client: '', purpose: '', consent: '', from: '', to: '' });
   const [records, setRecords] = useState<AuditRecord[]>();
   const [next, setNext] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -97,6 +98,7 @@ export function AuditSearch() {
           subject: blank(form.subject),
           client: blank(form.client),
           purpose: blank(form.purpose),
+          consent: blank(form.consent),
           from: form.from ? dayStart(form.from) : undefined,
           to: form.to ? dayStart(form.to, 1) : undefined,
           first: PAGE,
@@ -153,6 +155,10 @@ export function AuditSearch() {
           <div>
             <label htmlFor="audit-purpose">Purpose</label>
             <input id="audit-purpose" value={form.purpose} onChange={set('purpose')} />
+          </div>
+          <div>
+            <label htmlFor="audit-consent">Consent id (a partner's reads under it)</label>
+            <input id="audit-consent" value={form.consent} onChange={set('consent')} />
           </div>
           <div>
             <label htmlFor="audit-from">From (day)</label>
@@ -212,6 +218,7 @@ export function AuditSearch() {
                         <details key={s.citizen.id}>
                           <summary>
                             <code>{s.citizen.id}</code> {[s.citizen.givenName, s.citizen.familyName].filter(Boolean).join(' ')}: <span className="small-text">{s.fields.length} fields</span>
+                            {s.consent && <span className="small-text" data-consent={s.consent}> · under consent {s.consent}</span>}
                           </summary>
                           <ul className="fields plain">
                             {s.fields.map((f) => (

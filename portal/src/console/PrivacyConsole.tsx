@@ -103,6 +103,15 @@ export function usePolicyView<T>(path: string, token: string) {
 
 const CELL_TEXT = { granted: 'granted', denied: 'denied', none: '–', partial: '' } as const;
 
+/** Purposes grouped by their legal basis (GDPR art. 6(1)): consent-based ones reach only the people who agreed. */
+const BASIS_ORDER = ['statute', 'public-task', 'contract', 'consent'] as const;
+const BASIS_NAMES: Record<(typeof BASIS_ORDER)[number], string> = {
+  statute: 'Legal obligation or statute (art. 6(1)(c))',
+  'public-task': 'Public task (art. 6(1)(e))',
+  contract: 'Contract (art. 6(1)(b))',
+  consent: 'Consent (art. 6(1)(a)): only people who agreed, while their consent is live',
+};
+
 function MatrixView({ token }: { token: string }) {
   const { data, error } = usePolicyView<Matrix>('/policy/matrix', token);
   return (
@@ -125,22 +134,36 @@ function MatrixView({ token }: { token: string }) {
                 <th scope="col">Legal basis</th>
               </tr>
             </thead>
-            <tbody>
-              {data.rows.map((row) => (
-                <tr key={row.purpose}>
-                  <th scope="row">
-                    {row.purpose}
-                    {row.internal && <span className="muted"> (internal)</span>}
-                  </th>
-                  {row.cells.map((cell, i) => (
-                    <td key={data.categories[i]} className={`cell ${cell.state}`}>
-                      {cell.state === 'partial' ? `${cell.allowed}/${cell.total}` : CELL_TEXT[cell.state]}
-                    </td>
+            {BASIS_ORDER.map((kind) => {
+              const rows = data.rows.filter((row) => (row.legalBasisKind ?? row.legalBasis.split(':')[0]) === kind);
+              if (rows.length === 0) return null;
+              return (
+                <tbody key={kind} data-basis={kind}>
+                  <tr className="basis-group">
+                    <th scope="rowgroup" colSpan={data.categories.length + 2}>
+                      {BASIS_NAMES[kind]}
+                    </th>
+                  </tr>
+                  {rows.map((row) => (
+                    <tr key={row.purpose}>
+                      <th scope="row">
+                        {row.purpose}
+                        {row.internal && <span className="muted"> (internal)</span>}
+                      </th>
+                      {row.cells.map((cell, i) => (
+                        <td key={data.categories[i]} className={`cell ${cell.state}`}>
+                          {cell.state === 'partial' ? `${cell.allowed}/${cell.total}` : CELL_TEXT[cell.state]}
+                        </td>
+                      ))}
+                      <td className="basis">
+                        {row.legalBasis}
+                        {row.subjects?.includes('consented') && <div className="small-text">Reaches only the people whose consent for the partner is live (looked up at every request).</div>}
+                      </td>
+                    </tr>
                   ))}
-                  <td className="basis">{row.legalBasis}</td>
-                </tr>
-              ))}
-            </tbody>
+                </tbody>
+              );
+            })}
           </table>
         </div>
       )}

@@ -14,7 +14,7 @@ import { formatList } from '../../../../platform/messages/formats.ts';
 import { Loading, Problems, Section, Unavailable, useFormats } from '../../shared/ui.tsx';
 import { forSubject, personOf, queryFor, type Subject } from '../queries.ts';
 
-const ENTRY = 'id at clientId client agencies purpose caseReference categories fields byYou archived proof';
+const ENTRY = 'id at clientId client agencies purpose caseReference categories fields byYou archived proof consent { id validUntil }';
 const OTHERS = forSubject('PortalTrackerOthers', `dataAccessLog(first: 20, excludeOwnReads: true) { entries { ${ENTRY} } hasNextPage endCursor }`);
 const ALL = forSubject('PortalTrackerAll', `dataAccessLog(first: 50) { entries { ${ENTRY} } hasNextPage }`);
 
@@ -31,6 +31,8 @@ interface Entry {
   byYou: boolean;
   archived: boolean;
   proof: string | null;
+  /** The consent a partner read under, if any. */
+  consent: { id: string; validUntil: string } | null;
 }
 interface View {
   id: string;
@@ -119,6 +121,11 @@ export function DataTrackerPanel({ subject, whose }: { subject: Subject; whose?:
                 {t('tracker.data', { data: names(e.categories, 'category'), agencies: names(e.agencies, 'agency') })}
                 {e.caseReference && <> · {t('tracker.case', { reference: e.caseReference })}</>}
               </p>
+              {e.consent && (
+                <p className="small-text" data-consent={e.consent.id}>
+                  {t('tracker.underConsent', { date: date(e.consent.validUntil) })}
+                </p>
+              )}
               <p className="muted small-text">{t('tracker.law', { law: t(`messages:purposeLaw.${e.purpose}`, { defaultValue: '' }) })}</p>
               <div className="entry-actions" data-entry-actions={e.id}>
                 {e.archived && <span className="badge">{t('tracker.archived')}</span>}
