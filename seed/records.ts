@@ -190,6 +190,7 @@ function enrol(
     until: ended === null ? null : formatDay(ended),
     monthly_amount: monthlyAmount,
     status,
+    child_id: null,
   };
   ctx.rows.enrolment.push(row);
   if (status === 'active') {
@@ -212,6 +213,7 @@ function birthGrant(ctx: Context, recipient: Person, births: readonly Birth[], b
     until: formatDay(decided),
     monthly_amount: null,
     status: 'ended',
+    child_id: birth.child.id,
   };
   ctx.rows.enrolment.push(row);
   ctx.rows.payment.push({ id: ++ctx.ids.payment, enrolment_id: row.id, person_id: recipient.id, paid_on: formatDay(decided + 7), amount });
@@ -287,12 +289,37 @@ function benefitRows(ctx: Context, family: Family): void {
     }
   }
 
-  if (takeUp.pension) {
-    for (const person of family.people) {
-      // Paid from the month after the 65th birthday, to those with 15 insured years who lived to see it.
-      const since = firstOfNextMonth(addYears(person.born, 65));
-      if (person.economy.insuredYears < 15 || since > (person.died ?? today)) continue;
-      enrol(ctx, person, 'old-age-pension', since, pensionAmount(person.economy.insuredYears), person.died);
+  for (const person of family.people) {
+    const pension = pensionOf(family, person, today);
+    if (pension) enrol(ctx, person, 'old-age-pension', pension.since, pension.amount, person.died);
+  }
+}
+
+/** The old-age pension a person draws, if any: from the month after the 65th birthday, with 15 insured years, to those who lived to see it. */
+function pensionOf(family: Family, person: Person, today: Day): { since: Day; amount: number } | null {
+  if (!family.takeUp.pension) return null;
+  const since = firstOfNextMonth(addYears(person.born, 65));
+  if (person.economy.insuredYears < 15 || since > (person.died ?? today)) return null;
+  return { since, amount: pensionAmount(person.economy.insuredYears) };
+}
+
+/**
+ * Pensions are taxable income: the tax register holds each year's pension
+ * (the pay days of that year it was paid on) beside earned income, so every
+ * household income test and assessment sees it.
+ */
+function addPensionIncome(family: Family, today: Day): void {
+  for (const person of family.people) {
+    const pension = pensionOf(family, person, today);
+    if (!pension) continue;
+    const until = person.died ?? today;
+    for (const year of incomeYears(today)) {
+      let months = 0;
+      for (let month = 1; month <= 12; month++) {
+        const payDay = dayOf(year, month, 20);
+        if (payDay >= pension.since && payDay <= until) months++;
+      }
+      if (months > 0) person.economy.incomes.push({ year, kind: 'pension', amount: cents(months * pension.amount) });
     }
   }
 }
@@ -300,6 +327,7 @@ function benefitRows(ctx: Context, family: Family): void {
 /** Every row of every register for one family, numbering serial ids from the shared counters. */
 export function familyRows(family: Family, today: Day, random: Random, ids: IdCounters): HouseholdRows {
   const ctx: Context = { today, random, ids, rows: emptyHouseholdRows() };
+  addPensionIncome(family, today);
   for (const person of family.people) personRows(ctx, person);
   unionRows(ctx, family);
   for (const birth of family.births) birthRows(ctx, birth);

@@ -28,7 +28,7 @@ export interface CitizenRow {
 export interface EmployerRow { id: string; name: string }
 export interface TaxpayerRow { person_id: string; residency: 'resident' | 'non_resident'; country: string; insured_years: number }
 export interface EmploymentRow { person_id: string; employer_id: string; since: IsoDate; until: IsoDate | null }
-export type IncomeKind = 'employment' | 'self_employment' | 'capital';
+export type IncomeKind = 'employment' | 'self_employment' | 'capital' | 'pension';
 export interface IncomeRow { person_id: string; year: number; kind: IncomeKind; amount: number }
 export interface AssessmentRow {
   person_id: string;
@@ -72,6 +72,8 @@ export interface EnrolmentRow {
   until: IsoDate | null;
   monthly_amount: number | null;
   status: 'active' | 'suspended' | 'ended';
+  /** The child a birth grant was for. */
+  child_id: string | null;
 }
 export interface PaymentRow { id: number; enrolment_id: number; person_id: string; paid_on: IsoDate; amount: number }
 

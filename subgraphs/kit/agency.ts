@@ -26,6 +26,8 @@ export interface Agency<Loaders> {
   resolvers: GraphQLResolverMap<SubgraphContext<Loaders>>;
   /** Whose data each root Query field returns (see shield.ts). */
   rootSubjects: Record<string, RootSubject>;
+  /** Checks of the agency's own data files before it serves (the benefit rules' parameters): throws a StartupError. */
+  checkAtStart?(): void;
 }
 
 /** Identity for type inference: lets an agency's resolvers see its own loaders' types. */

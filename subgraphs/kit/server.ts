@@ -61,6 +61,7 @@ export function buildAgencySchema<L>(agency: Agency<L>, withShield = true) {
 }
 
 export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptions): Promise<RunningService> {
+  agency.checkAtStart?.();
   const db = openDatabase(agency.name, options.databaseUrl, options.maxConnections);
   const lifeEvents = Object.freeze({ ...options.lifeEvents });
   const app = express();

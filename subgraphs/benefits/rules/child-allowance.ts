@@ -1,12 +1,19 @@
+import { z } from 'zod';
 import { BASE_NEEDS, CHILD_NEEDS, childrenFact, childrenInCare, isAlive, monthly, receiving, under } from './common.ts';
 import type { Rule } from './types.ts';
 
-interface Params { firstAndSecond: number; thirdOn: number; maxAge: number }
+const params = z.strictObject({
+  firstAndSecond: z.number().positive(),
+  thirdOn: z.number().positive(),
+  maxAge: z.number().int().positive(),
+});
 
 /** Per child under 16, oldest first: the 1st and 2nd child one rate, from the 3rd a higher one. */
-export const childAllowance: Rule<Params> = {
+export const childAllowance: Rule<z.infer<typeof params>> = {
   programme: 'child-allowance',
   grant: 'offer',
+  law: { country: 'EE', act: 'familyBenefitsAct', section: '18', modelled: false },
+  params,
   needs: [...BASE_NEEDS, ...CHILD_NEEDS],
   evaluate(facts, p, today) {
     if (!isAlive(facts)) return [];
