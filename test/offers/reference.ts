@@ -45,7 +45,20 @@ function params<T>(programme: string, today: string): T {
 export type Triple = `${string}|${string}|${string}|${string}`;
 export const TRIPLE_SQL = `person_id || '|' || programme_code || '|' || coalesce(amount::text, 'null') || '|' || coalesce(child_id, '-')`;
 
-export async function referenceOffers(urls: DatabaseUrls, today: string): Promise<Set<Triple>> {
+/** What the registers hold, as plain rows: loaded from the databases, or made up by a property test. */
+export interface Registers {
+  people: { id: string; dob: string; dod: string | null }[];
+  /** Taxable income of last calendar year per person (every kind, pensions included). */
+  income: { id: string; total: string }[];
+  taxpayers: { id: string; years: number }[];
+  /** Parent links, per child in record order: the birth mother first, then a father, then a second parent. */
+  parentage: { parent: string; child: string }[];
+  homes: { id: string; home: string }[];
+  enrolments: { id: string; programme: string; status: string; amount: string | null; child: string | null }[];
+  optedOut: string[];
+}
+
+export async function loadRegisters(urls: DatabaseUrls, today: string): Promise<Registers> {
   const lastYear = Number(today.slice(0, 4)) - 1;
   const people = await rows<{ id: string; dob: string; dod: string | null }>(
     urls.identity, `SELECT id, date_of_birth::text AS dob, date_of_death::text AS dod FROM citizen`);
@@ -60,7 +73,18 @@ export async function referenceOffers(urls: DatabaseUrls, today: string): Promis
   const homes = await rows<{ id: string; home: string }>(urls.family, `SELECT person_id AS id, household_id::text AS home FROM household_member`);
   const enrolments = await rows<{ id: string; programme: string; status: string; amount: string | null; child: string | null }>(
     urls.benefits, `SELECT person_id AS id, programme_code AS programme, status, monthly_amount::text AS amount, child_id AS child FROM enrolment`);
-  const optedOut = new Set((await rows<{ id: string }>(urls.benefits, `SELECT person_id AS id FROM beneficiary WHERE proactive_opt_out`)).map((r) => r.id));
+  const optedOut = (await rows<{ id: string }>(urls.benefits, `SELECT person_id AS id FROM beneficiary WHERE proactive_opt_out`)).map((r) => r.id);
+  return { people, income, taxpayers, parentage, homes, enrolments, optedOut };
+}
+
+export async function referenceOffers(urls: DatabaseUrls, today: string): Promise<Set<Triple>> {
+  return referenceFindings(await loadRegisters(urls, today), today);
+}
+
+/** The findings the programme rules give over these registers on `today`, as (citizen, programme, amount, child). */
+export function referenceFindings(registers: Registers, today: string): Set<Triple> {
+  const { people, income, taxpayers, parentage, homes, enrolments } = registers;
+  const optedOut = new Set(registers.optedOut);
 
   const person = new Map(people.map((p) => [p.id, p]));
   const incomeOf = new Map(income.map((r) => [r.id, Number(r.total)]));
