@@ -68,6 +68,7 @@ export function createLoaders(db: Database) {
         ORDER BY o.created_at DESC, o.id DESC`,
       (row) => row.viewer,
     ),
+    offerById: oneRowPerKey<OfferRow>(db, `SELECT ${OFFER_COLUMNS} FROM offer WHERE id = ANY($1::bigint[])`, (row) => String(row.id)),
     /** Children (by id) a birth grant naming them was granted for, to either parent. */
     birthGrantFor: oneRowPerKey<{ child_id: string }>(
       db,

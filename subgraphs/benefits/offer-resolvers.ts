@@ -27,7 +27,7 @@ const MAX_REASON = 2_000;
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
 
 /** The kit's stable codes: NOT_FOUND (not yours, or no such), CONFLICT (already decided, period over). */
-function offerError(code: 'NOT_FOUND' | 'CONFLICT', message: string) {
+export function offerError(code: 'NOT_FOUND' | 'CONFLICT', message: string) {
   return new GraphQLError(message, { extensions: { code } });
 }
 
@@ -37,7 +37,7 @@ function people(ctx: Context): string[] {
   return [...(self ? [self] : []), ...represented];
 }
 
-async function ownOffer(ctx: Context, id: string): Promise<OfferRow> {
+export async function ownOffer(ctx: Context, id: string): Promise<OfferRow> {
   const offer = await offersStore(ctx.db).offerOf(id, people(ctx));
   if (!offer) throw offerError('NOT_FOUND', `no offer ${String(id).slice(0, 20)} of yours`);
   return offer;
@@ -175,7 +175,7 @@ export const offerMutations = {
     const contest = await offersStore(ctx.db).contest(offer.id, offer.person_id, ctx.caller.actor, reason);
     await signPendingMessages(ctx.db, ctx.messageSigner, [offer.person_id]);
     recordOffer(offer.programme_code, 'contested');
-    return { id: String(contest.id), offerId: String(contest.offer_id), reason: contest.reason, status: contest.status.toUpperCase(), reference: contest.reference };
+    return contest;
   },
   async chooseOfferRecipient(_: unknown, args: { id: string; recipient: string }, ctx: Context) {
     const offer = await ownOffer(ctx, args.id);

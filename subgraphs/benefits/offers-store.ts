@@ -70,6 +70,23 @@ const receipt = (key: string, extra = "'{}'::jsonb") => `receipt AS (
   RETURNING id
 )`;
 
+export interface ContestRow {
+  id: number;
+  offer_id: number;
+  person_id: string;
+  reason: string;
+  status: 'queued' | 'in_review' | 'resolved';
+  reference: string | null;
+  created_at: Date;
+  outcome: 'upheld' | 'rejected' | null;
+  decision_reason: string | null;
+  decided_by: string | null;
+  decided_at: Date | null;
+  decision_reference: string | null;
+}
+
+export const CONTEST_COLUMNS = 'id, offer_id, person_id, reason, status, reference, created_at, outcome, decision_reason, decided_by, decided_at, decision_reference';
+
 export interface RunRow {
   id: string;
   checkpoint: string | null;
@@ -341,10 +358,10 @@ export function offersStore(db: Database) {
     },
 
     async contest(offerId: number, personId: string, actor: string, reason: string) {
-      const [row] = await db.query<{ id: number; offer_id: number; reason: string; status: string; reference: string }>(
+      const [row] = await db.query<ContestRow>(
         `WITH c AS (
-           INSERT INTO offer_contest (offer_id, person_id, contested_by, reason) VALUES ($1, $2, $3, $4)
-           RETURNING id, offer_id, reason, status, ${NEXT_REFERENCE} AS reference
+           INSERT INTO offer_contest (offer_id, person_id, contested_by, reason, reference) VALUES ($1, $2, $3, $4, ${NEXT_REFERENCE})
+           RETURNING ${CONTEST_COLUMNS}
          ), receipt AS (
            INSERT INTO inbox_message (person_id, offer_id, kind, subject, body, message_key, params, reference)
            SELECT $2, c.offer_id, 'receipt', 'Your objection was received', 'A caseworker will review it. Reference ' || c.reference || '.',
@@ -356,6 +373,61 @@ export function offersStore(db: Database) {
         [offerId, personId, actor, reason],
       );
       return row!;
+    },
+
+    /** Contests in a state, oldest first (the caseworker's queue), or newest decided first. */
+    async contests(status: ContestRow['status'], first: number): Promise<ContestRow[]> {
+      return db.query<ContestRow>(
+        `SELECT ${CONTEST_COLUMNS} FROM offer_contest WHERE status = $1
+          ORDER BY CASE WHEN $1 = 'resolved' THEN -extract(epoch FROM decided_at) ELSE extract(epoch FROM created_at) END, id LIMIT $2`,
+        [status, first],
+      );
+    },
+
+    async contestById(id: string): Promise<ContestRow | undefined> {
+      if (!/^\d{1,18}$/.test(id)) return undefined;
+      const [row] = await db.query<ContestRow>(`SELECT ${CONTEST_COLUMNS} FROM offer_contest WHERE id = $1`, [id]);
+      return row;
+    },
+
+    /**
+     * A caseworker's decision on an open contest, in one statement with its
+     * effect and the person's letter: upheld, a closed offer (declined,
+     * expired, withdrawn, objected) is reopened for the person to decide
+     * again; rejected, nothing changes and the person is told why.
+     * Granting an open offer on an upheld contest is the caller's next step
+     * (the same statement as a citizen's acceptance).
+     */
+    async decideContest(id: number, outcome: 'upheld' | 'rejected', reason: string | null, caseworker: string): Promise<ContestRow | undefined> {
+      const [row] = await db.query<ContestRow>(
+        `WITH c AS (
+           UPDATE offer_contest SET status = 'resolved', outcome = $2, decision_reason = $3, decided_by = $4, decided_at = now(), decision_reference = ${NEXT_REFERENCE}
+            WHERE id = $1 AND status <> 'resolved'
+           RETURNING ${CONTEST_COLUMNS}
+         ), reopened AS (
+           UPDATE offer o SET status = 'proposed', decided_at = NULL, reference = NULL, updated_at = now()
+             FROM c WHERE $2 = 'upheld' AND o.id = c.offer_id AND o.status IN ('declined', 'expired', 'withdrawn', 'objected')
+           RETURNING o.id
+         ), letter AS (
+           INSERT INTO inbox_message (person_id, offer_id, kind, subject, body, message_key, params, reference)
+           SELECT c.person_id, c.offer_id, 'contest_decision',
+                  CASE WHEN $2 = 'upheld' THEN 'Your objection was upheld: ' ELSE 'Your objection was rejected: ' END || p.name,
+                  CASE WHEN $2 = 'upheld' THEN 'A caseworker agreed with you; see your offers.' ELSE 'A caseworker reviewed your objection and did not change the decision: ' || coalesce($3, '') END
+                    || ' Reference ' || c.decision_reference || '.',
+                  CASE WHEN $2 = 'upheld' THEN 'inbox.contest.upheld' ELSE 'inbox.contest.rejected' END,
+                  jsonb_build_object('programme', o.programme_code, 'reason', coalesce($3, ''), 'contest', c.reference), c.decision_reference
+             FROM c JOIN offer o ON o.id = c.offer_id JOIN programme p ON p.code = o.programme_code
+           RETURNING id
+         )
+         SELECT * FROM c`,
+        [id, outcome, reason, caseworker],
+      );
+      return row;
+    },
+
+    /** Offers by id (the caseworker's queue shows each contest's offer). */
+    async offersById(ids: readonly string[]): Promise<OfferRow[]> {
+      return db.query<OfferRow>(`SELECT ${OFFER_COLUMNS} FROM offer WHERE id = ANY($1::bigint[])`, [ids]);
     },
 
     /**
