@@ -51,10 +51,11 @@ export const contestMutations = {
     if (note && note.length > MAX_REASON) throw badUserInput(`a note is at most ${MAX_REASON} characters`);
     const contest = await openContest(ctx, args.id);
     const store = offersStore(ctx.db);
+    const [offer] = await store.offersById([String(contest.offer_id)]);
     const decided = await store.decideContest(contest.id, 'upheld', note, caseworker);
     if (!decided) throw offerError('CONFLICT', 'the contest was decided meanwhile');
-    // An open offer upheld is granted: enrolled as if the person had accepted it, with their receipt.
-    const [offer] = await store.offersById([String(contest.offer_id)]);
+    // An offer open when the contest was upheld is granted: enrolled as if the person had accepted it, with their receipt.
+    // (One closed before it was reopened by the decision, for the person to decide again.)
     if (offer?.status === 'proposed') await store.accept(offer.id, firstPaymentDay(today()));
     await signPendingMessages(ctx.db, ctx.messageSigner, [contest.person_id]);
     if (offer) recordOffer(offer.programme_code, 'contest_upheld');

@@ -3,7 +3,6 @@
  * the purpose grants exactly what the rules need, the batch finds exactly what
  * an independent reference finds, and re-running it changes nothing.
  */
-import { getNamedType, parse, TypeInfo, visit, visitWithTypeInfo, isObjectType, type GraphQLSchema } from 'graphql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classify } from '../../permissions/decide.ts';
@@ -16,22 +15,12 @@ import { ENGINE_CLIENT, ENGINE_PURPOSE } from '../../offers/engine.ts';
 import { ENGINE_NEEDS, PAGE_QUERY, PEOPLE_QUERY, SCAN_QUERY } from '../../offers/facts.ts';
 import { cachedTokenSource, gatewayClient } from '../../offers/gateway-client.ts';
 import { apiSchema } from '../support/api-schema.ts';
+import { fieldsOf } from '../support/fields-of.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 import { referenceOffers, TRIPLE_SQL, type Triple } from './reference.ts';
 
 const policy = loadPolicy();
 
-function fieldsOf(schema: GraphQLSchema, query: string): Set<string> {
-  const info = new TypeInfo(schema);
-  const out = new Set<string>();
-  visit(parse(query), visitWithTypeInfo(info, {
-    Field(node) {
-      const parent = info.getParentType();
-      if (parent && isObjectType(getNamedType(parent)) && !node.name.value.startsWith('__')) out.add(`${parent.name}.${node.name.value}`);
-    },
-  }));
-  return out;
-}
 
 describe('data minimisation', () => {
   it('the proactive-eligibility purpose grants exactly the fields the rules and the engine need', () => {

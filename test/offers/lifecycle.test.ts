@@ -15,6 +15,12 @@ import { cachedTokenSource, gatewayClient } from '../../offers/gateway-client.ts
 import { personaByRole } from '../../seed/personas.ts';
 import { startScratchDatabases, type ScratchDatabases } from '../../system/scratch-databases.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
+import { apiSchema } from '../support/api-schema.ts';
+import { fieldsOf } from '../support/fields-of.ts';
+import { classify } from '../../permissions/decide.ts';
+import { loadPolicy } from '../../permissions/load.ts';
+import { PUBLIC } from '../../permissions/model.ts';
+import { CASEWORKER_CLIENT, CONTEST_PURPOSE, CONTEST_QUEUE, REJECT_CONTEST, UPHOLD_CONTEST, type Contest } from '../../portal/src/caseworker/queries.ts';
 
 const mother = personaByRole('newborn-mother').id;
 const singleParent = personaByRole('single-parent').id;
@@ -356,4 +362,93 @@ describe('birth grants: one per child, either parent sees it and the parents cho
     const { rows: again } = await db.benefits.query(`SELECT status FROM offer WHERE programme_code = 'birth-grant' AND child_id = $1`, [child]);
     expect(again).toEqual([{ status: 'accepted' }]);
   }, 60_000);
+});
+
+describe('a caseworker answers contests', () => {
+  const caseworker = (caseRef: string) => ({ as: { sub: 'staff-0001', client: CASEWORKER_CLIENT }, purpose: CONTEST_PURPOSE, caseRef });
+  const queue = async (status: 'QUEUED' | 'RESOLVED') => {
+    const response = await system.query<{ contestQueue: Contest[] }>({ query: CONTEST_QUEUE, variables: { status }, ...caseworker('SKA-QUEUE-TEST') });
+    expect(response.errors).toBeUndefined();
+    return response.data!.contestQueue;
+  };
+  const decide = (query: string, variables: Record<string, unknown>, caseRef: string) =>
+    system.query<Record<string, { id: string; status: string; decision: Contest['decision'] }>>({ query, variables, ...caseworker(caseRef) });
+  const inboxOf = async (who: string) =>
+    (await system.query<{ me: { inbox: { offerId: string | null; reference: string | null; message: { key: string; params: Record<string, unknown> } }[] } }>({
+      query: '{ me { inbox { offerId reference message { key params } } } }', ...as(who),
+    })).data!.me.inbox;
+  const contest = async (who: string, offer: string, reason: string) => {
+    const response = await mutate(who, 'mutation($id: ID!, $r: String!) { contestOffer(id: $id, reason: $r) { id reference } }', { id: offer, r: reason });
+    expect(response.errors).toBeUndefined();
+    return response.data!.contestOffer as { id: string; reference: string };
+  };
+
+  it('the contest-review purpose grants exactly the fields the caseworker page reads', () => {
+    const schema = apiSchema();
+    const policy = loadPolicy();
+    const read = new Set([CONTEST_QUEUE, UPHOLD_CONTEST, REJECT_CONTEST].flatMap((q) => [...fieldsOf(schema, q)]));
+    const personal = [...read].filter((f) => !f.startsWith('Query.') && !f.startsWith('Mutation.') && classify(policy, f) !== PUBLIC).sort();
+    expect([...policy.purposes[CONTEST_PURPOSE]!.read.fields].sort()).toEqual(personal);
+    expect(policy.purposes[CONTEST_PURPOSE]!.read.categories).toEqual([]);
+    expect([...policy.purposes[CONTEST_PURPOSE]!.mutations].sort()).toEqual(['rejectContest', 'upholdContest']);
+  });
+
+  it('the queue holds each contest with its offer, the facts it rests on, the reason and its state; nobody else reads it', async () => {
+    const waiting = await queue('QUEUED');
+    const mine = waiting.find((c) => c.citizen?.id === mother && c.reason === 'The father should receive the grant.');
+    expect(mine).toMatchObject({ status: 'QUEUED', decision: null, offer: { programme: { code: 'birth-grant' }, status: 'DECLINED' } });
+    expect(mine!.offer!.explanation.facts.length).toBeGreaterThan(0);
+    expect(mine!.citizen!.givenName).toBeTruthy();
+    // A citizen, or a caseworker under another purpose, cannot read the queue.
+    const citizen = await system.query({ query: CONTEST_QUEUE, variables: {}, ...as(mother) });
+    expect(citizen.data?.contestQueue ?? null).toBeNull();
+    expect(citizen.errors?.length).toBeGreaterThan(0);
+    const otherPurpose = await system.query({ query: CONTEST_QUEUE, variables: {}, as: { sub: 'staff-0001', client: CASEWORKER_CLIENT }, purpose: 'child-benefit-eligibility', caseRef: 'SKA-2026-0042' });
+    expect(otherPurpose.errors?.map((e) => e.extensions?.code)).toContain('UNAUTHORIZED_FIELD_OR_TYPE');
+    const citizenDecides = await mutate(mother, UPHOLD_CONTEST, { id: mine!.id });
+    expect(citizenDecides.data?.upholdContest ?? null).toBeNull();
+  });
+
+  it('upholding reopens a declined offer; rejecting needs a reason; each decision is recorded, audited and told to the person', async () => {
+    const grant = (await queue('QUEUED')).find((c) => c.citizen?.id === mother && c.offer?.programme.code === 'birth-grant')!;
+    const upheld = await decide(UPHOLD_CONTEST, { id: grant.id, note: 'The grant is open again: the parents choose the recipient.' }, grant.reference);
+    expect(upheld.errors).toBeUndefined();
+    expect(upheld.data!.upholdContest).toMatchObject({ status: 'RESOLVED', decision: { outcome: 'UPHELD', decidedBy: 'staff-0001', reference: expect.stringMatching(/^SKA-\d{4}-\d{6}$/) } });
+    expect((await me(mother)).proactiveOffers.find((o) => o.id === grant.offer!.id)?.status).toBe('PROPOSED');
+    const again = await decide(REJECT_CONTEST, { id: grant.id, reason: 'Too late.' }, grant.reference);
+    expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+
+    // The single parent contests an automatic grant; the caseworker rejects it, and must say why.
+    const granted = (await me(singleParent)).proactiveOffers.find((o) => o.status === 'GRANTED_AUTOMATICALLY')!;
+    const contested = await contest(singleParent, granted.id, 'My income last year was higher than the register says.');
+    const noReason = await decide(REJECT_CONTEST, { id: contested.id, reason: '  ' }, contested.reference);
+    expect(noReason.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const rejected = await decide(REJECT_CONTEST, { id: contested.id, reason: 'The tax register shows your income last year below the limit.' }, contested.reference);
+    expect(rejected.data!.rejectContest).toMatchObject({ status: 'RESOLVED', decision: { outcome: 'REJECTED', reason: 'The tax register shows your income last year below the limit.' } });
+    expect((await me(singleParent)).proactiveOffers.find((o) => o.id === granted.id)?.status).toBe('GRANTED_AUTOMATICALLY');
+
+    // Both people are told in their inbox, signed by the board; the decisions are in the audit log under their case.
+    const upheldLetter = (await inboxOf(mother)).find((m) => m.message.key === 'inbox.contest.upheld' && m.offerId === grant.offer!.id);
+    expect(upheldLetter?.reference).toBe(upheld.data!.upholdContest!.decision!.reference);
+    const rejectedLetter = (await inboxOf(singleParent)).find((m) => m.message.key === 'inbox.contest.rejected');
+    expect(rejectedLetter?.message.params.reason).toBe('The tax register shows your income last year below the limit.');
+    const { rows: signed } = await db.benefits.query(`SELECT signature FROM inbox_message WHERE kind = 'contest_decision' AND signature IS NULL`);
+    expect(signed).toEqual([]);
+    const { rows: audited } = await db.audit.query<{ operation_name: string; case_ref: string }>(
+      `SELECT operation_name, case_ref FROM audit_record WHERE actor = 'staff-0001' AND purpose = $1 AND operation_name IN ('UpholdContest', 'RejectContest') AND outcome = 'served' ORDER BY seq`,
+      [CONTEST_PURPOSE],
+    );
+    expect(audited).toEqual([{ operation_name: 'UpholdContest', case_ref: grant.reference }, { operation_name: 'RejectContest', case_ref: contested.reference }]);
+    expect((await queue('RESOLVED')).map((c) => c.id)).toEqual(expect.arrayContaining([grant.id, contested.id]));
+  });
+
+  it('upholding a contest of an open offer grants it: the enrolment is created', async () => {
+    const open = (await me(retiring)).proactiveOffers.find((o) => o.status === 'PROPOSED')!;
+    const contested = await contest(retiring, open.id, 'I asked for this a year ago and heard nothing.');
+    const upheld = await decide(UPHOLD_CONTEST, { id: contested.id }, contested.reference);
+    expect(upheld.data!.upholdContest!.decision!.outcome).toBe('UPHELD');
+    const after = await me(retiring);
+    expect(after.proactiveOffers.find((o) => o.id === open.id)?.status).toBe('ACCEPTED');
+    expect(after.benefitEnrollments.some((e) => e.programme.code === open.programme.code && e.status === 'ACTIVE')).toBe(true);
+  });
 });

@@ -4,7 +4,7 @@
  * token comes from the gateway's dev identity provider (POST /dev/token); in a
  * production configuration from the OIDC provider (oidc.ts).
  */
-export type App = 'portal' | 'console' | 'explorer';
+export type App = 'portal' | 'console' | 'caseworker' | 'explorer';
 
 export interface Session {
   token: string;
