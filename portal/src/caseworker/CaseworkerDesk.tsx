@@ -68,25 +68,25 @@ function Queue() {
       {result.loading && !contests && <Loading what="the contests" />}
       {contests && contests.length === 0 && <p className="muted">{status === 'QUEUED' ? 'No contest is waiting.' : 'No contest has been decided yet.'}</p>}
       <ul className="contest-list">
-        {contests?.map((c) => <ContestItem key={c.id} contest={c} onDecided={() => void result.refetch()} />)}
+        {/* A decided contest stays in view with its decision until the list is shown again (cache-and-network refreshes it). */}
+        {contests?.map((c) => <ContestItem key={c.id} contest={c} />)}
       </ul>
     </Section>
   );
 }
 
-function ContestItem({ contest: c, onDecided }: { contest: Contest; onDecided: () => void }) {
+function ContestItem({ contest: c }: { contest: Contest }) {
   const client = useApolloClient();
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [done, setDone] = useState<Contest['decision']>(null);
+  const [missing, setMissing] = useState(false);
   const who = c.citizen ? `${fullName(c.citizen)} (${c.citizen.id})` : 'unknown person';
   const decide = async (e: FormEvent, outcome: 'uphold' | 'reject') => {
     e.preventDefault();
-    if (outcome === 'reject' && !text.trim()) {
-      setError(new Error('Give the person a reason for rejecting the contest.'));
-      return;
-    }
+    setMissing(outcome === 'reject' && !text.trim());
+    if (outcome === 'reject' && !text.trim()) return;
     setBusy(true);
     setError(undefined);
     try {
@@ -99,10 +99,7 @@ function ContestItem({ contest: c, onDecided }: { contest: Contest; onDecided: (
       if (result.error) setError(result.error);
       const decided = dataOf<Record<string, { decision: Contest['decision'] }>>(result);
       const decision = decided?.upholdContest?.decision ?? decided?.rejectContest?.decision ?? null;
-      if (decision) {
-        setDone(decision);
-        onDecided();
-      }
+      if (decision) setDone(decision);
     } catch (failure) {
       setError(failure);
     } finally {
@@ -144,7 +141,12 @@ function ContestItem({ contest: c, onDecided }: { contest: Contest; onDecided: (
       ) : (
         <form className="decide" onSubmit={(e) => void decide(e, 'uphold')}>
           <label htmlFor={`reason-${c.id}`}>Reason or note (the person reads it; required to reject)</label>
-          <textarea id={`reason-${c.id}`} value={text} onChange={(e) => setText(e.target.value)} rows={2} maxLength={2000} />
+          <textarea id={`reason-${c.id}`} value={text} onChange={(e) => setText(e.target.value)} rows={2} maxLength={2000} aria-invalid={missing} aria-describedby={missing ? `missing-${c.id}` : undefined} />
+          {missing && (
+            <p id={`missing-${c.id}`} className="field-error" role="alert">
+              Give the person a reason for rejecting the contest.
+            </p>
+          )}
           <div className="actions">
             <button type="submit" disabled={busy}>Uphold</button>{' '}
             <button type="button" className="secondary" disabled={busy} onClick={(e) => void decide(e, 'reject')}>Reject</button>
