@@ -3,7 +3,7 @@
  * (test/offers/reference.ts) over seeded populations larger than the test
  * suite's: no false positives, no false negatives, counts per programme.
  *
- *   npx tsx bench/offers-agreement.ts --citizens 1000,10000,100000 [--seed 42] [--concurrency 2]
+ *   npx tsx bench/offers-agreement.ts --citizens 1000,10000,100000 [--seed 42] [--concurrency 2] [--page-size 250]
  *
  * Per size: a fresh embedded PostgreSQL, seeded; the real services; one batch
  * run through the gateway (as `npm run offers -- --all`); then every open
@@ -26,6 +26,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '42' },
     // A busy machine: fewer pages in flight keep the agencies' pools from timing out.
     concurrency: { type: 'string', default: '2' },
+    // Smaller pages than the batch's default keep each agency call far inside the gateway's subgraph timeout.
+    'page-size': { type: 'string', default: '250' },
   },
 });
 const sizes = values.citizens.split(',').map(Number);
@@ -43,7 +45,7 @@ for (const citizens of sizes) {
     await benefits.connect();
     const expected = await referenceOffers(scratch.urls, scratch.today);
     const client = gatewayClient(system.gateway.url, ENGINE_PURPOSE, cachedTokenSource(() => system.devIssuer.issue({ sub: ENGINE_CLIENT, client: ENGINE_CLIENT })));
-    const result = await runBatch(client, { runId: `agreement-${citizens}`, concurrency: Number(values.concurrency) });
+    const result = await runBatch(client, { runId: `agreement-${citizens}`, concurrency: Number(values.concurrency), pageSize: Number(values['page-size']) });
     const { rows } = await benefits.query<{ t: Triple }>(`SELECT ${TRIPLE_SQL} AS t FROM offer WHERE status IN ('proposed', 'granted_automatically')`);
     const found = new Set(rows.map((r) => r.t));
     const programmes = [...new Set([...found, ...expected].map(programmeOf))].sort();

@@ -15,7 +15,7 @@ fragment Facts on Citizen {
   id dateOfBirth dateOfDeath annualIncome insuredYears
   ...Enrolments
   parents { id }
-  children { id dateOfBirth dateOfDeath parents { id } birthGrantGranted }
+  children { id dateOfBirth dateOfDeath parents { id } birthGrantGranted inEducation }
   householdMembers { id dateOfBirth dateOfDeath annualIncome parents { id } ...Enrolments }
 }`;
 
@@ -42,7 +42,7 @@ export interface RawCitizen {
   insuredYears: number | null;
   benefitEnrollments: RawEnrolment[] | null;
   parents: { id: string }[] | null;
-  children: { id: string; dateOfBirth: string | null; dateOfDeath: string | null; parents: { id: string }[] | null; birthGrantGranted: boolean | null }[] | null;
+  children: { id: string; dateOfBirth: string | null; dateOfDeath: string | null; parents: { id: string }[] | null; birthGrantGranted: boolean | null; inEducation: boolean | null }[] | null;
   householdMembers: { id: string; dateOfBirth: string | null; dateOfDeath: string | null; annualIncome: number | null; parents: { id: string }[] | null; benefitEnrollments: RawEnrolment[] | null }[] | null;
 }
 
@@ -61,6 +61,8 @@ export function toFacts(raw: RawCitizen): CitizenFacts {
     children: (raw.children ?? []).map((c) => ({
       // A child the benefits register has no record of has had no grant.
       id: c.id, dateOfBirth: c.dateOfBirth, dateOfDeath: c.dateOfDeath, parents: (c.parents ?? []).map((p) => p.id), birthGrantGranted: c.birthGrantGranted === true,
+      // Unknown to the education register: not in education.
+      inEducation: c.inEducation === true,
     })),
     household: (raw.householdMembers ?? []).map((m) => ({
       id: m.id, dateOfBirth: m.dateOfBirth, dateOfDeath: m.dateOfDeath, annualIncome: m.annualIncome, enrolments: enrolments(m.benefitEnrollments), parents: (m.parents ?? []).map((p) => p.id),

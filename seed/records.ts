@@ -8,7 +8,7 @@ import { addYears, ageOn, dayOf, firstOfNextMonth, formatDay, yearOf, type Day }
 import { cents, incomeYears, taxableIncome } from './economy.ts';
 import type { Birth, Family, Person } from './family.ts';
 import type { Random } from './random.ts';
-import { emptyHouseholdRows, type EnrolmentRow, type HouseholdRows, type LifeEventKind, type ProgrammeCode } from './rows.ts';
+import { emptyHouseholdRows, type EnrolmentRow, type HouseholdRows, type LifeEventKind, type ProgrammeCode, type StudyLevel } from './rows.ts';
 
 /** Running ids shared by the whole population (the tables' bigserial columns, and dwellings). */
 export interface IdCounters {
@@ -324,11 +324,54 @@ function addPensionIncome(family: Family, today: Day): void {
   }
 }
 
+// ---------------------------------------------------------------- education
+
+/** Schools of the education register (synthetic), by level. */
+const SCHOOLS = {
+  basic: [['70001', 'Kesklinna Põhikool'], ['70002', 'Järveotsa Põhikool'], ['70003', 'Raatuse Kool'], ['70004', 'Rae Põhikool'], ['70005', 'Pärnu Rääma Põhikool']],
+  general_secondary: [['71001', 'Tallinna Reaalkool'], ['71002', 'Hugo Treffneri Gümnaasium'], ['71003', 'Pärnu Sütevaka Humanitaargümnaasium']],
+  vocational: [['72001', 'Tallinna Tööstushariduskeskus'], ['72002', 'Tartu Kutsehariduskeskus'], ['72003', 'Pärnumaa Kutsehariduskeskus']],
+} as const;
+
+/** A stable choice per person, from their code: education adds rows without drawing from the population's random stream. */
+function pick(id: string, salt: number, n: number): number {
+  let h = salt;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
+  return h % n;
+}
+
+/**
+ * Schooling of the young: basic school from 1 September of the year a child
+ * turns 7 to mid-June of the year they turn 16; then, for most, three years of
+ * general upper secondary or vocational education (some leave early). Only
+ * what has begun by today is in the register; a study ends with its student's death.
+ */
+function studyRows(ctx: Context, person: Person): void {
+  const born = yearOf(person.born);
+  if (born + 25 < yearOf(ctx.today)) return;
+  const periods: [StudyLevel, Day, Day][] = [['basic', dayOf(born + 7, 9, 1), dayOf(born + 16, 6, 15)]];
+  const next = pick(person.id, 7, 20);
+  const level: StudyLevel | null = next < 11 ? 'general_secondary' : next < 17 ? 'vocational' : null;
+  if (level) {
+    const leaves = pick(person.id, 13, 10) === 0 ? dayOf(born + 17, 12, 20) : dayOf(born + 19, 6, 15);
+    periods.push([level, dayOf(born + 16, 9, 1), leaves]);
+  }
+  for (const [kind, since, planned] of periods) {
+    if (since > ctx.today) continue;
+    const schools = SCHOOLS[kind];
+    const [code, name] = schools[pick(person.id, kind.length, schools.length)]!;
+    const end = person.died !== null && person.died < planned ? person.died : planned;
+    if (end <= since) continue;
+    ctx.rows.study.push({ person_id: person.id, institution_code: code, institution_name: name, level: kind, since: formatDay(since), until: end > ctx.today ? null : formatDay(end) });
+  }
+}
+
 /** Every row of every register for one family, numbering serial ids from the shared counters. */
 export function familyRows(family: Family, today: Day, random: Random, ids: IdCounters): HouseholdRows {
   const ctx: Context = { today, random, ids, rows: emptyHouseholdRows() };
   addPensionIncome(family, today);
   for (const person of family.people) personRows(ctx, person);
+  for (const person of family.people) studyRows(ctx, person);
   unionRows(ctx, family);
   for (const birth of family.births) birthRows(ctx, birth);
   benefitRows(ctx, family);

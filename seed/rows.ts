@@ -77,6 +77,9 @@ export interface EnrolmentRow {
 }
 export interface PaymentRow { id: number; enrolment_id: number; person_id: string; paid_on: IsoDate; amount: number }
 
+export type StudyLevel = 'basic' | 'general_secondary' | 'vocational';
+export interface StudyRow { person_id: string; institution_code: string; institution_name: string; level: StudyLevel; since: IsoDate; until: IsoDate | null }
+
 /** Every table the seed fills, by name. */
 export interface SeedRowTypes {
   citizen: CitizenRow;
@@ -94,6 +97,7 @@ export interface SeedRowTypes {
   beneficiary: BeneficiaryRow;
   enrolment: EnrolmentRow;
   payment: PaymentRow;
+  study: StudyRow;
 }
 export type SeedTable = keyof SeedRowTypes;
 
@@ -117,6 +121,7 @@ export const TABLE_DATABASE: Readonly<Record<SeedTable, DatabaseName>> = {
   beneficiary: 'benefits',
   enrolment: 'benefits',
   payment: 'benefits',
+  study: 'education',
 };
 
 /** In foreign-key order: a referenced table comes before the tables referencing it. */
@@ -142,5 +147,6 @@ export function emptyHouseholdRows(): HouseholdRows {
     beneficiary: [],
     enrolment: [],
     payment: [],
+    study: [],
   };
 }

@@ -46,6 +46,8 @@ export const LIST_SIZES: ListSizes = Object.freeze({
   'Citizen.proactiveOffers': { assumedSize: 10 },
   'ProactiveOffer.decidedBy': { assumedSize: 3 },
   'Query.contestQueue': { slicingArgument: 'first' },
+  // education
+  'Citizen.studies': { assumedSize: 4 },
   'Citizen.inbox': { assumedSize: 20 },
   'OfferExplanation.facts': { assumedSize: 10 },
   'OfferExplanation.nextSteps': { assumedSize: 5 },

@@ -20,7 +20,7 @@ type Context = SubgraphContext<BenefitsLoaders>;
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9:._-]{2,99}$/;
 const PERSON_ID = /^\d{11}$/;
-const AGENCIES = new Set(['identity', 'tax', 'family', 'benefits']);
+const AGENCIES = new Set(['identity', 'tax', 'family', 'benefits', 'education']);
 const MAX_PAGE = 20_000;
 const MAX_REASON = 2_000;
 

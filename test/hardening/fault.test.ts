@@ -109,7 +109,7 @@ beforeAll(async () => {
   const policy = loadPolicy();
   const databases = inject('databases');
   const publicKey = await importContextPublicKey(keys.publicPem);
-  for (const name of ['identity', 'family', 'benefits'] as const) {
+  for (const name of ['identity', 'family', 'benefits', 'education'] as const) {
     inProcess.push(await startSubgraph(AGENCIES[name], { port: 0, databaseUrl: databases[name], policy, contextKey: publicKey }));
   }
   taxPort = await freePort();
@@ -122,7 +122,7 @@ beforeAll(async () => {
     port: 0,
     policy,
     rootSubjects: ROOT_SUBJECTS,
-    subgraphUrls: { identity: url('identity'), family: url('family'), benefits: url('benefits'), tax: `http://127.0.0.1:${taxPort}/graphql` },
+    subgraphUrls: { identity: url('identity'), family: url('family'), benefits: url('benefits'), education: url('education'), tax: `http://127.0.0.1:${taxPort}/graphql` },
     contextSigningKey: await importContextPrivateKey(keys.privatePem),
     auth: { key: issuer.publicKey, issuer: DEV_ISSUER, audience: TOKEN_AUDIENCE },
     resilience: { timeoutMs: 1_000, errorThresholdPercent: 50, volumeThreshold: 3, resetTimeoutMs: 500 },

@@ -70,6 +70,10 @@ describe('batch over the seeded population', () => {
     expect([...expected].filter((t) => !found.has(t)).sort()).toEqual([]); // no false negatives
     // Every programme is exercised by the seeded population.
     expect(new Set([...found].map((t) => t.split('|')[1])).size).toBe(7);
+    // Child allowance continues to 19 for children in education (the education register).
+    const { rows: studying } = await benefits.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM offer WHERE programme_code = 'child-allowance' AND facts @> '[{"key": "fact.childrenInEducation"}]'`);
+    expect(studying[0]!.n).toBeGreaterThan(0);
   }, 120_000);
 
   it('re-running changes nothing, and a finished run is not run twice', async () => {

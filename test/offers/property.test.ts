@@ -26,8 +26,8 @@ const adult = fc.record({
   atHome: fc.integer({ min: 0, max: 5 }).map((n) => n > 0),
 });
 const child = fc.record({
-  // Mostly recent births (the birth grant's window), some older children up to 20.
-  ageDays: fc.oneof(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 20 * 365 })),
+  // Mostly recent births (the birth grant's window), some older children up to 20, some around 16 and 19.
+  ageDays: fc.oneof(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 0, max: 20 * 365 }), fc.integer({ min: 15 * 365, max: 20 * 365 })),
   dead: fc.integer({ min: 0, max: 19 }).map((n) => n === 0),
   mother: fc.nat(),
   second: fc.option(fc.nat(), { nil: null }),
@@ -35,6 +35,7 @@ const child = fc.record({
   grantPaidTo: fc.option(fc.nat(), { nil: null }),
   // Born in the same birth as an earlier child (twins, triplets).
   sameBirthAs: fc.option(fc.nat(), { nil: null }),
+  inEducation: fc.boolean(),
 });
 const enrolment = fc.record({
   holder: fc.nat(),
@@ -63,6 +64,7 @@ function registersOf(h: Household): Registers {
   const parentage: Registers['parentage'] = [];
   const enrolments: Registers['enrolments'] = [];
   const kids: { id: string; dob: string; parents: string[] }[] = [];
+  const inEducation: string[] = [];
   h.children.slice(0, codes.length - adults.length).forEach((c, i) => {
     const id = codes[adults.length + i]!;
     const twin = c.sameBirthAs !== null && kids.length > 0 ? kids[c.sameBirthAs % kids.length]! : undefined;
@@ -73,12 +75,13 @@ function registersOf(h: Household): Registers {
     kids.push({ id, dob, parents });
     people.push({ id, dob, dod: c.dead ? daysBefore(0) : null });
     if (c.atHome) homes.push({ id, home: '1' });
+    if (c.inEducation) inEducation.push(id);
     for (const parent of parents) parentage.push({ parent, child: id });
     if (c.grantPaidTo !== null) enrolments.push({ id: parents[c.grantPaidTo % parents.length]!, programme: 'birth-grant', status: 'ended', amount: null, child: id });
   });
   for (const e of h.enrolments) enrolments.push({ id: adults[e.holder % adults.length]!.id, programme: e.programme, status: e.status, amount: String(e.amount), child: null });
   const taxpayers = adults.map((a) => ({ id: a.id, years: 20 }));
-  return { people, income, taxpayers, parentage, homes, enrolments, optedOut: h.optedOut.map((n) => adults[n % adults.length]!.id) };
+  return { people, income, taxpayers, parentage, homes, enrolments, optedOut: h.optedOut.map((n) => adults[n % adults.length]!.id), inEducation };
 }
 
 /** The registers as the graph shows a citizen to the engine. */
@@ -100,6 +103,7 @@ function factsOf(r: Registers, id: string): CitizenFacts {
     children: r.parentage.filter((p) => p.parent === id).map((p) => ({
       id: p.child, dateOfBirth: person(p.child).dob, dateOfDeath: person(p.child).dod, parents: parentsOf(p.child),
       birthGrantGranted: r.enrolments.some((e) => e.programme === 'birth-grant' && e.child === p.child),
+      inEducation: r.inEducation.includes(p.child),
     })),
     household: home === undefined ? [] : r.homes.filter((h) => h.home === home && h.id !== id).map((h) => ({
       id: h.id, dateOfBirth: person(h.id).dob, dateOfDeath: person(h.id).dod, annualIncome: incomeOf(h.id), enrolments: enrolmentsOf(h.id), parents: parentsOf(h.id),

@@ -56,6 +56,8 @@ export interface Registers {
   homes: { id: string; home: string }[];
   enrolments: { id: string; programme: string; status: string; amount: string | null; child: string | null }[];
   optedOut: string[];
+  /** Who studies today (basic, general secondary or vocational education). */
+  inEducation: string[];
 }
 
 export async function loadRegisters(urls: DatabaseUrls, today: string): Promise<Registers> {
@@ -74,7 +76,9 @@ export async function loadRegisters(urls: DatabaseUrls, today: string): Promise<
   const enrolments = await rows<{ id: string; programme: string; status: string; amount: string | null; child: string | null }>(
     urls.benefits, `SELECT person_id AS id, programme_code AS programme, status, monthly_amount::text AS amount, child_id AS child FROM enrolment`);
   const optedOut = (await rows<{ id: string }>(urls.benefits, `SELECT person_id AS id FROM beneficiary WHERE proactive_opt_out`)).map((r) => r.id);
-  return { people, income, taxpayers, parentage, homes, enrolments, optedOut };
+  const inEducation = (await rows<{ id: string }>(
+    urls.education, `SELECT DISTINCT person_id AS id FROM study WHERE since <= '${today}' AND (until IS NULL OR until > '${today}')`)).map((r) => r.id);
+  return { people, income, taxpayers, parentage, homes, enrolments, optedOut, inEducation };
 }
 
 export async function referenceOffers(urls: DatabaseUrls, today: string): Promise<Set<Triple>> {
@@ -85,6 +89,7 @@ export async function referenceOffers(urls: DatabaseUrls, today: string): Promis
 export function referenceFindings(registers: Registers, today: string): Set<Triple> {
   const { people, income, taxpayers, parentage, homes, enrolments } = registers;
   const optedOut = new Set(registers.optedOut);
+  const studying = new Set(registers.inEducation);
 
   const person = new Map(people.map((p) => [p.id, p]));
   const incomeOf = new Map(income.map((r) => [r.id, Number(r.total)]));
@@ -133,7 +138,7 @@ export function referenceFindings(registers: Registers, today: string): Set<Trip
   };
 
   const bg = params<{ perChild: number; perChildTripletsOrMore: number; tripletsFrom: number; claimWindowDays: number }>('birth-grant', today);
-  const ca = params<{ firstAndSecond: number; thirdOn: number; maxAge: number }>('child-allowance', today);
+  const ca = params<{ firstAndSecond: number; thirdOn: number; maxAge: number; maxAgeInEducation: number }>('child-allowance', today);
   const lf = params<{ from: number; amount: number; largeFrom: number; largeAmount: number; maxAge: number }>('large-family-allowance', today);
   const sp = params<{ perChild: number; maxAge: number }>('single-parent-allowance', today);
   const li = params<{ perChild: number; maxAge: number; householdIncomeLimit: number }>('low-income-child-supplement', today);
@@ -150,7 +155,9 @@ export function referenceFindings(registers: Registers, today: string): Set<Trip
       add(id, 'birth-grant', size >= bg.tripletsFrom ? bg.perChildTripletsOrMore : bg.perChild, false, k.id);
     }
     const u16 = kids.filter((k) => youngerThan(k.dob, ca.maxAge, today)).length;
-    topUp(id, 'child-allowance', Math.min(u16, 2) * ca.firstAndSecond + Math.max(0, u16 - 2) * ca.thirdOn);
+    // Child allowance: under 16, or under 19 while in education.
+    const allowed = kids.filter((k) => youngerThan(k.dob, ca.maxAge, today) || (youngerThan(k.dob, ca.maxAgeInEducation, today) && studying.has(k.id))).length;
+    topUp(id, 'child-allowance', Math.min(allowed, 2) * ca.firstAndSecond + Math.max(0, allowed - 2) * ca.thirdOn);
     topUp(id, 'large-family-allowance', u16 >= lf.largeFrom ? lf.largeAmount : u16 >= lf.from ? lf.amount : 0);
     topUp(id, 'single-parent-allowance', sp.perChild * kids.filter((k) => k.parents.length === 1 && youngerThan(k.dob, sp.maxAge, today)).length);
     const u18 = kids.filter((k) => youngerThan(k.dob, li.maxAge, today)).length;

@@ -6,7 +6,7 @@
 
 import type { z } from 'zod';
 
-export type AgencyOfFact = 'identity' | 'tax' | 'family' | 'benefits';
+export type AgencyOfFact = 'identity' | 'tax' | 'family' | 'benefits' | 'education';
 
 export interface EnrolmentFact {
   programme: string;
@@ -22,6 +22,8 @@ export interface ChildFact {
   parents: string[];
   /** A birth grant naming this child was granted (to either parent); null when not known. */
   birthGrantGranted: boolean | null;
+  /** In basic, general secondary or vocational education today (education register); null when not known. */
+  inEducation?: boolean | null;
 }
 
 export interface HouseholdMemberFact {

@@ -1,0 +1,10 @@
+import { defineAgency } from '../kit/agency.ts';
+import { createLoaders } from './loaders.ts';
+import { resolvers } from './resolvers.ts';
+
+export const education = defineAgency({
+  name: 'education',
+  createLoaders,
+  resolvers,
+  rootSubjects: {},
+});
