@@ -7,7 +7,6 @@ export const benefits = defineAgency({
   name: 'benefits',
   createLoaders,
   resolvers,
-  rootSubjects: { programmes: 'none', contestQueue: 'any' },
   // A typo in parameters.yaml stops start-up, naming the rule and the key.
   checkAtStart: () => void checkRuleParameters(),
 });

@@ -6,5 +6,4 @@ export const education = defineAgency({
   name: 'education',
   createLoaders,
   resolvers,
-  rootSubjects: {},
 });
