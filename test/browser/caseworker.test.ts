@@ -30,9 +30,11 @@ async function newPage(): Promise<Page> {
   contexts.push(context);
   return context.newPage();
 }
+/** Through the development identity provider's login page, as every page signs in. */
 async function signIn(page: Page, name: string, path: string) {
   await page.goto(`${base}${path}`);
-  await page.locator('button.persona').first().waitFor();
+  await page.locator('button.sign-in-button').click();
+  await page.waitForURL((url) => url.port === String(system.identityProvider.port));
   await page.locator('button.persona', { hasText: name }).click();
 }
 const citizen = (sub: string) => ({ as: { sub, client: 'citizen-portal' }, purpose: 'self-service' });

@@ -12,7 +12,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { describeErrors } from '../shared/errors.ts';
 import { dataOf, makeClient } from '../shared/graphql.ts';
 import { SignIn } from '../shared/SignIn.tsx';
-import { clearSession, isPersonalCode, loadSession, saveSession, type Session } from '../shared/session.ts';
+import { SessionEnding, SignedOut, useSessionLifecycle } from '../shared/session-lifecycle.tsx';
 import { Frame, Loading, Problems, Section, fullName } from '../shared/ui.tsx';
 import { CASEWORKER_CLIENT, CONTEST_PURPOSE, CONTEST_QUEUE, REJECT_CONTEST, UPHOLD_CONTEST, type Contest } from './queries.ts';
 
@@ -20,8 +20,15 @@ import { CASEWORKER_CLIENT, CONTEST_PURPOSE, CONTEST_QUEUE, REJECT_CONTEST, UPHO
 const QUEUE_CASE = 'SKA-CONTEST-QUEUE';
 
 export default function CaseworkerDesk() {
-  const [session, setSession] = useState<Session | null>(() => loadSession('caseworker'));
+  const { session, state, secondsLeft, extend, signOut, signInAgain } = useSessionLifecycle('caseworker');
   const client = useMemo(() => (session ? makeClient({ token: session.token, purpose: CONTEST_PURPOSE, caseRef: QUEUE_CASE }) : undefined), [session]);
+  if (state === 'expired') {
+    return (
+      <Frame title="Caseworker desk" documentTitle="Signed out – Caseworker desk">
+        <SignedOut onSignInAgain={signInAgain} />
+      </Frame>
+    );
+  }
   if (!session || !client) {
     return (
       <Frame title="Caseworker desk" documentTitle="Sign in – Caseworker desk">
@@ -29,21 +36,14 @@ export default function CaseworkerDesk() {
           heading="Caseworker desk"
           intro="For Social Insurance Board caseworkers: contests of proactive offers and automatic grants, waiting for a person to decide them."
           client={CASEWORKER_CLIENT}
-          accept={(p) => !isPersonalCode(p.id) && p.role === 'caseworker'}
-          onSignedIn={(s) => {
-            saveSession('caseworker', s);
-            setSession(s);
-          }}
+          app="caseworker"
         />
       </Frame>
     );
   }
-  const signOut = () => {
-    clearSession('caseworker');
-    setSession(null);
-  };
   return (
     <ApolloProvider client={client}>
+      {state === 'ending' && <SessionEnding secondsLeft={secondsLeft} onExtend={extend} />}
       <Frame title="Caseworker desk" documentTitle="Contests – Caseworker desk" user={session.name} onSignOut={signOut} wide>
         <h1>Contests</h1>
         <Queue />
