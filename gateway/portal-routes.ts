@@ -57,6 +57,7 @@ const PAGE_ENTRIES: Record<string, string> = {
   '/': 'src/citizen/CitizenPortal.tsx',
   '/consent': 'src/citizen/ConsentPage.tsx',
   '/console': 'src/console/PrivacyConsole.tsx',
+  '/caseworker': 'src/caseworker/CaseworkerDesk.tsx',
   '/explorer': 'src/explorer/Explorer.tsx',
 };
 
@@ -123,7 +124,7 @@ export function mountPortalRoutes(app: Express, options: PortalRouteOptions): vo
 
   // What the sign-in page fetches first (session.ts): named in the page so it comes with the scripts.
   const signInFetches = ['/portal/config.json'];
-  const pages = ['/', '/consent', '/console', '/oidc/callback', ...(options.dev ? ['/explorer'] : [])];
+  const pages = ['/', '/consent', '/console', '/caseworker', '/oidc/callback', ...(options.dev ? ['/explorer'] : [])];
   // Built pages, per build (a rebuild swaps the folder and its stamp).
   let built: { stamp: string; pages: Map<string, string> } | undefined;
   const htmlFor = (path: string): string | undefined => {

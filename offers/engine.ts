@@ -19,6 +19,8 @@ export interface FindingInput {
   occasion: string;
   amount: number | null;
   facts: { agency: string; field: string; value: string; key?: string; params?: Record<string, unknown> }[];
+  child?: string;
+  sharedWith?: string[];
 }
 
 export interface Recorded {
@@ -38,7 +40,9 @@ export { today };
 export function findingsFor(citizens: readonly CitizenFacts[], on: string): FindingInput[] {
   const out: FindingInput[] = [];
   for (const facts of citizens) {
-    for (const f of evaluateCitizen(facts, on)) out.push({ citizenId: facts.id, programme: f.programme, occasion: f.occasion, amount: f.amount, facts: f.facts });
+    for (const f of evaluateCitizen(facts, on)) {
+      out.push({ citizenId: facts.id, programme: f.programme, occasion: f.occasion, amount: f.amount, facts: f.facts, ...(f.child ? { child: f.child, sharedWith: f.sharedWith ?? [] } : {}) });
+    }
   }
   return out;
 }

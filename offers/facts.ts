@@ -10,12 +10,13 @@ import type { CitizenFacts, EnrolmentFact } from '../subgraphs/benefits/rules/ty
 export const ENGINE_NEEDS = ['Citizen.id', 'PageInfo.endCursor', 'PageInfo.hasNextPage', 'CitizenConnection.edges', 'CitizenEdge.node', 'EvaluationRun.resumeAfter', 'EvaluationRun.checkpointPage', 'EvaluationRun.finished'] as const;
 
 export const FACTS_FRAGMENTS = `
-fragment Enrolments on Citizen { benefitEnrollments { programme { code } status since monthlyAmount } }
+fragment Enrolments on Citizen { benefitEnrollments { programme { code } status monthlyAmount } }
 fragment Facts on Citizen {
   id dateOfBirth dateOfDeath annualIncome insuredYears
   ...Enrolments
-  children { id dateOfBirth dateOfDeath parents { id } }
-  householdMembers { id dateOfBirth dateOfDeath annualIncome ...Enrolments }
+  parents { id }
+  children { id dateOfBirth dateOfDeath parents { id } birthGrantGranted inEducation }
+  householdMembers { id dateOfBirth dateOfDeath annualIncome parents { id } ...Enrolments }
 }`;
 
 export const PAGE_QUERY = `query OffersPage($first: Int!, $after: String) {
@@ -32,7 +33,7 @@ export const PEOPLE_QUERY = (count: number) => `query OffersPeople(${Array.from(
 }
 ${FACTS_FRAGMENTS}`;
 
-interface RawEnrolment { programme: { code: string }; status: EnrolmentFact['status']; since: string; monthlyAmount: number | null }
+interface RawEnrolment { programme: { code: string }; status: EnrolmentFact['status']; monthlyAmount: number | null }
 export interface RawCitizen {
   id: string;
   dateOfBirth: string | null;
@@ -40,12 +41,13 @@ export interface RawCitizen {
   annualIncome: number | null;
   insuredYears: number | null;
   benefitEnrollments: RawEnrolment[] | null;
-  children: { id: string; dateOfBirth: string | null; dateOfDeath: string | null; parents: { id: string }[] | null }[] | null;
-  householdMembers: { id: string; dateOfBirth: string | null; dateOfDeath: string | null; annualIncome: number | null; benefitEnrollments: RawEnrolment[] | null }[] | null;
+  parents: { id: string }[] | null;
+  children: { id: string; dateOfBirth: string | null; dateOfDeath: string | null; parents: { id: string }[] | null; birthGrantGranted: boolean | null; inEducation: boolean | null }[] | null;
+  householdMembers: { id: string; dateOfBirth: string | null; dateOfDeath: string | null; annualIncome: number | null; parents: { id: string }[] | null; benefitEnrollments: RawEnrolment[] | null }[] | null;
 }
 
 const enrolments = (raw: RawEnrolment[] | null): EnrolmentFact[] =>
-  (raw ?? []).map((e) => ({ programme: e.programme.code, status: e.status, since: e.since, monthlyAmount: e.monthlyAmount }));
+  (raw ?? []).map((e) => ({ programme: e.programme.code, status: e.status, monthlyAmount: e.monthlyAmount }));
 
 export function toFacts(raw: RawCitizen): CitizenFacts {
   return {
@@ -55,9 +57,15 @@ export function toFacts(raw: RawCitizen): CitizenFacts {
     annualIncome: raw.annualIncome,
     insuredYears: raw.insuredYears,
     enrolments: enrolments(raw.benefitEnrollments),
-    children: (raw.children ?? []).map((c) => ({ id: c.id, dateOfBirth: c.dateOfBirth, dateOfDeath: c.dateOfDeath, parents: (c.parents ?? []).map((p) => p.id) })),
+    parents: (raw.parents ?? []).map((p) => p.id),
+    children: (raw.children ?? []).map((c) => ({
+      // A child the benefits register has no record of has had no grant.
+      id: c.id, dateOfBirth: c.dateOfBirth, dateOfDeath: c.dateOfDeath, parents: (c.parents ?? []).map((p) => p.id), birthGrantGranted: c.birthGrantGranted === true,
+      // Unknown to the education register: not in education.
+      inEducation: c.inEducation === true,
+    })),
     household: (raw.householdMembers ?? []).map((m) => ({
-      id: m.id, dateOfBirth: m.dateOfBirth, dateOfDeath: m.dateOfDeath, annualIncome: m.annualIncome, enrolments: enrolments(m.benefitEnrollments),
+      id: m.id, dateOfBirth: m.dateOfBirth, dateOfDeath: m.dateOfDeath, annualIncome: m.annualIncome, enrolments: enrolments(m.benefitEnrollments), parents: (m.parents ?? []).map((p) => p.id),
     })),
   };
 }

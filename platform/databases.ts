@@ -12,7 +12,7 @@ import pg from 'pg';
 import { startEmbeddedServer } from './embedded-postgres.ts';
 import { StartupError } from './startup-error.ts';
 
-export const DATABASE_NAMES = ['identity', 'tax', 'family', 'benefits', 'audit'] as const;
+export const DATABASE_NAMES = ['identity', 'tax', 'family', 'benefits', 'education', 'audit'] as const;
 export type DatabaseName = (typeof DATABASE_NAMES)[number];
 /**
  * `audit` is the application's role on the audit store (INSERT and SELECT only);

@@ -92,7 +92,7 @@ export function observeAuditWrite(seconds: number): void {
   metrics.auditWriteDuration.observe(seconds);
 }
 
-export type OfferEvent = 'proposed' | 'granted_automatically' | 'updated' | 'expired' | 'accepted' | 'declined' | 'objected' | 'contested' | 'withdrawn';
+export type OfferEvent = 'proposed' | 'granted_automatically' | 'updated' | 'expired' | 'accepted' | 'declined' | 'objected' | 'contested' | 'withdrawn' | 'recipient_chosen' | 'contest_upheld' | 'contest_rejected';
 
 /** For the benefits subgraph: offer events of one programme (the take-up a service owner watches). */
 export function recordOffer(programme: string, event: OfferEvent, n = 1): void {

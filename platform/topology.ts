@@ -3,7 +3,7 @@
  * default ports and which database each reads. Every service shares this;
  * the folders holding each agency's code are in subgraphs/folders.ts.
  */
-export const AGENCY_NAMES = ['identity', 'tax', 'family', 'benefits'] as const;
+export const AGENCY_NAMES = ['identity', 'tax', 'family', 'benefits', 'education'] as const;
 export type AgencyName = (typeof AGENCY_NAMES)[number];
 
 export const DEFAULT_PORTS: Record<AgencyName, number> = {
@@ -11,6 +11,8 @@ export const DEFAULT_PORTS: Record<AgencyName, number> = {
   tax: 4002,
   family: 4003,
   benefits: 4004,
+  // After transparency's 4005, which came first.
+  education: 4006,
 };
 
 /**

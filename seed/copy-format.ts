@@ -33,8 +33,9 @@ export const COPY_COLUMNS: { readonly [T in SeedTable]: readonly (keyof SeedRowT
   guardianship: ['guardian_id', 'ward_id', 'basis', 'since', 'until'],
   life_event: ['id', 'person_id', 'kind', 'occurred_on', 'related_person_id'],
   beneficiary: ['person_id', 'proactive_opt_out'],
-  enrolment: ['id', 'person_id', 'programme_code', 'since', 'until', 'monthly_amount', 'status'],
+  enrolment: ['id', 'person_id', 'programme_code', 'since', 'until', 'monthly_amount', 'status', 'child_id'],
   payment: ['id', 'enrolment_id', 'person_id', 'paid_on', 'amount'],
+  study: ['person_id', 'institution_code', 'institution_name', 'level', 'since', 'until'],
 };
 
 /** Each writer emits the columns in COPY_COLUMNS order and ends the line. */
@@ -53,8 +54,9 @@ export const COPY_LINE: { readonly [T in SeedTable]: (row: SeedRowTypes[T]) => s
   guardianship: (r) => `${r.guardian_id}\t${r.ward_id}\t${r.basis}\t${r.since}\t${plain(r.until)}\n`,
   life_event: (r) => `${r.id}\t${r.person_id}\t${r.kind}\t${r.occurred_on}\t${plain(r.related_person_id)}\n`,
   beneficiary: (r) => `${r.person_id}\t${r.proactive_opt_out ? 't' : 'f'}\n`,
-  enrolment: (r) => `${r.id}\t${r.person_id}\t${r.programme_code}\t${r.since}\t${plain(r.until)}\t${plain(r.monthly_amount)}\t${r.status}\n`,
+  enrolment: (r) => `${r.id}\t${r.person_id}\t${r.programme_code}\t${r.since}\t${plain(r.until)}\t${plain(r.monthly_amount)}\t${r.status}\t${plain(r.child_id)}\n`,
   payment: (r) => `${r.id}\t${r.enrolment_id}\t${r.person_id}\t${r.paid_on}\t${r.amount}\n`,
+  study: (r) => `${r.person_id}\t${r.institution_code}\t${copyText(r.institution_name)}\t${r.level}\t${r.since}\t${plain(r.until)}\n`,
 };
 
 /** Serialises rows of one table (typed, so a row can only go to its own table's writer). */

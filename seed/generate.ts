@@ -108,6 +108,7 @@ const PERSON_COLUMNS: { readonly [T in HouseholdTable]: readonly (keyof SeedRowT
   beneficiary: ['person_id'],
   enrolment: ['person_id'],
   payment: ['person_id'],
+  study: ['person_id'],
 };
 
 function rowsConcerning<T extends HouseholdTable>(table: T, rows: readonly SeedRowTypes[T][], personId: string): SeedRowTypes[T][] {

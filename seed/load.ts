@@ -62,6 +62,7 @@ export const TABLE_GROUPS: readonly (readonly SeedTable[])[] = [
   ['life_event'],
   ['beneficiary'],
   ['enrolment', 'payment'],
+  ['study'],
 ];
 
 /** Internal knobs, exposed for the benchmark; the defaults are what measured fastest. */

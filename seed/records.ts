@@ -8,7 +8,7 @@ import { addYears, ageOn, dayOf, firstOfNextMonth, formatDay, yearOf, type Day }
 import { cents, incomeYears, taxableIncome } from './economy.ts';
 import type { Birth, Family, Person } from './family.ts';
 import type { Random } from './random.ts';
-import { emptyHouseholdRows, type EnrolmentRow, type HouseholdRows, type LifeEventKind, type ProgrammeCode } from './rows.ts';
+import { emptyHouseholdRows, type EnrolmentRow, type HouseholdRows, type LifeEventKind, type ProgrammeCode, type StudyLevel } from './rows.ts';
 
 /** Running ids shared by the whole population (the tables' bigserial columns, and dwellings). */
 export interface IdCounters {
@@ -190,6 +190,7 @@ function enrol(
     until: ended === null ? null : formatDay(ended),
     monthly_amount: monthlyAmount,
     status,
+    child_id: null,
   };
   ctx.rows.enrolment.push(row);
   if (status === 'active') {
@@ -212,6 +213,7 @@ function birthGrant(ctx: Context, recipient: Person, births: readonly Birth[], b
     until: formatDay(decided),
     monthly_amount: null,
     status: 'ended',
+    child_id: birth.child.id,
   };
   ctx.rows.enrolment.push(row);
   ctx.rows.payment.push({ id: ++ctx.ids.payment, enrolment_id: row.id, person_id: recipient.id, paid_on: formatDay(decided + 7), amount });
@@ -287,20 +289,89 @@ function benefitRows(ctx: Context, family: Family): void {
     }
   }
 
-  if (takeUp.pension) {
-    for (const person of family.people) {
-      // Paid from the month after the 65th birthday, to those with 15 insured years who lived to see it.
-      const since = firstOfNextMonth(addYears(person.born, 65));
-      if (person.economy.insuredYears < 15 || since > (person.died ?? today)) continue;
-      enrol(ctx, person, 'old-age-pension', since, pensionAmount(person.economy.insuredYears), person.died);
+  for (const person of family.people) {
+    const pension = pensionOf(family, person, today);
+    if (pension) enrol(ctx, person, 'old-age-pension', pension.since, pension.amount, person.died);
+  }
+}
+
+/** The old-age pension a person draws, if any: from the month after the 65th birthday, with 15 insured years, to those who lived to see it. */
+function pensionOf(family: Family, person: Person, today: Day): { since: Day; amount: number } | null {
+  if (!family.takeUp.pension) return null;
+  const since = firstOfNextMonth(addYears(person.born, 65));
+  if (person.economy.insuredYears < 15 || since > (person.died ?? today)) return null;
+  return { since, amount: pensionAmount(person.economy.insuredYears) };
+}
+
+/**
+ * Pensions are taxable income: the tax register holds each year's pension
+ * (the pay days of that year it was paid on) beside earned income, so every
+ * household income test and assessment sees it.
+ */
+function addPensionIncome(family: Family, today: Day): void {
+  for (const person of family.people) {
+    const pension = pensionOf(family, person, today);
+    if (!pension) continue;
+    const until = person.died ?? today;
+    for (const year of incomeYears(today)) {
+      let months = 0;
+      for (let month = 1; month <= 12; month++) {
+        const payDay = dayOf(year, month, 20);
+        if (payDay >= pension.since && payDay <= until) months++;
+      }
+      if (months > 0) person.economy.incomes.push({ year, kind: 'pension', amount: cents(months * pension.amount) });
     }
+  }
+}
+
+// ---------------------------------------------------------------- education
+
+/** Schools of the education register (synthetic), by level. */
+const SCHOOLS = {
+  basic: [['70001', 'Kesklinna Põhikool'], ['70002', 'Järveotsa Põhikool'], ['70003', 'Raatuse Kool'], ['70004', 'Rae Põhikool'], ['70005', 'Pärnu Rääma Põhikool']],
+  general_secondary: [['71001', 'Tallinna Reaalkool'], ['71002', 'Hugo Treffneri Gümnaasium'], ['71003', 'Pärnu Sütevaka Humanitaargümnaasium']],
+  vocational: [['72001', 'Tallinna Tööstushariduskeskus'], ['72002', 'Tartu Kutsehariduskeskus'], ['72003', 'Pärnumaa Kutsehariduskeskus']],
+} as const;
+
+/** A stable choice per person, from their code: education adds rows without drawing from the population's random stream. */
+function pick(id: string, salt: number, n: number): number {
+  let h = salt;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
+  return h % n;
+}
+
+/**
+ * Schooling of the young: basic school from 1 September of the year a child
+ * turns 7 to mid-June of the year they turn 16; then, for most, three years of
+ * general upper secondary or vocational education (some leave early). Only
+ * what has begun by today is in the register; a study ends with its student's death.
+ */
+function studyRows(ctx: Context, person: Person): void {
+  const born = yearOf(person.born);
+  if (born + 25 < yearOf(ctx.today)) return;
+  const periods: [StudyLevel, Day, Day][] = [['basic', dayOf(born + 7, 9, 1), dayOf(born + 16, 6, 15)]];
+  const next = pick(person.id, 7, 20);
+  const level: StudyLevel | null = next < 11 ? 'general_secondary' : next < 17 ? 'vocational' : null;
+  if (level) {
+    const leaves = pick(person.id, 13, 10) === 0 ? dayOf(born + 17, 12, 20) : dayOf(born + 19, 6, 15);
+    periods.push([level, dayOf(born + 16, 9, 1), leaves]);
+  }
+  for (const [kind, since, planned] of periods) {
+    if (since > ctx.today) continue;
+    const schools = SCHOOLS[kind];
+    const [code, name] = schools[pick(person.id, kind.length, schools.length)]!;
+    const end = person.died !== null && person.died < planned ? person.died : planned;
+    if (end <= since) continue;
+    ctx.rows.study.push({ person_id: person.id, institution_code: code, institution_name: name, level: kind, since: formatDay(since), until: end > ctx.today ? null : formatDay(end) });
   }
 }
 
 /** Every row of every register for one family, numbering serial ids from the shared counters. */
 export function familyRows(family: Family, today: Day, random: Random, ids: IdCounters): HouseholdRows {
   const ctx: Context = { today, random, ids, rows: emptyHouseholdRows() };
+  addPensionIncome(family, today);
   for (const person of family.people) personRows(ctx, person);
+  for (const person of family.people) studyRows(ctx, person);
   unionRows(ctx, family);
   for (const birth of family.births) birthRows(ctx, birth);
   benefitRows(ctx, family);

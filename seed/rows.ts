@@ -28,7 +28,7 @@ export interface CitizenRow {
 export interface EmployerRow { id: string; name: string }
 export interface TaxpayerRow { person_id: string; residency: 'resident' | 'non_resident'; country: string; insured_years: number }
 export interface EmploymentRow { person_id: string; employer_id: string; since: IsoDate; until: IsoDate | null }
-export type IncomeKind = 'employment' | 'self_employment' | 'capital';
+export type IncomeKind = 'employment' | 'self_employment' | 'capital' | 'pension';
 export interface IncomeRow { person_id: string; year: number; kind: IncomeKind; amount: number }
 export interface AssessmentRow {
   person_id: string;
@@ -72,8 +72,13 @@ export interface EnrolmentRow {
   until: IsoDate | null;
   monthly_amount: number | null;
   status: 'active' | 'suspended' | 'ended';
+  /** The child a birth grant was for. */
+  child_id: string | null;
 }
 export interface PaymentRow { id: number; enrolment_id: number; person_id: string; paid_on: IsoDate; amount: number }
+
+export type StudyLevel = 'basic' | 'general_secondary' | 'vocational';
+export interface StudyRow { person_id: string; institution_code: string; institution_name: string; level: StudyLevel; since: IsoDate; until: IsoDate | null }
 
 /** Every table the seed fills, by name. */
 export interface SeedRowTypes {
@@ -92,6 +97,7 @@ export interface SeedRowTypes {
   beneficiary: BeneficiaryRow;
   enrolment: EnrolmentRow;
   payment: PaymentRow;
+  study: StudyRow;
 }
 export type SeedTable = keyof SeedRowTypes;
 
@@ -115,6 +121,7 @@ export const TABLE_DATABASE: Readonly<Record<SeedTable, DatabaseName>> = {
   beneficiary: 'benefits',
   enrolment: 'benefits',
   payment: 'benefits',
+  study: 'education',
 };
 
 /** In foreign-key order: a referenced table comes before the tables referencing it. */
@@ -140,5 +147,6 @@ export function emptyHouseholdRows(): HouseholdRows {
     beneficiary: [],
     enrolment: [],
     payment: [],
+    study: [],
   };
 }

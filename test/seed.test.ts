@@ -197,6 +197,13 @@ describe('generation', () => {
       expect(Math.abs(a.withheld_tax - a.assessed_tax)).toBeLessThanOrEqual(a.assessed_tax * 0.25 + 1);
       expect(day(a.assessed_on)).toBeLessThanOrEqual(today);
     }
+    // Pensions are taxable income: a pension drawn all of last year is twelve months of it in the tax register.
+    const drawn = rows.enrolment.filter((e) => e.programme_code === 'old-age-pension' && e.since <= `${lastYear}-01-01` && (e.until === null || e.until > `${lastYear + 1}-01-01`));
+    expect(drawn.length).toBeGreaterThan(10);
+    for (const e of drawn) {
+      const pension = rows.income.filter((i) => i.person_id === e.person_id && i.year === lastYear && i.kind === 'pension');
+      expect(pension.map((i) => i.amount)).toEqual([Math.round(12 * e.monthly_amount! * 100) / 100]);
+    }
     // Children have no income; adults of working age mostly do, but not all.
     expect(rows.income.filter((i) => ageOf(i.person_id) < 18)).toEqual([]);
     const workingAge = alive.filter((c) => ageOf(c.id) >= 25 && ageOf(c.id) < 60);

@@ -44,6 +44,10 @@ export const LIST_SIZES: ListSizes = Object.freeze({
   'Citizen.benefitEnrollments': { assumedSize: 5 },
   'Citizen.benefitPayments': { slicingArgument: 'last', assumedSize: 12 },
   'Citizen.proactiveOffers': { assumedSize: 10 },
+  'ProactiveOffer.decidedBy': { assumedSize: 3 },
+  'Query.contestQueue': { slicingArgument: 'first' },
+  // education
+  'Citizen.studies': { assumedSize: 4 },
   'Citizen.inbox': { assumedSize: 20 },
   'OfferExplanation.facts': { assumedSize: 10 },
   'OfferExplanation.nextSteps': { assumedSize: 5 },

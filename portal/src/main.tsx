@@ -1,4 +1,4 @@
-/** Four pages on one bundle, each loaded only when visited: portal (/), consent page (/consent), privacy console (/console), explorer (/explorer, development). */
+/** Five pages on one bundle, each loaded only when visited: portal (/), consent page (/consent), privacy console (/console), caseworker desk (/caseworker), explorer (/explorer, development). */
 import { StrictMode, Suspense, lazy, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import './i18n/index.ts';
@@ -9,6 +9,7 @@ import './styles.css';
 
 const CitizenPortal = lazy(() => import('./citizen/CitizenPortal.tsx'));
 const PrivacyConsole = lazy(() => import('./console/PrivacyConsole.tsx'));
+const CaseworkerDesk = lazy(() => import('./caseworker/CaseworkerDesk.tsx'));
 const Explorer = lazy(() => import('./explorer/Explorer.tsx'));
 const ConsentPage = lazy(() => import('./citizen/ConsentPage.tsx'));
 
@@ -32,6 +33,7 @@ function OidcCallback() {
 function Page() {
   const path = location.pathname;
   if (path.startsWith('/console')) return <PrivacyConsole />;
+  if (path.startsWith('/caseworker')) return <CaseworkerDesk />;
   if (path.startsWith('/explorer')) return <Explorer />;
   if (path.startsWith('/consent')) return <ConsentPage />;
   if (path.startsWith('/oidc/callback')) return <OidcCallback />;

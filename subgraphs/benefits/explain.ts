@@ -7,6 +7,7 @@
  */
 import type { OfferRow } from './offers-store.ts';
 import { firstPaymentDay } from './payment-schedule.ts';
+import { ruleFor } from './rules/index.ts';
 
 export interface Message {
   key: string;
@@ -14,21 +15,17 @@ export interface Message {
 }
 
 /**
- * The law each programme rests on. Programmes modelled on another country's
- * scheme say so (`model` names the country) rather than pass a foreign act off
- * as Estonian law.
+ * The law each programme rests on, from the rule's own declaration (one
+ * place). Programmes modelled on another country's scheme say so
+ * (`law.modelledOn` with the country) rather than pass a foreign act off as
+ * Estonian law.
  */
-const LAW: Record<string, Message> = {
-  'birth-grant': { key: 'law.familyBenefitsAct', params: { section: '12' } },
-  'child-allowance': { key: 'law.familyBenefitsAct', params: { section: '18' } },
-  'large-family-allowance': { key: 'law.familyBenefitsAct', params: { section: '21' } },
-  'single-parent-allowance': { key: 'law.familyBenefitsAct', params: { section: '22' } },
-  'old-age-pension': { key: 'law.statePensionInsuranceAct', params: { section: '7' } },
-  'low-income-child-supplement': { key: 'law.modelledOn', params: { country: 'AT', act: 'Familienlastenausgleichsgesetz 1967', section: '9' } },
-  'energy-social-tariff': { key: 'law.modelledOn', params: { country: 'PT', act: 'Decreto-Lei 138-A/2010', section: '2' } },
-};
-
-export const lawOf = (programme: string): Message => LAW[programme] ?? { key: 'law.unknown', params: { programme } };
+export function lawOf(programme: string): Message {
+  const law = ruleFor(programme)?.law;
+  if (!law) return { key: 'law.unknown', params: { programme } };
+  if (!law.modelled) return { key: `law.${law.act}`, params: { section: law.section } };
+  return { key: 'law.modelledOn', params: { country: law.country, act: law.act, section: law.section } };
+}
 
 /** What the person receives now from the programme, as the finding recorded it. */
 function currentAmount(offer: OfferRow): number | null {

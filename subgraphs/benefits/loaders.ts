@@ -58,11 +58,22 @@ export function createLoaders(db: Database) {
         WHERE p.person_id = ANY($1) ORDER BY p.paid_on DESC, p.id DESC`,
       (row) => row.person_id,
     ),
-    offersOf: rowsPerKey<OfferRow>(
+    offersOf: rowsPerKey<OfferRow & { viewer: string }>(
       db,
       // Withheld findings (the person opted out) are never shown: they are proposed only if the person opts back in.
-      `SELECT ${OFFER_COLUMNS} FROM offer WHERE person_id = ANY($1) AND status <> 'withheld' ORDER BY created_at DESC, id DESC`,
-      (row) => row.person_id,
+      // A per-child offer is also the other parents' to see (shared_with).
+      `SELECT v.viewer, ${OFFER_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')}
+         FROM unnest($1::text[]) AS v(viewer)
+         JOIN offer o ON (o.person_id = v.viewer OR v.viewer = ANY(o.shared_with)) AND o.status <> 'withheld'
+        ORDER BY o.created_at DESC, o.id DESC`,
+      (row) => row.viewer,
+    ),
+    offerById: oneRowPerKey<OfferRow>(db, `SELECT ${OFFER_COLUMNS} FROM offer WHERE id = ANY($1::bigint[])`, (row) => String(row.id)),
+    /** Children (by id) a birth grant naming them was granted for, to either parent. */
+    birthGrantFor: oneRowPerKey<{ child_id: string }>(
+      db,
+      `SELECT DISTINCT child_id FROM enrolment WHERE programme_code = 'birth-grant' AND child_id = ANY($1)`,
+      (row) => row.child_id,
     ),
     inboxOf: rowsPerKey<InboxRow>(
       db,

@@ -14,21 +14,20 @@ import { offersStore, type InboxRow, type OfferRow, type PageFinding, type RunRo
 import { amountOf, lawOf, nextStepsOf } from './explain.ts';
 import { signPendingMessages } from './inbox-signing.ts';
 import { firstPaymentDay } from './payment-schedule.ts';
-import { ruleFor } from './rules/index.ts';
-import { parametersFor } from './rules/parameters.ts';
+import { termsOf } from './rules/index.ts';
 
 type Context = SubgraphContext<BenefitsLoaders>;
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9:._-]{2,99}$/;
 const PERSON_ID = /^\d{11}$/;
-const AGENCIES = new Set(['identity', 'tax', 'family', 'benefits']);
+const AGENCIES = new Set(['identity', 'tax', 'family', 'benefits', 'education']);
 const MAX_PAGE = 20_000;
 const MAX_REASON = 2_000;
 
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
 
 /** The kit's stable codes: NOT_FOUND (not yours, or no such), CONFLICT (already decided, period over). */
-function offerError(code: 'NOT_FOUND' | 'CONFLICT', message: string) {
+export function offerError(code: 'NOT_FOUND' | 'CONFLICT', message: string) {
   return new GraphQLError(message, { extensions: { code } });
 }
 
@@ -38,7 +37,7 @@ function people(ctx: Context): string[] {
   return [...(self ? [self] : []), ...represented];
 }
 
-async function ownOffer(ctx: Context, id: string): Promise<OfferRow> {
+export async function ownOffer(ctx: Context, id: string): Promise<OfferRow> {
   const offer = await offersStore(ctx.db).offerOf(id, people(ctx));
   if (!offer) throw offerError('NOT_FOUND', `no offer ${String(id).slice(0, 20)} of yours`);
   return offer;
@@ -54,6 +53,8 @@ interface FindingInput {
   occasion: string;
   amount?: number | null;
   facts: { agency: string; field: string; value: string; key?: string | null; params?: unknown }[];
+  child?: string | null;
+  sharedWith?: string[] | null;
 }
 
 const MESSAGE_KEY = /^[a-z][A-Za-z0-9]*(\.[A-Za-z0-9]+){1,4}$/;
@@ -73,8 +74,8 @@ function validMessage(key: string | null | undefined, params: unknown): Pick<Sto
 }
 
 function validFinding(input: FindingInput, on: string): PageFinding {
-  const rule = ruleFor(input.programme);
-  if (!rule) throw badUserInput(`unknown programme ${input.programme.slice(0, 40)}`);
+  const terms = termsOf(input.programme, on);
+  if (!terms) throw badUserInput(`unknown programme ${input.programme.slice(0, 40)}`);
   if (!PERSON_ID.test(input.citizenId)) throw badUserInput('citizenId must be a personal code');
   if (!input.occasion || input.occasion.length > 100) throw badUserInput('occasion must be 1-100 characters');
   if (input.amount != null && !(Number.isFinite(input.amount) && input.amount >= 0 && input.amount < 1e7)) throw badUserInput('amount must be a non-negative number of euros');
@@ -82,17 +83,22 @@ function validFinding(input: FindingInput, on: string): PageFinding {
   for (const fact of input.facts) {
     if (!AGENCIES.has(fact.agency) || !/^[A-Z]\w*\.\w+$/.test(fact.field) || fact.value.length > 500) throw badUserInput('a fact names an agency, a field Type.field and a value of at most 500 characters');
   }
-  const params = parametersFor(rule.programme, on);
+  if (input.child != null && !PERSON_ID.test(input.child)) throw badUserInput('child must be a personal code');
+  const sharedWith = input.sharedWith ?? [];
+  if (sharedWith.length > 3 || !sharedWith.every((id) => PERSON_ID.test(id) && id !== input.citizenId)) throw badUserInput('sharedWith lists at most 3 other personal codes');
+  if (sharedWith.length && input.child == null) throw badUserInput('only a per-child finding (with child) is shared');
   return {
     personId: input.citizenId,
-    programme: rule.programme,
+    programme: input.programme,
     occasion: input.occasion,
     amount: input.amount ?? null,
     facts: input.facts.map(({ agency, field, value, key, params }) => ({ agency, field, value, ...validMessage(key, params) })),
-    automatic: rule.grant === 'automatic',
-    objectionDays: rule.grant === 'automatic' ? Number(params.values.objectionDays ?? 30) : null,
-    rule: `benefits/rules/${rule.programme}`,
-    legalSource: `${params.source} (valid from ${params.validFrom})`,
+    automatic: terms.grant === 'automatic',
+    objectionDays: terms.objectionDays,
+    rule: terms.rule,
+    legalSource: terms.source,
+    child: input.child ?? null,
+    sharedWith,
   };
 }
 
@@ -169,7 +175,21 @@ export const offerMutations = {
     const contest = await offersStore(ctx.db).contest(offer.id, offer.person_id, ctx.caller.actor, reason);
     await signPendingMessages(ctx.db, ctx.messageSigner, [offer.person_id]);
     recordOffer(offer.programme_code, 'contested');
-    return { id: String(contest.id), offerId: String(contest.offer_id), reason: contest.reason, status: contest.status.toUpperCase(), reference: contest.reference };
+    return contest;
+  },
+  async chooseOfferRecipient(_: unknown, args: { id: string; recipient: string }, ctx: Context) {
+    const offer = await ownOffer(ctx, args.id);
+    const parties = [offer.person_id, ...offer.shared_with];
+    if (offer.child_id === null) throw offerError('CONFLICT', 'only a birth grant lets the parents choose who receives it');
+    if (offer.status !== 'proposed') throw offerError('CONFLICT', `the offer is ${offer.status.replace('_', ' ')}, not open`);
+    if (!parties.includes(args.recipient)) throw badUserInput('the recipient is one of the child\'s parents named on the offer');
+    // The chooser: the signed-in parent (or the parent they represent who is a party to the offer).
+    const chooser = people(ctx).find((p) => parties.includes(p))!;
+    const chosen = await offersStore(ctx.db).chooseRecipient(offer.id, args.recipient, chooser);
+    if (!chosen) throw offerError('CONFLICT', 'the offer was decided meanwhile');
+    await signPendingMessages(ctx.db, ctx.messageSigner, [chooser]);
+    recordOffer(offer.programme_code, 'recipient_chosen');
+    return chosen;
   },
   async withdrawOffer(_: unknown, args: { id: string }, ctx: Context) {
     const offer = await ownOffer(ctx, args.id);
@@ -223,6 +243,9 @@ export const offerTypes = {
       };
     },
     reference: (o: OfferRow) => o.reference,
+    child: (o: OfferRow) => o.child_id,
+    recipient: (o: OfferRow) => o.recipient_id ?? o.person_id,
+    decidedBy: (o: OfferRow) => (o.child_id === null ? [o.person_id] : [o.person_id, ...o.shared_with]),
   },
   OfferFact: {
     message: (f: StoredFact) => (f.key ? { key: f.key, params: f.params ?? {} } : null),
@@ -239,6 +262,7 @@ export const offerTypes = {
 export const offerCitizenFields = {
   proactiveOffers: (person: BeneficiaryRow, _: unknown, ctx: Context) => ctx.loaders.offersOf.load(person.id),
   inbox: (person: BeneficiaryRow, _: unknown, ctx: Context) => ctx.loaders.inboxOf.load(person.id),
+  birthGrantGranted: async (person: BeneficiaryRow, _: unknown, ctx: Context) => (await ctx.loaders.birthGrantFor.load(person.id)) !== null,
   proactivePreference: (person: BeneficiaryRow) => ({ optOut: person.proactive_opt_out, reference: null }),
   notificationPreference: (person: BeneficiaryRow) => ({ channel: person.notification_channel.toUpperCase() }),
 };

@@ -21,6 +21,13 @@ export interface OfferRow {
   decided_at: Date | null;
   objection_deadline: string | null;
   reference: string | null;
+  /** The child a per-child offer (birth grant) is for. */
+  child_id: string | null;
+  /** The child's other parents: they see the offer too, and may choose its recipient. */
+  shared_with: string[];
+  /** Who receives it when accepted; null: the person it was found for. */
+  recipient_id: string | null;
+  recipient_chosen_by: string | null;
 }
 
 /** A fact as recorded: its summary, and its message for the person when the finding carried one. */
@@ -32,7 +39,7 @@ export interface StoredFact {
   params?: Record<string, unknown>;
 }
 
-export const OFFER_COLUMNS = 'id, person_id, programme_code, occasion, status, amount, facts, rule, legal_source, created_at, decided_at, objection_deadline, reference';
+export const OFFER_COLUMNS = 'id, person_id, programme_code, occasion, status, amount, facts, rule, legal_source, created_at, decided_at, objection_deadline, reference, child_id, shared_with, recipient_id, recipient_chosen_by';
 
 export interface InboxRow {
   id: number;
@@ -63,6 +70,23 @@ const receipt = (key: string, extra = "'{}'::jsonb") => `receipt AS (
   RETURNING id
 )`;
 
+export interface ContestRow {
+  id: number;
+  offer_id: number;
+  person_id: string;
+  reason: string;
+  status: 'queued' | 'in_review' | 'resolved';
+  reference: string | null;
+  created_at: Date;
+  outcome: 'upheld' | 'rejected' | null;
+  decision_reason: string | null;
+  decided_by: string | null;
+  decided_at: Date | null;
+  decision_reference: string | null;
+}
+
+export const CONTEST_COLUMNS = 'id, offer_id, person_id, reason, status, reference, created_at, outcome, decision_reason, decided_by, decided_at, decision_reference';
+
 export interface RunRow {
   id: string;
   checkpoint: string | null;
@@ -81,6 +105,8 @@ export interface PageFinding {
   objectionDays: number | null;
   rule: string;
   legalSource: string;
+  child: string | null;
+  sharedWith: string[];
 }
 
 export interface PageRecord {
@@ -98,8 +124,8 @@ export interface RecordedCount {
 
 const RECORD_PAGE = `
 WITH found AS (
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::jsonb[], $6::boolean[], $7::int[], $8::text[], $9::text[])
-    AS f(person_id, programme_code, occasion, amount, facts, automatic, objection_days, rule, legal_source)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::jsonb[], $6::boolean[], $7::int[], $8::text[], $9::text[], $14::text[], $15::jsonb[])
+    AS f(person_id, programme_code, occasion, amount, facts, automatic, objection_days, rule, legal_source, child_id, shared)
 ),
 -- Opted-out people get no new proposals: what is found for them is withheld
 -- (proposed when they opt back in); grants by law happen regardless (and are reported to them).
@@ -108,21 +134,23 @@ wanted AS (
     FROM found f LEFT JOIN beneficiary b ON b.person_id = f.person_id
 ),
 upserted AS (
-  INSERT INTO offer (person_id, programme_code, occasion, status, amount, facts, rule, legal_source, evaluation_run, objection_deadline)
+  INSERT INTO offer (person_id, programme_code, occasion, status, amount, facts, rule, legal_source, evaluation_run, objection_deadline, child_id, shared_with)
   SELECT person_id, programme_code, occasion,
          CASE WHEN automatic THEN 'granted_automatically' WHEN opted_out THEN 'withheld' ELSE 'proposed' END,
-         amount, facts, rule, legal_source, $10, CASE WHEN automatic THEN current_date + objection_days END
+         amount, facts, rule, legal_source, $10, CASE WHEN automatic THEN current_date + objection_days END,
+         child_id, ARRAY(SELECT jsonb_array_elements_text(shared))
     FROM wanted
   ON CONFLICT (person_id, programme_code, occasion) DO UPDATE
-     SET facts = EXCLUDED.facts, rule = EXCLUDED.rule, legal_source = EXCLUDED.legal_source,
+     SET facts = EXCLUDED.facts, rule = EXCLUDED.rule, legal_source = EXCLUDED.legal_source, shared_with = EXCLUDED.shared_with,
          evaluation_run = EXCLUDED.evaluation_run, updated_at = now()
    -- Only an open (or withheld) proposal follows the facts; a decided offer is never reopened.
-   WHERE offer.status IN ('proposed', 'withheld') AND (offer.facts <> EXCLUDED.facts OR offer.legal_source <> EXCLUDED.legal_source)
+   WHERE offer.status IN ('proposed', 'withheld')
+     AND (offer.facts <> EXCLUDED.facts OR offer.legal_source <> EXCLUDED.legal_source OR offer.shared_with <> EXCLUDED.shared_with)
   RETURNING id, person_id, programme_code, status, amount, (xmax = 0) AS is_new
 ),
--- An automatic top-up replaces the enrolment it tops up.
+-- An automatic top-up replaces the enrolment it tops up, keeping what it was: an objection restores it.
 superseded AS (
-  UPDATE enrolment e SET status = 'ended', until = current_date
+  UPDATE enrolment e SET status = 'ended', until = current_date, superseded_by_offer = u.id, status_before = e.status, until_before = e.until
     FROM upserted u
    WHERE u.is_new AND u.status = 'granted_automatically'
      AND e.person_id = u.person_id AND e.programme_code = u.programme_code AND e.status <> 'ended'
@@ -186,6 +214,8 @@ export function offersStore(db: Database) {
         page.evaluated,
         page.checkpoint?.page ?? null,
         page.checkpoint?.after ?? null,
+        f.map((x) => x.child),
+        f.map((x) => JSON.stringify(x.sharedWith)),
       ]);
     },
 
@@ -207,16 +237,20 @@ export function offersStore(db: Database) {
       return row;
     },
 
-    /** The offer, if it belongs to one of `people` (the caller and those they represent). */
+    /** The offer, if it belongs to one of `people` (the caller and those they represent), or is shared with one of them. */
     async offerOf(id: string, people: string[]): Promise<OfferRow | undefined> {
       if (!/^\d{1,18}$/.test(id)) return undefined;
-      const [row] = await db.query<OfferRow>(`SELECT ${OFFER_COLUMNS} FROM offer WHERE id = $1 AND person_id = ANY($2)`, [id, people]);
+      const [row] = await db.query<OfferRow>(
+        `SELECT ${OFFER_COLUMNS} FROM offer WHERE id = $1 AND (person_id = ANY($2) OR shared_with && $2::text[]) AND status <> 'withheld'`,
+        [id, people],
+      );
       return row;
     },
 
     /**
-     * proposed -> accepted, enrolling the person (a monthly top-up replaces the
-     * enrolment it tops up); a one-off grant is scheduled for `paymentDay`. The
+     * proposed -> accepted, enrolling the recipient (the person, or the parent
+     * chosen for a birth grant; a monthly top-up replaces the enrolment it tops
+     * up); a one-off grant names its child and is scheduled for `paymentDay`. The
      * decision gets its reference number and a receipt in the inbox, in the same statement.
      */
     async accept(id: number, paymentDay: string): Promise<OfferRow | undefined> {
@@ -230,12 +264,12 @@ export function offersStore(db: Database) {
             WHERE p.kind = 'monthly' AND e.person_id = o.person_id AND e.programme_code = o.programme_code AND e.status <> 'ended'
            RETURNING e.id
          ), enrolled AS (
-           INSERT INTO enrolment (person_id, programme_code, since, until, monthly_amount, amount, status, offer_id)
-           SELECT o.person_id, o.programme_code, current_date,
+           INSERT INTO enrolment (person_id, programme_code, since, until, monthly_amount, amount, status, offer_id, child_id)
+           SELECT coalesce(o.recipient_id, o.person_id), o.programme_code, current_date,
                   CASE WHEN p.kind = 'one_off' THEN $2::date END,
                   CASE WHEN p.kind = 'monthly' THEN o.amount END,
                   CASE WHEN p.kind = 'one_off' THEN o.amount END,
-                  'active', o.id
+                  'active', o.id, o.child_id
              FROM o, p
            RETURNING id, person_id, amount
          ), scheduled AS (
@@ -274,7 +308,11 @@ export function offersStore(db: Database) {
       return row;
     },
 
-    /** granted_automatically -> objected within the period; the enrolment it created ends. */
+    /**
+     * granted_automatically -> objected within the period; the enrolment it
+     * created ends, and the enrolment it topped up is restored as it was, so
+     * the person keeps what they had before.
+     */
     async object(id: number): Promise<OfferRow | undefined> {
       const [row] = await db.query<OfferRow>(
         `WITH o AS (
@@ -283,6 +321,10 @@ export function offersStore(db: Database) {
            RETURNING ${OFFER_COLUMNS}
          ), ended AS (
            UPDATE enrolment e SET status = 'ended', until = current_date FROM o WHERE e.offer_id = o.id AND e.status <> 'ended' RETURNING e.id
+         ), restored AS (
+           UPDATE enrolment e SET status = e.status_before, until = e.until_before, superseded_by_offer = NULL, status_before = NULL, until_before = NULL
+             FROM o WHERE e.superseded_by_offer = o.id AND e.status = 'ended'
+           RETURNING e.id
          ), ${receipt('inbox.receipt.objected')}
          SELECT * FROM o`,
         [id],
@@ -290,11 +332,36 @@ export function offersStore(db: Database) {
       return row;
     },
 
+    /**
+     * A parent chooses who receives an open per-child offer (the birth
+     * grant): the person it was found for or one of the child's other parents.
+     * Recorded with who chose and when, with a reference number and a receipt
+     * to the chooser.
+     */
+    async chooseRecipient(id: number, recipient: string, chosenBy: string): Promise<OfferRow | undefined> {
+      const [row] = await db.query<OfferRow>(
+        `WITH o AS (
+           UPDATE offer SET recipient_id = CASE WHEN $2 = person_id THEN NULL ELSE $2 END, recipient_chosen_by = $3, recipient_chosen_at = now(), updated_at = now()
+            WHERE id = $1 AND status = 'proposed' AND child_id IS NOT NULL AND ($2 = person_id OR $2 = ANY(shared_with))
+           RETURNING ${OFFER_COLUMNS}
+         ), receipt AS (
+           INSERT INTO inbox_message (person_id, offer_id, kind, subject, body, message_key, params, reference)
+           SELECT $3, o.id, 'receipt', 'Your choice: ' || p.name, 'We saved who receives it. Reference ' || r.reference || '.', 'inbox.receipt.recipientChosen',
+                  jsonb_build_object('programme', o.programme_code, 'recipient', $2::text, 'child', o.child_id), r.reference
+             FROM o JOIN programme p ON p.code = o.programme_code, (SELECT ${NEXT_REFERENCE} AS reference) r
+           RETURNING id
+         )
+         SELECT * FROM o`,
+        [id, recipient, chosenBy],
+      );
+      return row;
+    },
+
     async contest(offerId: number, personId: string, actor: string, reason: string) {
-      const [row] = await db.query<{ id: number; offer_id: number; reason: string; status: string; reference: string }>(
+      const [row] = await db.query<ContestRow>(
         `WITH c AS (
-           INSERT INTO offer_contest (offer_id, person_id, contested_by, reason) VALUES ($1, $2, $3, $4)
-           RETURNING id, offer_id, reason, status, ${NEXT_REFERENCE} AS reference
+           INSERT INTO offer_contest (offer_id, person_id, contested_by, reason, reference) VALUES ($1, $2, $3, $4, ${NEXT_REFERENCE})
+           RETURNING ${CONTEST_COLUMNS}
          ), receipt AS (
            INSERT INTO inbox_message (person_id, offer_id, kind, subject, body, message_key, params, reference)
            SELECT $2, c.offer_id, 'receipt', 'Your objection was received', 'A caseworker will review it. Reference ' || c.reference || '.',
@@ -306,6 +373,61 @@ export function offersStore(db: Database) {
         [offerId, personId, actor, reason],
       );
       return row!;
+    },
+
+    /** Contests in a state, oldest first (the caseworker's queue), or newest decided first. */
+    async contests(status: ContestRow['status'], first: number): Promise<ContestRow[]> {
+      return db.query<ContestRow>(
+        `SELECT ${CONTEST_COLUMNS} FROM offer_contest WHERE status = $1
+          ORDER BY CASE WHEN $1 = 'resolved' THEN -extract(epoch FROM decided_at) ELSE extract(epoch FROM created_at) END, id LIMIT $2`,
+        [status, first],
+      );
+    },
+
+    async contestById(id: string): Promise<ContestRow | undefined> {
+      if (!/^\d{1,18}$/.test(id)) return undefined;
+      const [row] = await db.query<ContestRow>(`SELECT ${CONTEST_COLUMNS} FROM offer_contest WHERE id = $1`, [id]);
+      return row;
+    },
+
+    /**
+     * A caseworker's decision on an open contest, in one statement with its
+     * effect and the person's letter: upheld, a closed offer (declined,
+     * expired, withdrawn, objected) is reopened for the person to decide
+     * again; rejected, nothing changes and the person is told why.
+     * Granting an open offer on an upheld contest is the caller's next step
+     * (the same statement as a citizen's acceptance).
+     */
+    async decideContest(id: number, outcome: 'upheld' | 'rejected', reason: string | null, caseworker: string): Promise<ContestRow | undefined> {
+      const [row] = await db.query<ContestRow>(
+        `WITH c AS (
+           UPDATE offer_contest SET status = 'resolved', outcome = $2, decision_reason = $3, decided_by = $4, decided_at = now(), decision_reference = ${NEXT_REFERENCE}
+            WHERE id = $1 AND status <> 'resolved'
+           RETURNING ${CONTEST_COLUMNS}
+         ), reopened AS (
+           UPDATE offer o SET status = 'proposed', decided_at = NULL, reference = NULL, updated_at = now()
+             FROM c WHERE $2 = 'upheld' AND o.id = c.offer_id AND o.status IN ('declined', 'expired', 'withdrawn', 'objected')
+           RETURNING o.id
+         ), letter AS (
+           INSERT INTO inbox_message (person_id, offer_id, kind, subject, body, message_key, params, reference)
+           SELECT c.person_id, c.offer_id, 'contest_decision',
+                  CASE WHEN $2 = 'upheld' THEN 'Your objection was upheld: ' ELSE 'Your objection was rejected: ' END || p.name,
+                  CASE WHEN $2 = 'upheld' THEN 'A caseworker agreed with you; see your offers.' ELSE 'A caseworker reviewed your objection and did not change the decision: ' || coalesce($3, '') END
+                    || ' Reference ' || c.decision_reference || '.',
+                  CASE WHEN $2 = 'upheld' THEN 'inbox.contest.upheld' ELSE 'inbox.contest.rejected' END,
+                  jsonb_build_object('programme', o.programme_code, 'reason', coalesce($3, ''), 'contest', c.reference), c.decision_reference
+             FROM c JOIN offer o ON o.id = c.offer_id JOIN programme p ON p.code = o.programme_code
+           RETURNING id
+         )
+         SELECT * FROM c`,
+        [id, outcome, reason, caseworker],
+      );
+      return row;
+    },
+
+    /** Offers by id (the caseworker's queue shows each contest's offer). */
+    async offersById(ids: readonly string[]): Promise<OfferRow[]> {
+      return db.query<OfferRow>(`SELECT ${OFFER_COLUMNS} FROM offer WHERE id = ANY($1::bigint[])`, [ids]);
     },
 
     /**

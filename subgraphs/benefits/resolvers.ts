@@ -1,5 +1,6 @@
 import { badUserInput } from '../../platform/errors.ts';
 import type { SubgraphContext } from '../kit/agency.ts';
+import { contestMutations, contestQueries, contestTypes } from './contest-resolvers.ts';
 import { offerCitizenFields, offerMutations, offerTypes } from './offer-resolvers.ts';
 import { today } from '../../platform/clock.ts';
 import { firstPaymentDay } from './payment-schedule.ts';
@@ -15,9 +16,11 @@ export const resolvers = {
   Query: {
     programmes: (_: unknown, __: unknown, ctx: Context) =>
       ctx.db.query<ProgrammeRow>(`SELECT ${PROGRAMME_COLUMNS} FROM programme ORDER BY code`),
+    ...contestQueries,
   },
-  Mutation: offerMutations,
+  Mutation: { ...offerMutations, ...contestMutations },
   ...offerTypes,
+  ...contestTypes,
   Programme: {
     __resolveReference: (ref: { code: string }, ctx: Context) => ctx.loaders.programmeByCode.load(ref.code),
     kind: (p: ProgrammeRow) => p.kind.toUpperCase(),

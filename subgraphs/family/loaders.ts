@@ -26,7 +26,9 @@ export function createLoaders(db: Database) {
       'SELECT person_id AS id, marital_status FROM civil_status WHERE person_id = ANY($1)',
       (row) => row.id,
     ),
-    parentsOf: links('SELECT child_id AS key, parent_id AS other FROM parentage WHERE child_id = ANY($1) ORDER BY parent_role DESC, parent_id'),
+    // The birth mother first: rules take her as the default claimant (on a two-mother record too, where 'parent' would sort first).
+    parentsOf: links(`SELECT child_id AS key, parent_id AS other FROM parentage WHERE child_id = ANY($1)
+      ORDER BY CASE parent_role WHEN 'mother' THEN 0 WHEN 'father' THEN 1 ELSE 2 END, parent_id`),
     childrenOf: links('SELECT parent_id AS key, child_id AS other FROM parentage WHERE parent_id = ANY($1) ORDER BY child_id'),
     partnerOf: links(
       `SELECT p.person_a AS key, p.person_b AS other FROM partnership p WHERE p.person_a = ANY($1) AND p.until IS NULL

@@ -23,6 +23,8 @@ export interface Agency<Loaders> {
   /** Fresh per request: DataLoader caches must not outlive one request's permissions. */
   createLoaders(db: Database): Loaders;
   resolvers: GraphQLResolverMap<SubgraphContext<Loaders>>;
+  /** Checks of the agency's own data files before it serves (the benefit rules' parameters): throws a StartupError. */
+  checkAtStart?(): void;
 }
 
 /** Identity for type inference: lets an agency's resolvers see its own loaders' types. */

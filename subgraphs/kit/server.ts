@@ -65,6 +65,7 @@ export function buildAgencySchema<L>(agency: Agency<L>, policy: Policy, withShie
 }
 
 export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptions): Promise<RunningService> {
+  agency.checkAtStart?.();
   const db = openDatabase(agency.name, options.databaseUrl, options.maxConnections);
   const ownPolicy = policyDigest(options.policy);
   const firstUse = replayGuard();

@@ -10,7 +10,7 @@ export interface TaxpayerRow {
 export interface IncomeRow {
   person_id: string;
   year: number;
-  kind: 'employment' | 'self_employment' | 'capital';
+  kind: 'employment' | 'self_employment' | 'capital' | 'pension';
   amount: number;
 }
 export interface EmploymentRow {

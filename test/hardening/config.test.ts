@@ -97,7 +97,7 @@ describe('gateway configuration', () => {
 
 describe('subgraph configuration', () => {
   it('needs a known agency, its database URL and the public key; never echoes the URL', () => {
-    expect(problemsOf(() => subgraphConfig('treasury', {})).join()).toMatch(/one of identity, tax, family, benefits, transparency/);
+    expect(problemsOf(() => subgraphConfig('treasury', {})).join()).toMatch(/one of identity, tax, family, benefits, education, transparency/);
     const missing = problemsOf(() => subgraphConfig('tax', {})).join('\n');
     expect(missing).toMatch(/DATABASE_URL_TAX is required/);
     expect(missing).toMatch(/GATEWAY_CONTEXT_PUBLIC_KEY is required/);

@@ -111,7 +111,7 @@ beforeAll(async () => {
   const policy = loadPolicy();
   const databases = inject('databases');
   const publicKey = await importContextPublicKey(keys.publicPem);
-  for (const name of ['identity', 'family', 'benefits'] as const) {
+  for (const name of ['identity', 'family', 'benefits', 'education'] as const) {
     inProcess.push(await startSubgraph(AGENCIES[name], { port: 0, databaseUrl: databases[name], policy, contextKey: publicKey }));
   }
   taxPort = await freePort();
@@ -123,7 +123,7 @@ beforeAll(async () => {
   gateway = await startGateway({
     port: 0,
     policy,
-    subgraphUrls: { identity: url('identity'), family: url('family'), benefits: url('benefits'), tax: `http://127.0.0.1:${taxPort}/graphql` },
+    subgraphUrls: { identity: url('identity'), family: url('family'), benefits: url('benefits'), education: url('education'), tax: `http://127.0.0.1:${taxPort}/graphql` },
     contextSigningKey: await importContextPrivateKey(keys.privatePem),
     auth: { key: discoveredKeySet(identityProvider.issuer), issuer: identityProvider.issuer, audience: TOKEN_AUDIENCE },
     resilience: { timeoutMs: 1_000, errorThresholdPercent: 50, volumeThreshold: 3, resetTimeoutMs: 500 },

@@ -10,11 +10,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBatch } from '../../offers/batch.ts';
-import { ENGINE_CLIENT, ENGINE_PURPOSE } from '../../offers/engine.ts';
+import { ENGINE_CLIENT, ENGINE_PURPOSE, evaluateCitizens } from '../../offers/engine.ts';
 import { cachedTokenSource, gatewayClient } from '../../offers/gateway-client.ts';
 import { personaByRole } from '../../seed/personas.ts';
 import { startScratchDatabases, type ScratchDatabases } from '../../system/scratch-databases.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
+import { apiSchema } from '../support/api-schema.ts';
+import { fieldsOf } from '../support/fields-of.ts';
+import { classify } from '../../permissions/decide.ts';
+import { loadPolicy } from '../../permissions/load.ts';
+import { PUBLIC } from '../../permissions/model.ts';
+import { CASEWORKER_CLIENT, CONTEST_PURPOSE, CONTEST_QUEUE, REJECT_CONTEST, UPHOLD_CONTEST, type Contest } from '../../portal/src/caseworker/queries.ts';
 
 const mother = personaByRole('newborn-mother').id;
 const singleParent = personaByRole('single-parent').id;
@@ -27,7 +33,7 @@ interface Me { me: { proactiveOffers: Offer[]; inbox: { id: string; subject: str
 
 let scratch: ScratchDatabases;
 let system: TestSystem;
-let db: { benefits: pg.Client; identity: pg.Client; family: pg.Client };
+let db: { benefits: pg.Client; identity: pg.Client; family: pg.Client; audit: pg.Client };
 const as = (sub: string) => ({ as: { sub, client: 'citizen-portal' }, purpose: 'self-service' });
 const me = async (sub: string) => (await system.query<Me>({ query: OFFERS, ...as(sub) })).data!.me;
 const engine = () => gatewayClient(system.gateway.url, ENGINE_PURPOSE, cachedTokenSource(() => system.devIssuer.issue({ sub: ENGINE_CLIENT, client: ENGINE_CLIENT })));
@@ -38,7 +44,7 @@ const mutate = (sub: string, query: string, variables: Record<string, unknown>) 
 beforeAll(async () => {
   scratch = await startScratchDatabases({ citizens: 600, seed: 7 });
   system = await startTestSystem({ databases: scratch.urls });
-  db = { benefits: new pg.Client(scratch.urls.benefits), identity: new pg.Client(scratch.urls.identity), family: new pg.Client(scratch.urls.family) };
+  db = { benefits: new pg.Client(scratch.urls.benefits), identity: new pg.Client(scratch.urls.identity), family: new pg.Client(scratch.urls.family), audit: new pg.Client(scratch.urls.audit) };
   await Promise.all(Object.values(db).map((c) => c.connect()));
   await batch();
 }, 180_000);
@@ -122,6 +128,43 @@ describe('offer lifecycle', () => {
     const { rows: enrolment } = await db.benefits.query(`SELECT status FROM enrolment WHERE offer_id = $1`, [id]);
     expect(enrolment).toEqual([{ status: 'ended' }]);
   });
+
+  it('an objection to an automatic top-up restores the enrolment it replaced: the person keeps the amount they had', async () => {
+    // Seeded supplements no offer replaced yet; one is lowered so that the household is owed a top-up by law.
+    const { rows: candidates } = await db.benefits.query<{ id: string; person_id: string }>(
+      `SELECT e.id::text, e.person_id FROM enrolment e
+        WHERE e.programme_code = 'low-income-child-supplement' AND e.status = 'active' AND e.offer_id IS NULL
+          AND NOT EXISTS (SELECT 1 FROM offer o WHERE o.person_id = e.person_id AND o.programme_code = e.programme_code)
+        ORDER BY e.id LIMIT 5`,
+    );
+    let chosen: { id: string; person_id: string; offer: string } | undefined;
+    for (const candidate of candidates) {
+      await db.benefits.query('UPDATE enrolment SET monthly_amount = 10 WHERE id = $1', [candidate.id]);
+      await evaluateCitizens(engine(), [candidate.person_id], `objection-top-up-${candidate.id}`);
+      const { rows: granted } = await db.benefits.query<{ id: string }>(
+        `SELECT id::text FROM offer WHERE person_id = $1 AND programme_code = 'low-income-child-supplement' AND status = 'granted_automatically'`, [candidate.person_id]);
+      if (granted[0]) {
+        chosen = { ...candidate, offer: granted[0].id };
+        break;
+      }
+    }
+    expect(chosen).toBeDefined();
+    const supplement = async () => (await me(chosen!.person_id)).benefitEnrollments
+      .filter((e) => e.programme.code === 'low-income-child-supplement')
+      .map((e) => `${e.status} ${e.monthlyAmount}`).sort();
+    const toppedUp = await supplement();
+    expect(toppedUp).toContain('ENDED 10');
+    expect(toppedUp.filter((e) => e.startsWith('ACTIVE'))).toHaveLength(1);
+    expect(toppedUp).not.toContain('ACTIVE 10');
+
+    const objected = await mutate(chosen!.person_id, 'mutation($id: ID!) { declineOffer(id: $id) { status } }', { id: chosen!.offer });
+    expect(objected.data?.declineOffer).toEqual({ status: 'OBJECTED' });
+    // The old enrolment is back as it was (on main it stayed ended and the person lost the 10 € too).
+    const after = await supplement();
+    expect(after.filter((e) => e.startsWith('ACTIVE'))).toEqual(['ACTIVE 10']);
+    const { rows: old } = await db.benefits.query('SELECT status, until, superseded_by_offer FROM enrolment WHERE id = $1', [chosen!.id]);
+    expect(old).toEqual([{ status: 'active', until: null, superseded_by_offer: null }]);
+  }, 60_000);
 
   it('opting out stops new proposals only: open offers stay open, are withdrawn one by one, and what was found meanwhile is proposed at once on opting back in', async () => {
     // The single parent has an open proposal; the near-retirement persona will have one found while she is opted out.
@@ -207,10 +250,10 @@ describe('life events', () => {
     expect(response.errors).toBeUndefined();
     return response.data!.registerBirth.id;
   };
-  const hasBirthOffer = async (motherId: string) => {
+  const hasBirthOffer = async (motherId: string, child: string) => {
     const { rows } = await db.benefits.query(
-      `SELECT 1 FROM offer o JOIN inbox_message m ON m.offer_id = o.id WHERE o.person_id = $1 AND o.programme_code = 'birth-grant' AND o.occasion = $2`,
-      [motherId, `birth:${today()}`],
+      `SELECT 1 FROM offer o JOIN inbox_message m ON m.offer_id = o.id WHERE o.person_id = $1 AND o.programme_code = 'birth-grant' AND o.child_id = $2`,
+      [motherId, child],
     );
     return rows.length > 0;
   };
@@ -221,7 +264,7 @@ describe('life events', () => {
       const motherId = mothers[0]!;
       const child = await register(motherId);
       const registered = Date.now();
-      while (!(await hasBirthOffer(motherId)) && Date.now() - registered < 1_000) await new Promise((r) => setTimeout(r, 25));
+      while (!(await hasBirthOffer(motherId, child)) && Date.now() - registered < 1_000) await new Promise((r) => setTimeout(r, 25));
       expect(Date.now() - registered).toBeLessThan(1_000);
       const { rows } = await db.family.query('SELECT parent_id FROM parentage WHERE child_id = $1', [child]);
       expect(rows).toEqual([{ parent_id: motherId }]);
@@ -264,12 +307,152 @@ describe('life events', () => {
       expect(parentage.map((r) => r.child_id).sort()).toEqual([...children].sort());
       const { rows: events } = await db.family.query<{ n: number }>(`SELECT count(*)::int AS n FROM life_event WHERE related_person_id = ANY($1)`, [children]);
       expect(events[0]!.n).toBe(children.length);
-      for (const m of batchMothers) expect(await hasBirthOffer(m)).toBe(true);
+      for (const [i, m] of batchMothers.entries()) expect(await hasBirthOffer(m, children[i]!)).toBe(true);
       const { rows: dupes } = await db.benefits.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM offer WHERE person_id = ANY($1) AND programme_code = 'birth-grant' AND occasion = $2`, [batchMothers, `birth:${today()}`]);
+        `SELECT count(*)::int AS n FROM offer WHERE person_id = ANY($1) AND programme_code = 'birth-grant' AND child_id = ANY($2)`, [batchMothers, children]);
       expect(dupes[0]!.n).toBe(batchMothers.length);
     } finally {
       worker.kill('SIGKILL');
     }
   }, 60_000);
+});
+
+describe('birth grants: one per child, either parent sees it and the parents choose who receives it', () => {
+  const CHOOSE = 'mutation ChooseRecipient($id: ID!, $r: ID!) { chooseOfferRecipient(id: $id, recipient: $r) { recipient status child decidedBy } }';
+  const SHARED = '{ me { proactiveOffers { id status child recipient decidedBy programme { code } } inbox { message { key } offerId } } }';
+  interface Shared { me: { proactiveOffers: { id: string; status: string; child: string | null; recipient: string; decidedBy: string[]; programme: { code: string } }[]; inbox: { message: { key: string }; offerId: string | null }[] } }
+
+  it('the other parent sees the offer, chooses themself as recipient (recorded, audited, with a receipt), and the grant is paid to them', async () => {
+    const { rows } = await db.benefits.query<{ id: string; person_id: string; other: string; child_id: string; amount: string }>(
+      `SELECT id::text, person_id, shared_with[1] AS other, child_id, amount::text FROM offer
+        WHERE programme_code = 'birth-grant' AND status = 'proposed' AND cardinality(shared_with) = 1 AND person_id <> $1 ORDER BY id LIMIT 1`,
+      [mother],
+    );
+    expect(rows).toHaveLength(1);
+    const { id, person_id: birthMother, other, child_id: child } = rows[0]!;
+    const seen = async (who: string) => (await system.query<Shared>({ query: SHARED, ...as(who) })).data!.me;
+    expect((await seen(other)).proactiveOffers.find((o) => o.id === id)).toMatchObject({ status: 'PROPOSED', child, recipient: birthMother, decidedBy: [birthMother, other] });
+
+    // Nobody else may choose, and only a parent named on the offer may be chosen.
+    const stranger = await mutate(singleParent, CHOOSE, { id, r: singleParent });
+    expect(stranger.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const outsider = await mutate(other, CHOOSE, { id, r: singleParent });
+    expect(outsider.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+
+    const chosen = await mutate(other, CHOOSE, { id, r: other });
+    expect(chosen.errors).toBeUndefined();
+    expect(chosen.data?.chooseOfferRecipient).toMatchObject({ recipient: other, status: 'PROPOSED', child });
+    const { rows: recorded } = await db.benefits.query('SELECT recipient_id, recipient_chosen_by FROM offer WHERE id = $1', [id]);
+    expect(recorded).toEqual([{ recipient_id: other, recipient_chosen_by: other }]);
+    expect((await seen(other)).inbox.some((m) => m.offerId === id && m.message.key === 'inbox.receipt.recipientChosen')).toBe(true);
+    // Every call of the mutation is in the audit log, recorded before it ran (the refused one too).
+    const { rows: audited } = await db.audit.query(`SELECT actor, purpose FROM audit_record WHERE operation_name = 'ChooseRecipient' AND actor = $1`, [other]);
+    expect(audited.length).toBeGreaterThanOrEqual(2);
+    expect(audited).toContainEqual({ actor: other, purpose: 'self-service' });
+    expect((await seen(birthMother)).proactiveOffers.find((o) => o.id === id)?.recipient).toBe(other);
+
+    // The birth mother accepts: the grant names the child and is paid to the parent chosen.
+    const accepted = await mutate(birthMother, 'mutation($id: ID!) { acceptOffer(id: $id) { status } }', { id });
+    expect(accepted.data?.acceptOffer).toEqual({ status: 'ACCEPTED' });
+    const { rows: enrolled } = await db.benefits.query('SELECT person_id, child_id, amount::float AS amount FROM enrolment WHERE offer_id = $1', [id]);
+    expect(enrolled).toEqual([{ person_id: other, child_id: child, amount: Number(rows[0]!.amount) }]);
+    const { rows: paid } = await db.benefits.query('SELECT p.person_id FROM payment p JOIN enrolment e ON e.id = p.enrolment_id WHERE e.offer_id = $1', [id]);
+    expect(paid).toEqual([{ person_id: other }]);
+
+    // Granted to either parent is granted: neither parent is offered this child's grant again.
+    await batch();
+    const { rows: again } = await db.benefits.query(`SELECT status FROM offer WHERE programme_code = 'birth-grant' AND child_id = $1`, [child]);
+    expect(again).toEqual([{ status: 'accepted' }]);
+  }, 60_000);
+});
+
+describe('a caseworker answers contests', () => {
+  const caseworker = (caseRef: string) => ({ as: { sub: 'staff-0001', client: CASEWORKER_CLIENT }, purpose: CONTEST_PURPOSE, caseRef });
+  const queue = async (status: 'QUEUED' | 'RESOLVED') => {
+    const response = await system.query<{ contestQueue: Contest[] }>({ query: CONTEST_QUEUE, variables: { status }, ...caseworker('SKA-QUEUE-TEST') });
+    expect(response.errors).toBeUndefined();
+    return response.data!.contestQueue;
+  };
+  const decide = (query: string, variables: Record<string, unknown>, caseRef: string) =>
+    system.query<Record<string, { id: string; status: string; decision: Contest['decision'] }>>({ query, variables, ...caseworker(caseRef) });
+  const inboxOf = async (who: string) =>
+    (await system.query<{ me: { inbox: { offerId: string | null; reference: string | null; message: { key: string; params: Record<string, unknown> } }[] } }>({
+      query: '{ me { inbox { offerId reference message { key params } } } }', ...as(who),
+    })).data!.me.inbox;
+  const contest = async (who: string, offer: string, reason: string) => {
+    const response = await mutate(who, 'mutation($id: ID!, $r: String!) { contestOffer(id: $id, reason: $r) { id reference } }', { id: offer, r: reason });
+    expect(response.errors).toBeUndefined();
+    return response.data!.contestOffer as { id: string; reference: string };
+  };
+
+  it('the contest-review purpose grants exactly the fields the caseworker page reads', () => {
+    const schema = apiSchema();
+    const policy = loadPolicy();
+    const read = new Set([CONTEST_QUEUE, UPHOLD_CONTEST, REJECT_CONTEST].flatMap((q) => [...fieldsOf(schema, q)]));
+    const personal = [...read].filter((f) => !f.startsWith('Query.') && !f.startsWith('Mutation.') && classify(policy, f) !== PUBLIC).sort();
+    expect([...policy.purposes[CONTEST_PURPOSE]!.read.fields].sort()).toEqual(personal);
+    expect(policy.purposes[CONTEST_PURPOSE]!.read.categories).toEqual([]);
+    expect([...policy.purposes[CONTEST_PURPOSE]!.mutations].sort()).toEqual(['rejectContest', 'upholdContest']);
+  });
+
+  it('the queue holds each contest with its offer, the facts it rests on, the reason and its state; nobody else reads it', async () => {
+    const waiting = await queue('QUEUED');
+    const mine = waiting.find((c) => c.citizen?.id === mother && c.reason === 'The father should receive the grant.');
+    expect(mine).toMatchObject({ status: 'QUEUED', decision: null, offer: { programme: { code: 'birth-grant' }, status: 'DECLINED' } });
+    expect(mine!.offer!.explanation.facts.length).toBeGreaterThan(0);
+    expect(mine!.citizen!.givenName).toBeTruthy();
+    // A citizen, or a caseworker under another purpose, cannot read the queue.
+    const citizen = await system.query({ query: CONTEST_QUEUE, variables: {}, ...as(mother) });
+    expect(citizen.data?.contestQueue ?? null).toBeNull();
+    expect(citizen.errors?.length).toBeGreaterThan(0);
+    const otherPurpose = await system.query({ query: CONTEST_QUEUE, variables: {}, as: { sub: 'staff-0001', client: CASEWORKER_CLIENT }, purpose: 'child-benefit-eligibility', caseRef: 'SKA-2026-0042' });
+    expect(otherPurpose.errors?.map((e) => e.extensions?.code)).toContain('UNAUTHORIZED_FIELD_OR_TYPE');
+    const citizenDecides = await mutate(mother, UPHOLD_CONTEST, { id: mine!.id });
+    expect(citizenDecides.data?.upholdContest ?? null).toBeNull();
+  });
+
+  it('upholding reopens a declined offer; rejecting needs a reason; each decision is recorded, audited and told to the person', async () => {
+    const grant = (await queue('QUEUED')).find((c) => c.citizen?.id === mother && c.offer?.programme.code === 'birth-grant')!;
+    const upheld = await decide(UPHOLD_CONTEST, { id: grant.id, note: 'The grant is open again: the parents choose the recipient.' }, grant.reference);
+    expect(upheld.errors).toBeUndefined();
+    expect(upheld.data!.upholdContest).toMatchObject({ status: 'RESOLVED', decision: { outcome: 'UPHELD', decidedBy: 'staff-0001', reference: expect.stringMatching(/^SKA-\d{4}-\d{6}$/) } });
+    expect((await me(mother)).proactiveOffers.find((o) => o.id === grant.offer!.id)?.status).toBe('PROPOSED');
+    const again = await decide(REJECT_CONTEST, { id: grant.id, reason: 'Too late.' }, grant.reference);
+    expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+
+    // The single parent contests an automatic grant; the caseworker rejects it, and must say why.
+    const granted = (await me(singleParent)).proactiveOffers.find((o) => o.status === 'GRANTED_AUTOMATICALLY')!;
+    const contested = await contest(singleParent, granted.id, 'My income last year was higher than the register says.');
+    const noReason = await decide(REJECT_CONTEST, { id: contested.id, reason: '  ' }, contested.reference);
+    expect(noReason.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const rejected = await decide(REJECT_CONTEST, { id: contested.id, reason: 'The tax register shows your income last year below the limit.' }, contested.reference);
+    expect(rejected.data!.rejectContest).toMatchObject({ status: 'RESOLVED', decision: { outcome: 'REJECTED', reason: 'The tax register shows your income last year below the limit.' } });
+    expect((await me(singleParent)).proactiveOffers.find((o) => o.id === granted.id)?.status).toBe('GRANTED_AUTOMATICALLY');
+
+    // Both people are told in their inbox, signed by the board; the decisions are in the audit log under their case.
+    const upheldLetter = (await inboxOf(mother)).find((m) => m.message.key === 'inbox.contest.upheld' && m.offerId === grant.offer!.id);
+    expect(upheldLetter?.reference).toBe(upheld.data!.upholdContest!.decision!.reference);
+    const rejectedLetter = (await inboxOf(singleParent)).find((m) => m.message.key === 'inbox.contest.rejected');
+    expect(rejectedLetter?.message.params.reason).toBe('The tax register shows your income last year below the limit.');
+    const { rows: signed } = await db.benefits.query(`SELECT signature FROM inbox_message WHERE kind = 'contest_decision' AND signature IS NULL`);
+    expect(signed).toEqual([]);
+    const { rows: audited } = await db.audit.query<{ operation_name: string; case_ref: string }>(
+      `SELECT operation_name, case_ref FROM audit_record WHERE actor = 'staff-0001' AND purpose = $1 AND operation_name IN ('UpholdContest', 'RejectContest') AND outcome = 'served' ORDER BY seq`,
+      [CONTEST_PURPOSE],
+    );
+    // Each decision (and each refused attempt) is recorded under its contest's case reference.
+    expect(audited).toEqual(expect.arrayContaining([{ operation_name: 'UpholdContest', case_ref: grant.reference }, { operation_name: 'RejectContest', case_ref: contested.reference }]));
+    expect(audited.every((r) => [grant.reference, contested.reference].includes(r.case_ref))).toBe(true);
+    expect((await queue('RESOLVED')).map((c) => c.id)).toEqual(expect.arrayContaining([grant.id, contested.id]));
+  });
+
+  it('upholding a contest of an open offer grants it: the enrolment is created', async () => {
+    const open = (await me(retiring)).proactiveOffers.find((o) => o.status === 'PROPOSED')!;
+    const contested = await contest(retiring, open.id, 'I asked for this a year ago and heard nothing.');
+    const upheld = await decide(UPHOLD_CONTEST, { id: contested.id }, contested.reference);
+    expect(upheld.data!.upholdContest!.decision!.outcome).toBe('UPHELD');
+    const after = await me(retiring);
+    expect(after.proactiveOffers.find((o) => o.id === open.id)?.status).toBe('ACCEPTED');
+    expect(after.benefitEnrollments.some((e) => e.programme.code === open.programme.code && e.status === 'ACTIVE')).toBe(true);
+  });
 });

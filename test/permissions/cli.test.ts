@@ -302,7 +302,7 @@ describe('policy diff', () => {
     // tax-assessment: new legal basis.
     editFile(policyDir, 'purposes.yaml', 'EE Income Tax Act § 46', 'EE Income Tax Act § 46 and § 47');
     // caseworker-app may now also use privacy-oversight.
-    editFile(policyDir, 'clients.yaml', 'purposes: [child-benefit-eligibility]', 'purposes: [child-benefit-eligibility, privacy-oversight]');
+    editFile(policyDir, 'clients.yaml', 'purposes: [child-benefit-eligibility, contest-review]', 'purposes: [child-benefit-eligibility, contest-review, privacy-oversight]');
     // An agency adds a field, classified identity.civil.
     writeFileSync(schema, readFileSync(schema, 'utf8').replace(/(type Citizen\b[^{]*\{\n)/, '$1  shoeSize: Int @join__field(graph: IDENTITY)\n'));
     editFile(policyDir, 'classification.yaml', '    sex: identity.civil\n', '    sex: identity.civil\n    shoeSize: identity.civil\n');

@@ -21,7 +21,7 @@ export function foundationPolicy(): Policy {
 
 export const foundationCall = { as: { sub: STAFF, client: FOUNDATION_CLIENT, acr: 'high' as const, entitlements: [FOUNDATION_ENTITLEMENT] }, purpose: FOUNDATION_PURPOSE, caseRef: 'TEST-1' };
 
-/** Every field of the unified view, from all four agencies. */
+/** Every field of the unified view, from all five agencies. */
 export const UNIFIED_VIEW = `
   id givenName familyName dateOfBirth dateOfDeath sex citizenship preferredLanguage
   residence { municipality postalCode street } contact { email phone }
@@ -31,4 +31,5 @@ export const UNIFIED_VIEW = `
   employments { employer { id name } since until } taxAssessments { year taxableIncome assessedTax withheldTax balance assessedOn }
   benefitEnrollments { id programme { code name } since until monthlyAmount status }
   benefitPayments(last: 3) { id programme { code } paidOn amount }
+  studies { institution { code name } level since until } inEducation
 `;

@@ -17,7 +17,7 @@ export interface OidcConfig {
 
 const PENDING = 'citizen-graph.oidc.pending';
 const CALLBACK = '/oidc/callback';
-const HOME: Record<App, string> = { portal: '/', console: '/console', explorer: '/explorer' };
+const HOME: Record<App, string> = { portal: '/', console: '/console', caseworker: '/caseworker', explorer: '/explorer' };
 
 // The development provider runs on http://localhost; a production issuer is https, where this changes nothing.
 const options = (issuer: URL) => ({ [oauth.allowInsecureRequests]: issuer.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(issuer.hostname) });

@@ -5,7 +5,7 @@
  * in production; the explorer alone (development only) still takes tokens
  * from the gateway's dev shortcut (POST /dev/token) for any client it tries.
  */
-export type App = 'portal' | 'console' | 'explorer';
+export type App = 'portal' | 'console' | 'caseworker' | 'explorer';
 
 export interface Session {
   token: string;

@@ -47,6 +47,11 @@ export function childrenInCare(facts: CitizenFacts): ChildFact[] {
     .sort((a, b) => a.dateOfBirth!.localeCompare(b.dateOfBirth!) || a.id.localeCompare(b.id));
 }
 
+/** Taxable income last year of everyone living with the citizen, the citizen included (pensions are taxable income). */
+export function householdIncome(facts: CitizenFacts): number {
+  return (facts.annualIncome ?? 0) + facts.household.reduce((sum, m) => sum + (m.annualIncome ?? 0), 0);
+}
+
 export function under(children: readonly ChildFact[], years: number, today: string): ChildFact[] {
   return children.filter((c) => c.dateOfBirth! <= today && ageOn(c.dateOfBirth!, today) < years);
 }
@@ -86,3 +91,5 @@ export function monthly(programme: string, entitled: number, current: number | n
 /** Coordinates most rules read. */
 export const BASE_NEEDS = ['Citizen.id', 'Citizen.dateOfDeath', 'Citizen.benefitEnrollments', 'Enrollment.programme', 'Enrollment.status', 'Enrollment.monthlyAmount', 'Programme.code'] as const;
 export const CHILD_NEEDS = ['Citizen.children', 'Citizen.parents', 'Citizen.householdMembers', 'Citizen.dateOfBirth'] as const;
+
+export type { EnrolmentFact };

@@ -1,12 +1,21 @@
+import { z } from 'zod';
 import { BASE_NEEDS, CHILD_NEEDS, childrenFact, childrenInCare, isAlive, monthly, receiving, under } from './common.ts';
 import type { Rule } from './types.ts';
 
-interface Params { from: number; amount: number; largeFrom: number; largeAmount: number; maxAge: number }
+const params = z.strictObject({
+  from: z.number().int().positive(),
+  amount: z.number().positive(),
+  largeFrom: z.number().int().positive(),
+  largeAmount: z.number().positive(),
+  maxAge: z.number().int().positive(),
+});
 
 /** Families raising 3–6 children get one monthly amount, 7 or more a higher one. */
-export const largeFamilyAllowance: Rule<Params> = {
+export const largeFamilyAllowance: Rule<z.infer<typeof params>> = {
   programme: 'large-family-allowance',
   grant: 'offer',
+  law: { country: 'EE', act: 'familyBenefitsAct', section: '21', modelled: false },
+  params,
   needs: [...BASE_NEEDS, ...CHILD_NEEDS],
   evaluate(facts, p, today) {
     if (!isAlive(facts)) return [];

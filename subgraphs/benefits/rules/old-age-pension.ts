@@ -1,12 +1,19 @@
+import { z } from 'zod';
 import { addMonths, addYears, isAlive, receiving } from './common.ts';
 import type { Fact, Rule } from './types.ts';
 
-interface Params { pensionAge: number; offerMonthsBefore: number; minInsuredYears: number }
+const params = z.strictObject({
+  pensionAge: z.number().int().positive(),
+  offerMonthsBefore: z.number().int().nonnegative(),
+  minInsuredYears: z.number().int().nonnegative(),
+});
 
 /** Offered a year before pension age to people with enough insured years who do not receive it yet. */
-export const oldAgePension: Rule<Params> = {
+export const oldAgePension: Rule<z.infer<typeof params>> = {
   programme: 'old-age-pension',
   grant: 'offer',
+  law: { country: 'EE', act: 'statePensionInsuranceAct', section: '7', modelled: false },
+  params,
   needs: ['Citizen.id', 'Citizen.dateOfBirth', 'Citizen.dateOfDeath', 'Citizen.insuredYears', 'Citizen.benefitEnrollments', 'Enrollment.programme', 'Enrollment.status', 'Programme.code'],
   evaluate(facts, p, today) {
     if (!isAlive(facts) || !facts.dateOfBirth || (facts.insuredYears ?? 0) < p.minInsuredYears) return [];

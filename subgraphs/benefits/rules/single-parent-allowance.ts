@@ -1,12 +1,18 @@
+import { z } from 'zod';
 import { BASE_NEEDS, CHILD_NEEDS, childrenFact, childrenInCare, isAlive, monthly, receiving, under } from './common.ts';
 import type { Rule } from './types.ts';
 
-interface Params { perChild: number; maxAge: number }
+const params = z.strictObject({
+  perChild: z.number().positive(),
+  maxAge: z.number().int().positive(),
+});
 
 /** Per child whose birth record names no second parent. */
-export const singleParentAllowance: Rule<Params> = {
+export const singleParentAllowance: Rule<z.infer<typeof params>> = {
   programme: 'single-parent-allowance',
   grant: 'offer',
+  law: { country: 'EE', act: 'familyBenefitsAct', section: '22', modelled: false },
+  params,
   needs: [...BASE_NEEDS, ...CHILD_NEEDS],
   evaluate(facts, p, today) {
     if (!isAlive(facts)) return [];

@@ -1,0 +1,9 @@
+import { defineAgency } from '../kit/agency.ts';
+import { createLoaders } from './loaders.ts';
+import { resolvers } from './resolvers.ts';
+
+export const education = defineAgency({
+  name: 'education',
+  createLoaders,
+  resolvers,
+});
