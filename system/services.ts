@@ -18,6 +18,8 @@ import { RELAY_CLIENT, startLifeEventWorker } from '../offers/worker.ts';
 import { ENGINE_CLIENT } from '../offers/engine.ts';
 import type { RunningRelay } from '../subgraphs/identity/outbox-relay.ts';
 import { generateSenderKey, type SenderKey } from '../platform/message-signing.ts';
+import { startMessageDelivery, type DeliveryOptions, type RunningDelivery } from '../subgraphs/benefits/delivery/worker.ts';
+import { DELIVERY_CLIENT } from '../subgraphs/benefits/delivery/recipients.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +81,8 @@ export interface ServiceOptions {
   lifeEventKeys?: { privateJwk: JWK; publicJwk: JWK };
   /** The gateway's limits (default: the development defaults). */
   hardening?: HardeningConfig;
+  /** The benefits board's delivery job (letters into the print folder, e-mail): off unless given. */
+  delivery?: Pick<DeliveryOptions, 'printDir' | 'smtpUrl' | 'mailFrom' | 'intervalMs' | 'today'>;
 }
 
 export interface RunningSystem {
@@ -92,6 +96,8 @@ export interface RunningSystem {
   contextSigningKey: CryptoKey;
   /** The running life-event worker, if any. */
   lifeEvents?: RunningRelay;
+  /** The benefits board's delivery job, if started. */
+  delivery?: RunningDelivery;
   /** Starts a (further) life-event worker against this system: tests stop and restart it. */
   startLifeEvents(): Promise<RunningRelay>;
   /** The witness run in this process, if any. */
@@ -189,6 +195,14 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
         engineToken: cachedTokenSource(() => devIssuer.issue({ sub: ENGINE_CLIENT, client: ENGINE_CLIENT })),
       });
     const lifeEvents = options.lifeEvents === false ? undefined : await startLifeEvents();
+    const delivery =
+      options.delivery &&
+      startMessageDelivery({
+        ...options.delivery,
+        databaseUrl: options.databases.benefits,
+        gatewayUrl: gateway.url,
+        token: cachedTokenSource(() => devIssuer.issue({ sub: DELIVERY_CLIENT, client: DELIVERY_CLIENT })),
+      });
     return {
       gateway,
       subgraphs,
@@ -197,10 +211,12 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
       contextSigningKey: privateKey,
       messageSenders: [benefitsSender.publicKey],
       lifeEvents,
+      delivery,
       startLifeEvents,
       witness,
       auditLog,
       async close() {
+        await delivery?.stop();
         await lifeEvents?.stop();
         await gateway.close();
         await Promise.all(started.map((s) => s.close()));

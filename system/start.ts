@@ -19,6 +19,7 @@ import { migrateAll } from './migrate-all.ts';
 import { evaluateOffersInBackground } from './first-evaluation.ts';
 import { startServices } from './services.ts';
 import { ensurePortalBuilt } from '../portal/build.ts';
+import { join } from 'node:path';
 
 const FIRST_START_CITIZENS = Number(process.env.CITIZEN_GRAPH_SEED_CITIZENS ?? 10_000);
 
@@ -74,6 +75,14 @@ async function main() {
         signer: loadOrCreateSigner(auditLogKeyFile(dataDir), DEV_LOG_NAME),
         witness: { signer: loadOrCreateSigner(witnessKeyFile(dataDir), DEV_WITNESS_NAME), dataDir: witnessDir(dataDir), port: portFromEnv('WITNESS_PORT', DEFAULT_WITNESS_PORT) },
       },
+      // The benefits board's letters and e-mails (subgraphs/benefits/delivery/): letters into a folder in the data
+      // folder, e-mail only when DELIVERY_SMTP_URL names an SMTP server (off by default: nothing leaves the machine).
+      delivery: {
+        printDir: process.env.PRINT_QUEUE_DIR || join(dataDir, 'print-queue'),
+        smtpUrl: process.env.DELIVERY_SMTP_URL || undefined,
+        mailFrom: process.env.DELIVERY_MAIL_FROM || undefined,
+        intervalMs: 60_000,
+      },
     });
   } catch (error) {
     await system?.close().catch(() => {});
@@ -92,6 +101,7 @@ async function main() {
     `  explorer          http://localhost:${system.gateway.port}/explorer  (GraphiQL, development only)`,
     ...SUBGRAPH_NAMES.map((name) => `  ${name.padEnd(17)} ${system!.subgraphs[name].url}  (accepts only the gateway's signed requests)`),
     ...(system.witness ? [`  audit witness     ${system.witness.url}  (key ${system.witness.verifierKey})`] : []),
+    ...(system.delivery ? [`  letters           ${system.delivery.printDir}  (print queue; e-mail ${system.delivery.emailOn ? 'through DELIVERY_SMTP_URL' : 'off, set DELIVERY_SMTP_URL to send'})`] : []),
     `  dev tokens        POST http://localhost:${system.gateway.port}/dev/token  (issuer ${DEV_ISSUER})`,
     databases?.embedded
       ? `  database          embedded PostgreSQL on 127.0.0.1:${databases.embedded.port}, data in ${databases.embedded.dataDir}`
