@@ -58,4 +58,6 @@ export const LIST_SIZES: ListSizes = Object.freeze({
   'DataAccess.agencies': { assumedSize: 5 },
   'DataAccess.fields': { assumedSize: 30 },
   'DataAccess.categories': { assumedSize: 10 },
+  'Query.readInquiries': { slicingArgument: 'first' },
+  'Citizen.readInquiries': { assumedSize: 10 },
 });

@@ -10,5 +10,7 @@ export const transparency = defineAgency({
   rootSubjects: {
     // Everyone's records: only a purpose reaching any subject (privacy-oversight) may search.
     auditSearch: 'any',
+    // Every citizen's questions: likewise, for the privacy officer only.
+    readInquiries: 'any',
   },
 });

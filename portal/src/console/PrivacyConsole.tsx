@@ -13,13 +13,16 @@ import { SignIn } from '../shared/SignIn.tsx';
 import { clearSession, getJson, isPersonalCode, loadSession, saveSession, type Session } from '../shared/session.ts';
 import { Frame, Loading, Problems, Section } from '../shared/ui.tsx';
 import { AuditSearch } from './AuditSearch.tsx';
+import { useTranslation } from '../i18n/index.ts';
 import { FieldSearch } from './FieldSearch.tsx';
+import { ReadInquiries } from './ReadInquiries.tsx';
 import type { CheckView, ClientsView, Matrix } from './types.ts';
 
 export const CONSOLE_CLIENT = 'privacy-console';
 export const CONSOLE_PURPOSE = 'privacy-oversight';
 
 export default function PrivacyConsole() {
+  const { t } = useTranslation();
   const [session, setSession] = useState<Session | null>(() => loadSession('console'));
   const client = useMemo(() => (session ? makeClient({ token: session.token, purpose: CONSOLE_PURPOSE }) : undefined), [session]);
   if (!session || !client) {
@@ -50,6 +53,7 @@ export default function PrivacyConsole() {
       <a href="#check">Policy check</a>
       <a href="#fields">Field search</a>
       <a href="#audit">Audit search</a>
+      <a href="#inquiries">{t('console.inquiries.title')}</a>
     </nav>
   );
   return (
@@ -71,6 +75,9 @@ export default function PrivacyConsole() {
           </Anchor>
           <Anchor id="audit">
             <AuditSearch />
+          </Anchor>
+          <Anchor id="inquiries">
+            <ReadInquiries />
           </Anchor>
         </div>
       </Frame>
