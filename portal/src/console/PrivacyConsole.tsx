@@ -16,6 +16,7 @@ import { AuditSearch } from './AuditSearch.tsx';
 import { useTranslation } from '../i18n/index.ts';
 import { FieldSearch } from './FieldSearch.tsx';
 import { ReadInquiries } from './ReadInquiries.tsx';
+import { MATRIX_FIELDS_ID, MatrixFields, type CellRef } from './MatrixFields.tsx';
 import type { CheckView, ClientsView, Matrix } from './types.ts';
 
 export const CONSOLE_CLIENT = 'privacy-console';
@@ -110,7 +111,10 @@ export function usePolicyView<T>(path: string, token: string) {
 const CELL_TEXT = { granted: 'granted', denied: 'denied', none: '–', partial: '' } as const;
 
 function MatrixView({ token }: { token: string }) {
+  const { t } = useTranslation();
   const { data, error } = usePolicyView<Matrix>('/policy/matrix', token);
+  const [open, setOpen] = useState<CellRef>();
+  const isOpen = (row: number, column: number) => open?.row === row && open.column === column;
   return (
     <Section title="Purposes × categories" className="wide">
       <p className="source">What each purpose may read, computed from the policy the gateway enforces. Partial: some fields of the category.</p>
@@ -132,7 +136,7 @@ function MatrixView({ token }: { token: string }) {
               </tr>
             </thead>
             <tbody>
-              {data.rows.map((row) => (
+              {data.rows.map((row, r) => (
                 <tr key={row.purpose}>
                   <th scope="row">
                     {row.purpose}
@@ -140,7 +144,17 @@ function MatrixView({ token }: { token: string }) {
                   </th>
                   {row.cells.map((cell, i) => (
                     <td key={data.categories[i]} className={`cell ${cell.state}`}>
-                      {cell.state === 'partial' ? `${cell.allowed}/${cell.total}` : CELL_TEXT[cell.state]}
+                      {/* Each cell opens the fields behind it, below the table. */}
+                      <button
+                        type="button"
+                        className="cell-button"
+                        aria-expanded={isOpen(r, i)}
+                        aria-controls={isOpen(r, i) ? MATRIX_FIELDS_ID : undefined}
+                        onClick={() => setOpen(isOpen(r, i) ? undefined : { row: r, column: i })}
+                      >
+                        {cell.state === 'partial' ? `${cell.allowed}/${cell.total}` : CELL_TEXT[cell.state]}
+                        <span className="visually-hidden">, {t('console.matrix.open', { category: data.categories[i], purpose: row.purpose })}</span>
+                      </button>
                     </td>
                   ))}
                   <td className="basis">{row.legalBasis}</td>
@@ -150,6 +164,7 @@ function MatrixView({ token }: { token: string }) {
           </table>
         </div>
       )}
+      {data && open && <MatrixFields matrix={data} cell={open} onClose={() => setOpen(undefined)} />}
     </Section>
   );
 }

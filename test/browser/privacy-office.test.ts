@@ -1,15 +1,22 @@
 /**
- * "Ask about this read" in a real browser (Debian's Chromium): the mother asks
+ * The privacy office's pages in a real browser (Debian's Chromium).
+ *
+ * "Ask about this read": the mother asks
  * from an entry of her data tracker, the data protection officer sees the
  * question with the read in the privacy console and answers, the mother reads
- * the answer under the entry. In English and Estonian; axe-core on each page;
- * screenshots in test/artifacts/.
+ * the answer under the entry. In English and Estonian.
+ *
+ * The matrix: each cell opens the fields behind it, with the decision for each.
+ * axe-core on each page; screenshots in test/artifacts/.
  */
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personaByRole } from '../../seed/personas.ts';
+import { buildMatrix } from '../../permissions/matrix.ts';
+import { listSchemaFields } from '../../permissions/schema-fields.ts';
+import { readSupergraph } from '../../schema/compose.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 import { CHROMIUM, DESKTOP, axeViolations, launchBrowser, screenshot } from './browser.ts';
 
@@ -110,5 +117,47 @@ describe('ask about this read', () => {
     expect(await axeViolations(citizen)).toEqual([]);
     await kirje.scrollIntoViewIfNeeded();
     await screenshot(citizen, 'tracker-read-inquiry-answered-et');
+  });
+});
+
+describe('privacy console: the matrix', () => {
+  it('each cell opens the fields behind it, with the decision for each; the keyboard works', async () => {
+    const expected = buildMatrix(system.policy, listSchemaFields(readSupergraph()));
+    const page = await newPage();
+    await signIn(page, officer.name, '/console?lang=en');
+    const matrix = page.locator('table.matrix');
+    await matrix.waitFor();
+    // A partial cell: message-delivery × identity (some identity fields, not all).
+    const r = expected.rows.findIndex((row) => row.purpose === 'message-delivery');
+    const c = expected.categories.indexOf('identity');
+    const cell = expected.rows[r]!.cells[c]!;
+    expect(cell.state).toBe('partial');
+    const button = matrix.getByRole('button', { name: new RegExp(`^${cell.allowed}/${cell.total}\\s*, show the fields of identity for message-delivery$`) });
+    await expect(button.getAttribute('aria-expanded')).resolves.toBe('false');
+    await button.click();
+    await expect(button.getAttribute('aria-expanded')).resolves.toBe('true');
+    const panel = page.getByRole('region', { name: 'Fields of identity for message-delivery' });
+    await panel.waitFor();
+    await expect(panel.getByRole('heading').evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    const shown = await panel.locator('li[data-field]').evaluateAll((items) => items.map((li) => [li.getAttribute('data-field'), li.className]));
+    expect(shown).toEqual(cell.fields.map((f) => [f.field, f.allow ? 'allowed' : 'refused']));
+    await expect(panel.locator('li.allowed[data-field="Citizen.givenName"]').count()).resolves.toBe(1);
+    await expect(panel.locator('li.refused[data-field="Citizen.sex"]').textContent()).resolves.toContain('not granted');
+    await expect(panel.textContent()).resolves.toContain(`${cell.allowed} of ${cell.total} fields may be read.`);
+    expect(await axeViolations(page)).toEqual([]);
+    // The matrix scrolls inside its own region; the page itself never sideways.
+    await expect(page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).resolves.toBe(true);
+    await panel.scrollIntoViewIfNeeded();
+    await screenshot(page, 'console-matrix-cell-fields-en');
+
+    // By keyboard: another cell, opened with Enter, replaces the list; Close closes it.
+    const denied = matrix.getByRole('button', { name: /^denied\s*, show the fields of financial\.assessment for child-benefit-eligibility$/ });
+    await denied.focus();
+    await page.keyboard.press('Enter');
+    const deniedPanel = page.getByRole('region', { name: 'Fields of financial.assessment for child-benefit-eligibility' });
+    await deniedPanel.waitFor();
+    await expect(deniedPanel.locator('li.refused').first().textContent()).resolves.toContain('denied explicitly');
+    await deniedPanel.getByRole('button', { name: 'Close' }).click();
+    await expect(page.locator('#matrix-fields').count()).resolves.toBe(0);
   });
 });
