@@ -45,6 +45,7 @@ export const LIST_SIZES: ListSizes = Object.freeze({
   'Citizen.benefitPayments': { slicingArgument: 'last', assumedSize: 12 },
   'Citizen.proactiveOffers': { assumedSize: 10 },
   'Citizen.inbox': { assumedSize: 20 },
+  'Citizen.benefitsPaidFor': { assumedSize: 5 },
   'OfferExplanation.facts': { assumedSize: 10 },
   'OfferExplanation.nextSteps': { assumedSize: 5 },
   // transparency
