@@ -1,3 +1,4 @@
+import type { DocumentNode, OperationDefinitionNode } from 'graphql';
 import type { CallerContext } from '../platform/context-token.ts';
 
 /** Per-request state: who acts, for what purpose, for whom; signed into every subgraph call. */
@@ -5,4 +6,6 @@ export interface GatewayContext {
   caller: CallerContext;
   /** Reject the whole operation when any field is denied, instead of returning the rest. */
   strict: boolean;
+  /** What the authorization plan lets the executor run (set once the operation is resolved; see enforcement/planned-gateway.ts). */
+  executable?: { document: DocumentNode; operation: OperationDefinitionNode; signature: string };
 }

@@ -13,8 +13,8 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { CryptoKey, KeyObject } from 'jose';
-import type { Policy } from '../permissions/model.ts';
-import type { RootSubject } from '../permissions/subjects.ts';
+import { clientActors, type Policy } from '../permissions/model.ts';
+import { policyDigest } from '../permissions/digest.ts';
 import { readSupergraph } from '../schema/compose.ts';
 import type { AgencyName, SubgraphName } from '../platform/topology.ts';
 import { maskError } from '../platform/mask-error.ts';
@@ -25,6 +25,7 @@ import type { DevIssuer } from './auth/dev-issuer.ts';
 import type { SenderKey } from '../platform/message-signing.ts';
 import type { GatewayContext } from './context.ts';
 import { enforcementPlugin } from './enforcement/plugin.ts';
+import { plannedGateway } from './enforcement/planned-gateway.ts';
 import { representedLookup } from './enforcement/represented.ts';
 import { RequestRefused, resolvePurpose } from './enforcement/request-purpose.ts';
 import { devTokenRoute } from './dev-token-route.ts';
@@ -47,7 +48,6 @@ export interface GatewayOptions {
   port: number;
   host?: string;
   policy: Policy;
-  rootSubjects: Record<string, RootSubject>;
   /** Transparency may be left out (gateways started without it use the supergraph's URL for it). */
   subgraphUrls: Record<AgencyName, string> & Partial<Record<SubgraphName, string>>;
   /** Signs the context sent to subgraphs (Ed25519 private key). */
@@ -96,13 +96,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const gateway = new ApolloGateway({
     supergraphSdl: readSupergraph(),
     buildService: ({ name, url }) => {
-      const source = new SignedSubgraphSource({ name, url: options.subgraphUrls[name as SubgraphName] ?? url! }, options.contextSigningKey, fetcher, resilience);
+      const source = new SignedSubgraphSource({ name, url: options.subgraphUrls[name as SubgraphName] ?? url! }, options.contextSigningKey, fetcher, resilience, policyDigest(options.policy));
       sources.push(source);
       return source;
     },
   });
   const apollo = new ApolloServer<GatewayContext>({
-    gateway,
+    gateway: plannedGateway(gateway),
     includeStacktraceInErrorResponses: false,
     formatError: maskError,
     ...hardening.apollo,
@@ -113,12 +113,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ApolloServerPluginCacheControlDisabled(),
       requestObserver<GatewayContext>('gateway'),
       ...hardening.apollo.plugins,
-      ...(options.enforcement === false ? [] : [enforcementPlugin({ policy: options.policy, rootSubjects: options.rootSubjects, auditor: audit?.auditor })]),
+      ...(options.enforcement === false ? [] : [enforcementPlugin({ policy: options.policy, auditor: audit?.auditor })]),
     ],
   });
   await apollo.start();
 
-  const represented = representedLookup(() => options.subgraphUrls.family, options.contextSigningKey);
+  const represented = representedLookup(() => options.subgraphUrls.family, options.contextSigningKey, policyDigest(options.policy));
 
   app.get('/health', (_req, res) => res.json({ status: 'ok', service: 'gateway' }));
   app.get('/metrics', metricsRoute);
@@ -139,7 +139,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // An unknown client or actor kind gets the shortest lifetime of all (it is refused later anyway).
   const lifetimes = options.tokenLifetimes ?? DEFAULT_TOKEN_LIFETIMES;
   const shortest = Math.min(...Object.values(lifetimes));
-  const tokenChecks = { ...options.auth, maxLifetimeSeconds: (client: string) => (Object.hasOwn(options.policy.clients, client) ? lifetimes[options.policy.clients[client]!.actors] : undefined) ?? shortest };
+  const lifetimeOf = (client: string) => {
+    if (!Object.hasOwn(options.policy.clients, client)) return shortest;
+    // A client for several kinds of actor (the development explorer) gets the shortest of their lifetimes.
+    return Math.min(...clientActors(options.policy.clients[client]!).map((kind) => lifetimes[kind] ?? shortest));
+  };
+  const tokenChecks = { ...options.auth, maxLifetimeSeconds: lifetimeOf };
   const authenticateRequest = async (req: Request, res: Response, next: NextFunction) => {
     let identity: Awaited<ReturnType<typeof authenticate>> | undefined;
     try {

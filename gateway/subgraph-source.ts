@@ -21,6 +21,8 @@ export class SignedSubgraphSource extends RemoteGraphQLDataSource<GatewayContext
     private readonly signingKey: CryptoKey | KeyObject,
     fetcher: SubgraphFetcher,
     resilience: ResilienceConfig = DEFAULT_RESILIENCE,
+    /** The policy's digest (permissions/digest.ts): the subgraph refuses a call judged under another policy. */
+    private readonly policyDigest = '',
   ) {
     super({ url: config.url, fetcher: fetcher.fetch });
     this.subgraphName = config.name;
@@ -29,7 +31,9 @@ export class SignedSubgraphSource extends RemoteGraphQLDataSource<GatewayContext
 
   override async willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
     if (context?.caller) {
-      request.http?.headers.set(CONTEXT_HEADER, signContext(context.caller, this.subgraphName, this.signingKey));
+      // Bound to this call: its operation and variables exactly as they are sent (the subgraph digests what it receives).
+      const call = { query: request.query ?? '', variables: request.variables, policyDigest: this.policyDigest };
+      request.http?.headers.set(CONTEXT_HEADER, signContext(context.caller, this.subgraphName, this.signingKey, call));
       request.http?.headers.set('x-request-id', context.caller.requestId);
     }
   }

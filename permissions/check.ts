@@ -6,7 +6,8 @@
  */
 import { categoryCovers, classify } from './decide.ts';
 import { DEFAULT_POLICY_DIR, loadPolicy, POLICY_FILES, PolicyError, type PolicyFile } from './load.ts';
-import { PUBLIC, type Policy, type Purpose } from './model.ts';
+import { actorsMayUse } from './judge.ts';
+import { clientActors, PUBLIC, type Policy, type Purpose } from './model.ts';
 import { listSchemaFields, readSupergraphSdl, SUPERGRAPH_PATH, type SchemaFields } from './schema-fields.ts';
 import { didYouMean } from './suggest.ts';
 
@@ -29,7 +30,14 @@ export type ProblemCode =
   | 'CONTRADICTION'
   | 'SHADOWED_GRANT'
   | 'UNUSED_PURPOSE'
-  | 'WEAK_LEGAL_BASIS';
+  | 'WEAK_LEGAL_BASIS'
+  | 'PURPOSE_CLOSED_TO_CLIENT'
+  | 'UNDECLARED_ROOT_FIELD'
+  | 'UNKNOWN_ROOT_FIELD'
+  | 'UNKNOWN_ROOT_ARGUMENT'
+  | 'UNKNOWN_SUBJECT_TYPE'
+  | 'PUBLIC_SUBJECT_FIELD'
+  | 'PARTNER_ON_PUBLIC_BASIS';
 
 export interface Problem {
   severity: Severity;
@@ -232,7 +240,62 @@ function checkClients(policy: Policy): Problem[] {
         problems.push(
           error('INTERNAL_PURPOSE_IN_CLIENT', 'clients.yaml', `client ${id} uses internal purpose ${purposeId}: internal purposes are for the platform only`),
         );
+      } else {
+        const actors = clientActors(client);
+        // Nobody signing in through this client could use the purpose (the gateway would refuse each of them): a mistake either way.
+        if (!actors.some((kind) => actorsMayUse(kind, purpose))) {
+          problems.push(
+            error(
+              'PURPOSE_CLOSED_TO_CLIENT',
+              'clients.yaml',
+              `client ${id} (for ${actors.join(', ')}) uses purpose ${purposeId}, which none of them may use: citizens never reach anyone (subjects: any), staff need the purpose's entitlement (entitlement: <agency:role>)`,
+            ),
+          );
+        }
+        // A partner is outside the state: it may rest on the person's consent or a contract with them, never on a public task.
+        if (actors.includes('partner') && BASES_FOR_ANY_SUBJECT.includes(purpose.legalBasis.kind)) {
+          problems.push(
+            error('PARTNER_ON_PUBLIC_BASIS', 'clients.yaml', `client ${id} is a partner's and uses purpose ${purposeId}, whose legal basis is ${purpose.legalBasis.kind}: partners may use consent or contract purposes only`),
+          );
+        }
       }
+    }
+  }
+  return problems;
+}
+
+/** Whose data each root field returns, and which types are a person's records: declared for every root field, of real fields. */
+function checkSubjects(policy: Policy, fields: SchemaFields): Problem[] {
+  const problems: Problem[] = [];
+  const file = 'classification.yaml';
+  for (const [type, key] of Object.entries(policy.subjectTypes)) {
+    const names = fields.byType.get(type);
+    if (!names) {
+      problems.push(error('UNKNOWN_SUBJECT_TYPE', file, `subject type ${type} is not a type of the schema${didYouMean(type, [...fields.byType.keys()])}`));
+      continue;
+    }
+    if (!names.includes(key)) problems.push(error('UNKNOWN_SUBJECT_TYPE', file, `subject type ${type} has no field ${key} to name its person${didYouMean(key, names)}`));
+    for (const name of names) {
+      // Public is "readable for anyone under any purpose": never true of a field of a person's record.
+      if (classify(policy, `${type}.${name}`) === PUBLIC) {
+        problems.push(error('PUBLIC_SUBJECT_FIELD', file, `${type}.${name} is public, but ${type} is a subject type: every field of a person's record is that person's data`));
+      }
+    }
+  }
+  const roots = fields.rootArguments ?? new Map<string, string[]>();
+  for (const coordinate of roots.keys()) {
+    if (!Object.hasOwn(policy.roots, coordinate)) {
+      problems.push(
+        error('UNDECLARED_ROOT_FIELD', file, `root field ${coordinate} is not in roots: say whose data it returns (actor, anyone, { argument: … } or nobody); until then every purpose is refused it`),
+      );
+    }
+  }
+  for (const [coordinate, subject] of Object.entries(policy.roots)) {
+    const args = roots.get(coordinate);
+    if (!args) {
+      problems.push(error('UNKNOWN_ROOT_FIELD', file, `roots lists ${coordinate}, which is not a root field of the schema${didYouMean(coordinate, [...roots.keys()])}`));
+    } else if (typeof subject === 'object' && !args.includes(subject.argument)) {
+      problems.push(error('UNKNOWN_ROOT_ARGUMENT', file, `roots says ${coordinate} returns the person named by argument ${subject.argument}, which it does not have${didYouMean(subject.argument, args)}`));
     }
   }
   return problems;
@@ -240,7 +303,7 @@ function checkClients(policy: Policy): Problem[] {
 
 /** Every problem of a parsed policy against already-listed schema fields. */
 export function checkPolicyAgainstFields(policy: Policy, fields: SchemaFields): Problem[] {
-  return [...checkCategories(policy), ...checkClassification(policy, fields), ...checkPurposes(policy, fields), ...checkClients(policy)];
+  return [...checkCategories(policy), ...checkClassification(policy, fields), ...checkSubjects(policy, fields), ...checkPurposes(policy, fields), ...checkClients(policy)];
 }
 
 const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];

@@ -14,7 +14,8 @@ export type DenialReason =
   | 'NOT_GRANTED'
   | 'EXPLICITLY_DENIED'
   | 'SUBJECT_OUT_OF_SCOPE'
-  | 'ASSURANCE_TOO_LOW';
+  | 'ASSURANCE_TOO_LOW'
+  | 'UNDECLARED';
 
 export type Decision = { allow: true } | { allow: false; reason: DenialReason };
 

@@ -9,7 +9,7 @@
  */
 import { classify } from './decide.ts';
 import { lowestAcrAllowing } from './evaluate.ts';
-import { PUBLIC, type Acr, type Policy, type Purpose } from './model.ts';
+import { clientActors, PUBLIC, type Acr, type Client, type Policy, type Purpose } from './model.ts';
 import type { SchemaFields } from './schema-fields.ts';
 
 export interface PolicySnapshot {
@@ -18,7 +18,7 @@ export interface PolicySnapshot {
 }
 
 export interface TermChange {
-  term: 'legal basis' | 'subjects' | 'assurance' | 'mutations' | 'internal';
+  term: 'legal basis' | 'subjects' | 'assurance' | 'mutations' | 'internal' | 'entitlement';
   from: string;
   to: string;
 }
@@ -38,6 +38,8 @@ export interface ClientDiff {
   status: 'added' | 'removed' | 'changed';
   purposesAdded: string[];
   purposesRemoved: string[];
+  /** Who signs in through it, when that changed. */
+  actors?: { from: string; to: string };
 }
 
 export interface ClassificationChange {
@@ -78,6 +80,7 @@ function termChanges(before: Purpose, after: Purpose): TermChange[] {
     ['assurance', (p) => p.acr],
     ['mutations', (p) => (p.mutations.length ? p.mutations.join(', ') : 'none')],
     ['internal', (p) => String(p.internal)],
+    ['entitlement', (p) => p.entitlement ?? 'none (closed to staff)'],
   ];
   return terms.flatMap(([term, show]) => (show(before) === show(after) ? [] : [{ term, from: show(before), to: show(after) }]));
 }
@@ -119,13 +122,17 @@ export function diffPolicies(before: PolicySnapshot, after: PolicySnapshot): Pol
   }
 
   const clients: ClientDiff[] = [];
+  const actorsOf = (client: Client | undefined) => (client ? clientActors(client).join(', ') : undefined);
   for (const id of union(Object.keys(before.policy.clients), Object.keys(after.policy.clients))) {
     const old = own(before.policy.clients, id)?.purposes;
     const now = own(after.policy.clients, id)?.purposes;
     const purposesAdded = minus(now ?? [], old ?? []);
     const purposesRemoved = minus(old ?? [], now ?? []);
-    if (old && now && purposesAdded.length === 0 && purposesRemoved.length === 0) continue;
-    clients.push({ client: id, status: !old ? 'added' : !now ? 'removed' : 'changed', purposesAdded, purposesRemoved });
+    const actorsFrom = actorsOf(own(before.policy.clients, id));
+    const actorsTo = actorsOf(own(after.policy.clients, id));
+    const actorsChanged = old !== undefined && now !== undefined && actorsFrom !== actorsTo;
+    if (old && now && purposesAdded.length === 0 && purposesRemoved.length === 0 && !actorsChanged) continue;
+    clients.push({ client: id, status: !old ? 'added' : !now ? 'removed' : 'changed', purposesAdded, purposesRemoved, ...(actorsChanged ? { actors: { from: actorsFrom ?? '', to: actorsTo ?? '' } } : {}) });
   }
 
   const classification: ClassificationChange[] = [];
@@ -133,6 +140,21 @@ export function diffPolicies(before: PolicySnapshot, after: PolicySnapshot): Pol
     const from = categoryIn(before, field);
     const to = categoryIn(after, field);
     if (from !== to) classification.push({ field, from, to });
+  }
+  // Whose data a root field returns, and which types are a person's records, are classification too.
+  const showRoot = (policy: Policy, coordinate: string) => {
+    const subject = own(policy.roots, coordinate);
+    return subject === undefined ? undefined : typeof subject === 'string' ? subject : `argument ${subject.argument}`;
+  };
+  for (const coordinate of union(Object.keys(before.policy.roots), Object.keys(after.policy.roots))) {
+    const from = showRoot(before.policy, coordinate);
+    const to = showRoot(after.policy, coordinate);
+    if (from !== to) classification.push({ field: `whose data ${coordinate} returns`, from, to });
+  }
+  for (const type of union(Object.keys(before.policy.subjectTypes), Object.keys(after.policy.subjectTypes))) {
+    const from = own(before.policy.subjectTypes, type);
+    const to = own(after.policy.subjectTypes, type);
+    if (from !== to) classification.push({ field: `subject type ${type} (key)`, from, to });
   }
 
   const categories: CategoryChange[] = [];
@@ -176,7 +198,7 @@ export function formatDiff(diff: PolicyDiff, beforeLabel: string, afterLabel: st
   if (diff.clients.length) {
     lines.push('', 'clients');
     for (const c of diff.clients) {
-      const changes = [...c.purposesAdded.map((p) => `+${p}`), ...c.purposesRemoved.map((p) => `-${p}`)].join(' ');
+      const changes = [...c.purposesAdded.map((p) => `+${p}`), ...c.purposesRemoved.map((p) => `-${p}`), ...(c.actors ? [`actors ${c.actors.from} → ${c.actors.to}`] : [])].join(' ');
       lines.push(`  ${c.client}${c.status === 'changed' ? '' : ` (${c.status})`}: ${changes}`);
     }
   }

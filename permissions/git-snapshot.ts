@@ -37,7 +37,7 @@ export interface GitSnapshot {
   notes: string[];
 }
 
-const EMPTY_POLICY: Policy = { categories: {}, classification: {}, purposes: {}, clients: {} };
+const EMPTY_POLICY: Policy = { categories: {}, classification: {}, subjectTypes: {}, roots: {}, purposes: {}, clients: {} };
 const NO_FIELDS: SchemaFields = { readable: [], byType: new Map(), mutationType: undefined, mutations: [] };
 
 export function readSnapshotAtRef(repoDir: string, ref: string): GitSnapshot {

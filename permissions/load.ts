@@ -69,6 +69,8 @@ export function parsePolicy(sources: PolicySources): Policy {
     classification: dictionary(
       Object.fromEntries(Object.entries(classification.classification).map(([type, fields]) => [type, dictionary(fields)])),
     ),
+    subjectTypes: dictionary(classification.subjects),
+    roots: dictionary(classification.roots),
     purposes: dictionary(purposes.purposes),
     clients: dictionary(clients.clients),
   });

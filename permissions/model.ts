@@ -22,6 +22,18 @@ const fieldCoordinate = z
   .string()
   .regex(/^[A-Z][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/, 'a field is written Type.field, e.g. Citizen.annualIncome');
 const identifier = z.string().regex(/^[a-z][a-z0-9-]*$/, 'an id is lower-case words joined by dashes');
+/** A role an identity provider vouches for in a staff token's `entitlements` claim: `agency:role`. */
+export const ENTITLEMENT_PATTERN = /^[a-z][a-z0-9-]*:[a-z][a-z0-9-]*$/;
+const entitlement = z.string().regex(ENTITLEMENT_PATTERN, 'an entitlement is agency:role in lower case, e.g. sib:caseworker');
+
+/**
+ * Who signs in through a client: citizens as themselves (personal code),
+ * staff (civil servants, with an entitlement per purpose), a service of an
+ * agency acting as itself, or a partner organisation's system (outside the
+ * state, signing in as itself like a service).
+ */
+export const CLIENT_ACTORS = ['citizens', 'staff', 'service', 'partner'] as const;
+export type ClientActors = (typeof CLIENT_ACTORS)[number];
 
 export const categoriesFile = z
   .object({
@@ -42,13 +54,19 @@ export const categoriesFile = z
   })
   .strict();
 
-/** Type -> field -> category (or `public`). */
+const typeName = z.string().regex(/^[A-Z][A-Za-z0-9_]*$/, 'a type name starts with a capital letter');
+const fieldName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a field name is a GraphQL name');
+
+/** Whose data a root field returns (see classification.yaml, `roots`). */
+export const rootSubjectSchema = z.union([z.enum(['actor', 'anyone', 'nobody']), z.strictObject({ argument: fieldName })]);
+export type RootSubject = z.infer<typeof rootSubjectSchema>;
+
+/** Type -> field -> category (or `public`); the subject types and their key fields; whose data each root field returns. */
 export const classificationFile = z
   .object({
-    classification: z.record(
-      z.string().regex(/^[A-Z][A-Za-z0-9_]*$/, 'a type name starts with a capital letter'),
-      z.record(z.string(), z.union([z.literal(PUBLIC), categoryName])),
-    ),
+    subjects: z.record(typeName, fieldName).default({}),
+    roots: z.record(fieldCoordinate, rootSubjectSchema).default({}),
+    classification: z.record(typeName, z.record(z.string(), z.union([z.literal(PUBLIC), categoryName]))),
   })
   .strict();
 
@@ -68,6 +86,8 @@ export const purposeSchema = z.strictObject({
   read: selection,
   deny: selection.default({ categories: [], fields: [] }),
   mutations: z.array(z.string().regex(/^[a-z][A-Za-z0-9]*$/)).default([]),
+  /** The entitlement a staff member's token must carry to use this purpose; without one, no staff may. */
+  entitlement: entitlement.optional(),
   /** Internal purposes are used by the platform itself (e.g. resolving whom an actor represents); no client may declare them. */
   internal: z.boolean().default(false),
 });
@@ -81,8 +101,8 @@ export const clientsFile = z
       z.strictObject({
         name: z.string().min(1),
         description: z.string().min(1),
-        /** Whether the client's users are citizens (sub = personal code) or staff. */
-        actors: z.enum(['citizens', 'staff', 'service']),
+        /** Who signs in through it (one kind, or a list for a development tool such as the explorer); tokens of any other kind are refused. */
+        actors: z.union([z.enum(CLIENT_ACTORS), z.array(z.enum(CLIENT_ACTORS)).min(1)]),
         purposes: z.array(identifier).min(1),
       }),
     ),
@@ -92,12 +112,20 @@ export const clientsFile = z
 export type Purpose = z.infer<typeof purposeSchema>;
 export type Client = z.infer<typeof clientsFile>['clients'][string];
 
+export function clientActors(client: Pick<Client, 'actors'>): readonly ClientActors[] {
+  return typeof client.actors === 'string' ? [client.actors] : client.actors;
+}
+
 export interface Policy {
   categories: z.infer<typeof categoriesFile>['categories'];
   classification: z.infer<typeof classificationFile>['classification'];
+  /** Subject type -> the field holding its person's personal code. */
+  subjectTypes: Record<string, string>;
+  /** `Query.field` -> whose data it returns. */
+  roots: Record<string, RootSubject>;
   purposes: Record<string, Purpose>;
   clients: Record<string, Client>;
 }
 
-/** The type whose records are personal data about a subject; its key names the subject. */
+/** The subject type of the shipped policy (tests and tools that walk from a citizen). */
 export const SUBJECT_TYPE = 'Citizen';

@@ -29,6 +29,9 @@ export interface SchemaFields {
   byType: Map<string, string[]>;
   /** Name of the mutation root type, when the schema has one. */
   mutationType: string | undefined;
+  /** Name of the query root type, and the argument names of each of its fields (`Query.citizen` -> [id]). */
+  queryType?: string;
+  rootArguments?: Map<string, string[]>;
   /** Field names of the mutation root: granted by name in a purpose's `mutations`. */
   mutations: string[];
 }
@@ -41,6 +44,9 @@ export function readSupergraphSdl(path: string = SUPERGRAPH_PATH): string {
 export function listSchemaFields(supergraphSdl: string): SchemaFields {
   const schema = Supergraph.build(supergraphSdl).apiSchema();
   const mutationRoot = schema.schemaDefinition.rootType('mutation');
+  const queryRoot = schema.schemaDefinition.rootType('query');
+  const rootArguments = new Map<string, string[]>();
+  for (const field of queryRoot?.fields() ?? []) rootArguments.set(`${queryRoot!.name}.${field.name}`, field.arguments().map((a) => a.name));
   const byType = new Map<string, string[]>();
   const readable: string[] = [];
   for (const type of schema.types()) {
@@ -53,6 +59,8 @@ export function listSchemaFields(supergraphSdl: string): SchemaFields {
     readable,
     byType,
     mutationType: mutationRoot?.name,
+    queryType: queryRoot?.name,
+    rootArguments,
     mutations: mutationRoot ? mutationRoot.fields().map((field) => field.name) : [],
   };
 }

@@ -1,9 +1,11 @@
 /**
  * Row-level part of the decision: whose records a request may reach. Pure,
- * like decide(): the gateway and every subgraph call the same functions.
+ * like decide(): the gateway and every subgraph reach it through judge.ts.
  */
 import { relationInScope, type Decision, type Relation } from './decide.ts';
-import type { Policy } from './model.ts';
+import type { Policy, RootSubject } from './model.ts';
+
+export type { RootSubject } from './model.ts';
 
 export interface SubjectScope {
   /** The actor's own personal code, when the actor is a citizen and the purpose reaches `self`. */
@@ -14,12 +16,6 @@ export interface SubjectScope {
   any: boolean;
 }
 
-/**
- * Whose data a root field returns: the caller ('self'), anyone ('any': only
- * purposes reaching any subject), a subject named by an argument, or nobody's ('none').
- */
-export type RootSubject = 'self' | 'any' | 'none' | ((args: Record<string, unknown>) => string);
-
 export function relationOf(scope: SubjectScope, subjectId: string): Relation {
   if (scope.self !== undefined && scope.self === subjectId) return 'self';
   if (scope.represented.includes(subjectId)) return 'represented';
@@ -28,23 +24,27 @@ export function relationOf(scope: SubjectScope, subjectId: string): Relation {
 
 /** Whether a record of this subject may be reached at all under the purpose and scope. */
 export function subjectReachable(policy: Policy, purposeId: string, scope: SubjectScope, relation: Relation): boolean {
-  const purpose = policy.purposes[purposeId];
+  const purpose = Object.hasOwn(policy.purposes, purposeId) ? policy.purposes[purposeId] : undefined;
   if (!purpose || !relationInScope(purpose.subjects, relation)) return false;
   return relation !== 'other' || scope.any;
 }
 
-export function decideRootSubject(
-  policy: Policy,
-  purposeId: string,
-  scope: SubjectScope,
-  subject: RootSubject,
-  args: Record<string, unknown>,
-): Decision {
-  if (!policy.purposes[purposeId]) return { allow: false, reason: 'UNKNOWN_PURPOSE' };
+/** Whose data a root field returns, as the policy declares it (undefined: undeclared, so refused). */
+export function rootSubjectOf(policy: Policy, coordinate: string): RootSubject | undefined {
+  return Object.hasOwn(policy.roots, coordinate) ? policy.roots[coordinate] : undefined;
+}
+
+export function decideRootSubject(policy: Policy, purposeId: string, scope: SubjectScope, coordinate: string, args: Record<string, unknown>): Decision {
+  if (!Object.hasOwn(policy.purposes, purposeId)) return { allow: false, reason: 'UNKNOWN_PURPOSE' };
+  const subject = rootSubjectOf(policy, coordinate);
+  if (subject === undefined) return { allow: false, reason: 'UNDECLARED' };
   let reachable: boolean;
-  if (subject === 'none') reachable = true;
-  else if (subject === 'any') reachable = scope.any;
-  else if (subject === 'self') reachable = scope.self !== undefined && subjectReachable(policy, purposeId, scope, 'self');
-  else reachable = subjectReachable(policy, purposeId, scope, relationOf(scope, subject(args)));
+  if (subject === 'nobody') reachable = true;
+  else if (subject === 'anyone') reachable = scope.any;
+  else if (subject === 'actor') reachable = scope.self !== undefined && subjectReachable(policy, purposeId, scope, 'self');
+  else {
+    const named = args[subject.argument];
+    reachable = typeof named === 'string' && subjectReachable(policy, purposeId, scope, relationOf(scope, named));
+  }
   return reachable ? { allow: true } : { allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' };
 }

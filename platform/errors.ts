@@ -12,6 +12,7 @@ export const DENIAL_MESSAGES: Record<DenialReason, string> = {
   EXPLICITLY_DENIED: 'the purpose explicitly denies this field',
   SUBJECT_OUT_OF_SCOPE: 'the person whose data this is is outside what the purpose reaches',
   ASSURANCE_TOO_LOW: 'the sign-in assurance level is too low for this field',
+  UNDECLARED: 'the policy does not say whose data this root field returns, so no purpose may read it',
 };
 
 export function unauthorizedField(purpose: string, field: string, reason: DenialReason, path?: readonly (string | number)[]): GraphQLError {

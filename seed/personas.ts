@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { isSyntheticPersonalCode } from './personal-code.ts';
 
 export const CITIZEN_PERSONA_ROLES = ['newborn-mother', 'single-parent', 'large-family', 'near-retirement'] as const;
-export const STAFF_PERSONA_ROLES = ['caseworker', 'privacy-officer'] as const;
+export const STAFF_PERSONA_ROLES = ['caseworker', 'privacy-officer', 'registrar', 'tax-officer'] as const;
 export type CitizenPersonaRole = (typeof CITIZEN_PERSONA_ROLES)[number];
 export type StaffPersonaRole = (typeof STAFF_PERSONA_ROLES)[number];
 export type PersonaRole = CitizenPersonaRole | StaffPersonaRole;
@@ -18,6 +18,8 @@ export interface Persona {
   role: PersonaRole;
   name: string;
   description: string;
+  /** Staff only: the roles the identity provider vouches for in their tokens (the policy names one per purpose). */
+  entitlements: string[];
 }
 
 export const PERSONAS_PATH = fileURLToPath(new URL('./personas.json', import.meta.url));
@@ -32,12 +34,16 @@ export function loadPersonas(path = PERSONAS_PATH): Persona[] {
   const personas = raw.map((entry: unknown, i): Persona => {
     const where = `${path}[${i}]`;
     if (typeof entry !== 'object' || entry === null) throw new Error(`${where}: expected an object`);
-    const { id, role, name, description } = entry as Record<string, unknown>;
+    const { id, role, name, description, entitlements = [] } = entry as Record<string, unknown>;
     for (const [field, value] of Object.entries({ id, role, name, description })) {
       if (typeof value !== 'string' || value === '') throw new Error(`${where}.${field}: expected a non-empty string`);
     }
     if (!ROLES.includes(role as string)) throw new Error(`${where}.role: unknown role "${String(role)}"`);
-    const persona = { id, role, name, description } as Persona;
+    if (!Array.isArray(entitlements) || !entitlements.every((e) => typeof e === 'string' && /^[a-z][a-z0-9-]*:[a-z][a-z0-9-]*$/.test(e))) {
+      throw new Error(`${where}.entitlements: expected a list of entitlements like "sib:caseworker"`);
+    }
+    const persona = { id, role, name, description, entitlements } as Persona;
+    if (isCitizenRole(persona.role) && entitlements.length) throw new Error(`${where}.entitlements: only staff carry entitlements`);
     if (isCitizenRole(persona.role) ? !isSyntheticPersonalCode(persona.id) : !/^staff-\d{4}$/.test(persona.id)) {
       throw new Error(`${where}.id: "${persona.id}" is not a valid ${isCitizenRole(persona.role) ? 'synthetic personal code' : 'staff id (staff-NNNN)'}`);
     }

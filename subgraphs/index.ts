@@ -15,6 +15,3 @@ export const AGENCIES: Record<AgencyName, Agency<any>> = { identity, tax, family
 /** Every subgraph the system runs: the agencies and the transparency subgraph over the audit log. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
 export const SUBGRAPHS: Record<SubgraphName, Agency<any>> = { ...AGENCIES, transparency };
-
-/** Whose data each root field of the graph returns, as every subgraph declares it. */
-export const ROOT_SUBJECTS = Object.assign({}, ...Object.values(SUBGRAPHS).map((agency) => agency.rootSubjects)) as Agency<unknown>['rootSubjects'];

@@ -9,7 +9,7 @@ import type { Policy } from '../permissions/model.ts';
 import { createDevIssuer, DEV_ISSUER, TOKEN_AUDIENCE, type DevIssuer } from '../gateway/auth/dev-issuer.ts';
 import { startGateway, type RunningGateway } from '../gateway/server.ts';
 import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, subgraphDatabase, type SubgraphName } from '../platform/topology.ts';
-import { ROOT_SUBJECTS, SUBGRAPHS } from '../subgraphs/index.ts';
+import { SUBGRAPHS } from '../subgraphs/index.ts';
 import { startSubgraph, type RunningService } from '../subgraphs/kit/server.ts';
 import type { DatabaseUrls } from '../platform/databases.ts';
 import type { HardeningConfig } from '../platform/config.ts';
@@ -160,7 +160,6 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
       port: options.gatewayPort ?? 4000,
       host: options.host,
       policy,
-      rootSubjects: ROOT_SUBJECTS,
       subgraphUrls: Object.fromEntries(started.map((s) => [s.name, s.url])) as Record<SubgraphName, string>,
       contextSigningKey: privateKey,
       auth: { key: devIssuer.publicKey, issuer: DEV_ISSUER, audience: TOKEN_AUDIENCE },

@@ -8,7 +8,6 @@ import { createDevIssuer, DEV_ISSUER } from '../gateway/auth/dev-issuer.ts';
 import { remoteKeySet } from '../gateway/auth/authenticate.ts';
 import { startGateway } from '../gateway/server.ts';
 import { loadPolicy } from '../permissions/load.ts';
-import { ROOT_SUBJECTS } from '../subgraphs/index.ts';
 import { logger } from '../platform/logger.ts';
 import { gatewayConfig } from '../platform/config.ts';
 import { importContextPrivateKey } from '../platform/context-keys.ts';
@@ -23,7 +22,6 @@ async function main() {
     port: config.port,
     host: config.host,
     policy,
-    rootSubjects: ROOT_SUBJECTS,
     subgraphUrls: config.subgraphUrls,
     contextSigningKey: await importContextPrivateKey(config.contextPrivateKey),
     auth: config.auth

@@ -14,7 +14,7 @@ import { copyText, COPY_LINE } from '../seed/copy-format.ts';
 import { employerRows, findHousehold, generatePopulation, rowsOfPerson, type Household, type PopulationOptions } from '../seed/generate.ts';
 import { isSeeded, SeedError, seedDatabases } from '../seed/load.ts';
 import { checkDigit, isValidPersonalCode } from '../seed/personal-code.ts';
-import { personaByRole, personas } from '../seed/personas.ts';
+import { STAFF_PERSONA_ROLES, personaByRole, personas } from '../seed/personas.ts';
 import { Random } from '../seed/random.ts';
 import { HOUSEHOLD_TABLES, SEED_TABLES, TABLE_DATABASE, type HouseholdRows, type SeedTable } from '../seed/rows.ts';
 import { AGENCY_NAMES } from '../platform/topology.ts';
@@ -231,7 +231,7 @@ describe('personas', () => {
     const roles = personas().map((p) => p.role);
     expect(roles).toEqual(expect.arrayContaining(['newborn-mother', 'single-parent', 'large-family', 'near-retirement', 'caseworker', 'privacy-officer']));
     for (const persona of personas()) {
-      if (persona.role === 'caseworker' || persona.role === 'privacy-officer') {
+      if ((STAFF_PERSONA_ROLES as readonly string[]).includes(persona.role)) {
         expect(persona.id).toMatch(/^staff-\d{4}$/);
         expect(citizenById.has(persona.id)).toBe(false);
       } else {

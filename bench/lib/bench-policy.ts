@@ -11,11 +11,12 @@ export const BENCH_PURPOSE = 'benchmark';
 export const BENCH_CLIENT = 'benchmark-client';
 export const BENCH_ACTOR = 'staff-bench';
 export const BENCH_CASE = 'BENCH-RUN';
+export const BENCH_ENTITLEMENT = 'bench:runner';
 
 export function benchPolicy(): Policy {
   const base = loadPolicy();
   return extendPolicy(base, {
-    purposes: { [BENCH_PURPOSE]: readEverythingPurpose(base, 'benchmarks only') },
+    purposes: { [BENCH_PURPOSE]: { ...readEverythingPurpose(base, 'benchmarks only'), entitlement: BENCH_ENTITLEMENT } },
     clients: { [BENCH_CLIENT]: { name: 'Benchmark', description: 'benchmarks only', actors: 'staff', purposes: [BENCH_PURPOSE] } },
   });
 }

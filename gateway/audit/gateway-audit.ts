@@ -46,12 +46,13 @@ export async function startAudit(policy: Policy, supergraphSdl: string, database
           caller: {
             actor: identity.sub,
             client: identity.client,
-            // What was declared, cut short: an unknown purpose is recorded as the caller wrote it.
-            purpose: (req.header('x-purpose') ?? '').trim().slice(0, 64) || '(none)',
-            caseRef: req.header('x-case-ref')?.trim().slice(0, 100) || undefined,
+            // What was declared, cut short and reduced to the characters an id may have: a refused header is
+            // evidence of an attempt, never text the log stores verbatim (control characters, markup, a NUL).
+            purpose: declared(req.header('x-purpose'), 64) || '(none)',
+            caseRef: declared(req.header('x-case-ref'), 100) || undefined,
             requestId,
           },
-          operationName: typeof body.operationName === 'string' ? body.operationName.slice(0, 200) : null,
+          operationName: typeof body.operationName === 'string' ? declared(body.operationName, 200) : null,
           source: typeof body.query === 'string' ? body.query : undefined,
           errors: [{ extensions: { code } }],
         });
@@ -66,6 +67,11 @@ export async function startAudit(policy: Policy, supergraphSdl: string, database
       await checkpointer?.close();
     },
   };
+}
+
+/** A client-supplied id as the audit keeps it: trimmed, bounded, anything but id characters shown as '?'. */
+export function declared(value: string | undefined, max: number): string {
+  return (value ?? '').trim().slice(0, max).replace(/[^A-Za-z0-9:/._-]/g, '?');
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;

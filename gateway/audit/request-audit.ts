@@ -11,7 +11,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { classify } from '../../permissions/decide.ts';
 import { PUBLIC, type Policy } from '../../permissions/model.ts';
 import type { CallerContext } from '../../platform/context-token.ts';
-import type { ReturnedFieldCollector } from '../enforcement/filter-response.ts';
+import type { ReturnedFieldCollector } from '../enforcement/plan.ts';
 import type { AuditContent, Denial, FieldRef } from './chain.ts';
 import type { FieldOwners } from './field-owners.ts';
 import type { AuditWriter } from './writer.ts';
@@ -19,7 +19,7 @@ import type { AuditWriter } from './writer.ts';
 export const AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE';
 
 /** Error codes that mean "refused", and make a request worth a denied record. */
-const DENIAL_CODES = new Set(['UNAUTHORIZED_FIELD_OR_TYPE', 'PURPOSE_NOT_ALLOWED', 'CASE_REFERENCE_REQUIRED']);
+const DENIAL_CODES = new Set(['UNAUTHORIZED_FIELD_OR_TYPE', 'PURPOSE_NOT_ALLOWED', 'CASE_REFERENCE_REQUIRED', 'ACTOR_NOT_ALLOWED']);
 
 export interface ReturnedFields {
   collect: ReturnedFieldCollector;
@@ -49,11 +49,26 @@ export interface RequestOutcome {
   source?: string;
   returned?: ReturnedFields;
   errors?: readonly Pick<GraphQLFormattedError, 'extensions'>[];
+  /** People a refused part of the request was about (a root field's argument, a record whose fields were refused). */
+  targeted?: ReadonlySet<string>;
+}
+
+export interface MutationIntent {
+  caller: RequestOutcome['caller'];
+  operationName?: string | null;
+  source?: string;
+  /** `Mutation.field` of every mutation the operation is about to call. */
+  mutations: readonly string[];
 }
 
 export interface RequestAuditor {
   /** Writes the record this outcome needs (resolves once durable); false when none was needed. Throws AuditUnavailable. */
   record(outcome: RequestOutcome): Promise<boolean>;
+  /**
+   * Writes, before a mutation runs, the record that it is about to (resolves once durable): a change is
+   * never made that the log does not hold. Throws AuditUnavailable, and then the mutation must not run.
+   */
+  recordIntent(intent: MutationIntent): Promise<void>;
   writer: AuditWriter;
 }
 
@@ -77,13 +92,35 @@ export function requestAuditor(policy: Policy, owners: FieldOwners, writer: Audi
     return cached as FieldRef[]; // frozen: a mutation would throw (ES modules are strict), never corrupt another record
   };
 
+  const contentOf = (caller: RequestOutcome['caller'], operationName: string | null | undefined, source: string | undefined): Omit<AuditContent, 'outcome' | 'denials' | 'subjects' | 'otherFields'> => {
+    const basis = policy.purposes[caller.purpose]?.legalBasis;
+    return {
+      recordedAt: new Date().toISOString(),
+      requestId: caller.requestId,
+      client: caller.client,
+      actor: caller.actor,
+      purpose: caller.purpose,
+      legalBasis: basis ? `${basis.kind}: ${basis.reference.replace(/\s+/g, ' ').trim()}` : null,
+      caseRef: caller.caseRef ?? null,
+      operationName: operationName ?? null,
+      operationHash: createHash('sha256').update(source ?? '').digest('hex'),
+    };
+  };
+
   return {
     writer,
+    async recordIntent({ caller, operationName, source, mutations }) {
+      await writer.write({ ...contentOf(caller, operationName, source), outcome: 'served', denials: [], subjects: [], otherFields: refs(mutations) });
+    },
     async record(outcome) {
       const subjects = [...(outcome.returned?.subjects ?? [])]
         .map(([id, fields]) => ({ id, fields: refs(fields) }))
-        .filter((s) => s.fields.length > 0)
-        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        .filter((s) => s.fields.length > 0);
+      const servedSubjects = subjects.length;
+      // A refused attempt is recorded with whom it targeted (no fields: nothing of theirs left), so it shows in their
+      // data tracker and in the privacy officer's search by subject.
+      for (const id of outcome.targeted ?? []) if (!subjects.some((s) => s.id === id)) subjects.push({ id, fields: [] });
+      subjects.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       const otherFields = refs(outcome.returned?.other ?? []);
       const denials: Denial[] = [];
       for (const error of outcome.errors ?? []) {
@@ -92,20 +129,10 @@ export function requestAuditor(policy: Policy, owners: FieldOwners, writer: Audi
         const field = error.extensions?.field;
         denials.push(typeof field === 'string' ? { code, field } : { code });
       }
-      const served = subjects.length > 0 || otherFields.length > 0;
+      const served = servedSubjects > 0 || otherFields.length > 0;
       if (!served && denials.length === 0) return false;
-      const { caller } = outcome;
-      const basis = policy.purposes[caller.purpose]?.legalBasis;
       const content: AuditContent = {
-        recordedAt: new Date().toISOString(),
-        requestId: caller.requestId,
-        client: caller.client,
-        actor: caller.actor,
-        purpose: caller.purpose,
-        legalBasis: basis ? `${basis.kind}: ${basis.reference.replace(/\s+/g, ' ').trim()}` : null,
-        caseRef: caller.caseRef ?? null,
-        operationName: outcome.operationName ?? null,
-        operationHash: createHash('sha256').update(outcome.source ?? '').digest('hex'),
+        ...contentOf(outcome.caller, outcome.operationName, outcome.source),
         outcome: served ? 'served' : 'denied',
         denials,
         subjects,

@@ -5,9 +5,13 @@
  * resolves only once the COMMIT that holds its record returned, so nothing is
  * released before its record is durable, and a crash loses no released read.
  *
- * The circuit: a failed write rejects every record of the batch with
- * AuditUnavailable; for a short cool-down after that, records are refused at
- * once instead of piling up on a store that is down; then the next batch tries.
+ * A failed batch is retried record by record, so a record the store refuses
+ * (one no validation foresaw) fails only its own request. The circuit: when
+ * even single records cannot be written, every one of them is rejected with
+ * AuditUnavailable, and for a short cool-down records are refused at once
+ * instead of piling up on a store that is down; then the next batch tries.
+ * The queue is bounded: past `maxQueue` waiting records, a write fails at
+ * once (AUDIT_UNAVAILABLE) rather than holding requests and memory.
  */
 import { openDatabase, type Database } from '../../platform/database.ts';
 import { logger } from '../../platform/logger.ts';
@@ -27,6 +31,8 @@ export interface AuditWriterOptions {
   maxBatch?: number;
   /** How long the circuit stays open after a failed write. */
   coolDownMs?: number;
+  /** Most records waiting to be written; more are refused at once. */
+  maxQueue?: number;
   maxConnections?: number;
 }
 
@@ -48,6 +54,7 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
   const db: Database = openDatabase('audit', options.databaseUrl, options.maxConnections ?? 2);
   const maxBatch = options.maxBatch ?? 1_000;
   const coolDownMs = options.coolDownMs ?? 1_000;
+  const maxQueue = options.maxQueue ?? 10_000;
   const queue: Pending[] = [];
   const stats = { batches: 0, records: 0 };
   let flushing: Promise<void> | undefined;
@@ -55,6 +62,38 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
   let openUntil = 0;
   // The last link this writer appended: the next batch chains from it without reading it back.
   let head: ChainHead | undefined;
+
+  /**
+   * After a batch failed: each record alone, so one the store refuses fails only its own request. True when
+   * the store took at least one (it is up: the others were bad records); false when it took none (it is down,
+   * and nothing has been settled yet).
+   */
+  const writeOneByOne = async (batch: Pending[]): Promise<boolean> => {
+    const outcomes: (ChainedRecord | Error)[] = [];
+    for (const pending of batch) {
+      try {
+        const [record] = await appendBatch(db, [pending.content], head);
+        head = { seq: record!.seq, hash: record!.hash };
+        outcomes.push(record!);
+      } catch (error) {
+        head = undefined;
+        outcomes.push(error as Error);
+      }
+    }
+    if (outcomes.every((o) => o instanceof Error)) return false;
+    batch.forEach((pending, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome instanceof Error) {
+        logger.error({ err: { message: outcome.message } }, 'audit record refused by the store: its request gets no data');
+        pending.reject(new AuditUnavailable());
+      } else {
+        stats.records += 1;
+        pending.resolve(outcome);
+      }
+    });
+    stats.batches += 1;
+    return true;
+  };
 
   const flush = async () => {
     while (queue.length > 0) {
@@ -73,24 +112,27 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriter {
         stats.records += records.length;
         batch.forEach((pending, i) => pending.resolve(records[i]!));
       } catch (error) {
-        openUntil = Date.now() + coolDownMs;
         head = undefined; // unknown after a failure: read it again under the lock
+        if (batch.length > 1 && (await writeOneByOne(batch))) continue;
+        openUntil = Date.now() + coolDownMs;
         logger.error({ err: { message: (error as Error).message }, records: batch.length }, 'audit write failed: refusing personal data until it succeeds');
         for (const pending of batch) pending.reject(new AuditUnavailable());
       }
     }
   };
-  // Cleared in a later microtask, so never before `flushing` holds this very promise.
+  // Cleared in a later microtask, so never before `flushing` holds this very promise. A record queued between
+  // the loop's last look at the queue and that microtask would wait for the next write: flush again for it.
   const startFlush = () => {
     flushing ??= flush().finally(() => {
       flushing = undefined;
+      if (queue.length > 0) startFlush();
     });
   };
 
   return {
     write(content) {
       // Closed: a request its client abandoned during shutdown still reaches here; it gets no data, and no error is logged.
-      if (closed || Date.now() < openUntil) return Promise.reject(new AuditUnavailable());
+      if (closed || Date.now() < openUntil || queue.length >= maxQueue) return Promise.reject(new AuditUnavailable());
       return new Promise<ChainedRecord>((resolve, reject) => {
         queue.push({ content, resolve, reject });
         startFlush();

@@ -5,17 +5,11 @@
  */
 import { createRemoteJWKSet, jwtVerify, type CryptoKey, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
-import { ACR_LEVELS, type Acr } from '../../permissions/model.ts';
+import { AuthenticationError, identityFromClaims, type ClaimMapping, type Identity } from './identity-claims.ts';
 
-export interface Identity {
-  sub: string;
-  client: string;
-  acr: Acr;
-}
+export { AuthenticationError, type Identity } from './identity-claims.ts';
 
 export type TokenKey = CryptoKey | JWTVerifyGetKey;
-
-export class AuthenticationError extends Error {}
 
 export function remoteKeySet(jwksUrl: string): TokenKey {
   return createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
@@ -69,7 +63,7 @@ export function tokenTimeProblem(claims: { exp?: unknown; iat?: unknown; nbf?: u
 export async function authenticate(
   authorization: string | undefined,
   key: TokenKey,
-  expected: { issuer: string; audience: string; maxLifetimeSeconds?: (client: string) => number },
+  expected: { issuer: string; audience: string; maxLifetimeSeconds?: (client: string) => number; claims?: ClaimMapping },
 ): Promise<Identity> {
   const match = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(authorization ?? '');
   if (!match) throw new AuthenticationError('send a token as "Authorization: Bearer <JWT>"');
@@ -91,14 +85,9 @@ export async function authenticate(
     const code = (error as { code?: string }).code;
     throw new AuthenticationError(code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token is not valid');
   }
-  const { sub, client_id: client, acr } = payload as { sub?: unknown; client_id?: unknown; acr?: unknown };
-  if (typeof sub !== 'string' || !sub || typeof client !== 'string' || !client) {
-    throw new AuthenticationError('the token lacks sub or client_id');
-  }
-  const timeProblem = tokenTimeProblem(payload, Math.floor(Date.now() / 1000), maxLifetime(client));
+  const identity = identityFromClaims(payload, expected.claims);
+  const timeProblem = tokenTimeProblem(payload, Math.floor(Date.now() / 1000), maxLifetime(identity.client));
   if (timeProblem) throw new AuthenticationError(timeProblem);
-  const level = typeof acr === 'string' && (ACR_LEVELS as readonly string[]).includes(acr) ? (acr as Acr) : 'low';
-  const identity: Identity = Object.freeze({ sub, client, acr: level });
   // Remembered no longer than the token is valid.
   const exp = payload.exp!;
   const expiresInMs = exp * 1000 - Date.now();

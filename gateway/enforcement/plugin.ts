@@ -1,42 +1,33 @@
 /**
- * Wires purpose enforcement into Apollo Server's request pipeline:
- * didResolveOperation (after validation, before planning) filters the
- * operation; willSendResponse applies the removals and the per-subject check,
- * then (when an auditor is given) awaits the audit record of what is left
- * before the response may go: enforcement knows exactly which fields of whom
- * survive filtering, so the record is built from the same walk.
+ * Wires the authorization plan (plan.ts) into Apollo Server's request
+ * pipeline. didResolveOperation (after validation, before planning) takes the
+ * operation's plan from the cache, judges its root fields' subjects for this
+ * caller, and hands the executor the document to run (planned-gateway.ts);
+ * willSendResponse applies the plan to the result in one pass and then (when
+ * an auditor is given) awaits the audit record of exactly what is left before
+ * the response may go. The plan is kept in this request's own hooks, never in
+ * a table beside them.
  */
-import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
-import { GraphQLError, getOperationAST, type GraphQLFormattedError } from 'graphql';
-import { decide, decideMutation, type Decision, type Relation } from '../../permissions/decide.ts';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Decision, DenialReason, Relation } from '../../permissions/decide.ts';
+import { judgeField, judgeMutation, judgeRootSubject, rootNeedsArguments, subjectTypes } from '../../permissions/judge.ts';
 import type { Policy } from '../../permissions/model.ts';
-import { decideRootSubject, relationOf, type RootSubject } from '../../permissions/subjects.ts';
-import { filterOperation, ReservedAliasError, type FieldJudge, type Removal } from './filter-operation.ts';
-import { applyRemovals, dropDuplicateDenials, enforceSubjects, removalError, type SubjectJudge } from './filter-response.ts';
+import { relationOf } from '../../permissions/subjects.ts';
+import { applyPlan, dropDuplicateDenials, planCache, RESERVED_PREFIX, ReservedAliasError, type AuthorizationPlan, type Executable, type StaticJudge, type SubjectJudge } from './plan.ts';
 import type { GatewayContext } from '../context.ts';
 import { auditUnavailableError, returnedFields, type RequestAuditor } from '../audit/request-audit.ts';
 
 export interface EnforcementOptions {
   policy: Policy;
-  rootSubjects: Record<string, RootSubject>;
   /** Records every data-bearing or refused response before it is released. */
   auditor?: RequestAuditor;
 }
 
-interface Enforced {
-  removals: Removal[];
-}
-
-function fieldJudge(policy: Policy, ctx: GatewayContext, rootSubjects: Record<string, RootSubject>, queryType: string, mutationType: string | undefined): FieldJudge {
-  const { purpose, acr, scope } = ctx.caller;
-  return (parentType, fieldName, args) => {
-    if (parentType === mutationType) return decideMutation(policy, purpose, fieldName, acr);
-    if (parentType === queryType) {
-      const subject = decideRootSubject(policy, purpose, scope, rootSubjects[fieldName] ?? 'none', args);
-      if (!subject.allow) return subject;
-    }
-    return decide(policy, { purpose, field: `${parentType}.${fieldName}`, acr });
+function staticJudge(policy: Policy, caller: GatewayContext['caller']): StaticJudge {
+  return {
+    field: (coordinate) => judgeField(policy, caller, coordinate),
+    mutation: (name) => judgeMutation(policy, caller, name),
   };
 }
 
@@ -45,68 +36,126 @@ function fieldJudge(policy: Policy, ctx: GatewayContext, rootSubjects: Record<st
  * over and over: each is answered once per request (relations are self, represented or other).
  */
 function subjectJudge(policy: Policy, caller: GatewayContext['caller']): SubjectJudge {
-  const { purpose, acr, scope } = caller;
   const answered = new Map<Relation, Map<string, Decision>>();
   return (field, subject) => {
-    const relation = relationOf(scope, subject);
+    const relation = relationOf(caller.scope, subject);
     let byField = answered.get(relation);
     if (!byField) answered.set(relation, (byField = new Map()));
     let decision = byField.get(field);
-    if (!decision) byField.set(field, (decision = decide(policy, { purpose, field, relation, acr })));
+    if (!decision) byField.set(field, (decision = judgeField(policy, caller, field, { id: subject })));
     return decision;
   };
 }
 
-export function enforcementPlugin({ policy, rootSubjects, auditor }: EnforcementOptions): ApolloServerPlugin<GatewayContext> {
-  const enforced = new WeakMap<GatewayContext, Enforced>();
+interface Planned {
+  plan: AuthorizationPlan;
+  refusedRoots: ReadonlyMap<string, DenialReason>;
+  executable: Executable;
+  /** People a refused part of the request was about: the audit names them, so their tracker shows the attempt. */
+  targeted: Set<string>;
+}
+
+/** Something that is not one JSON answer (incremental delivery) cannot be judged record by record: it never leaves. */
+function notSingleError(): GraphQLFormattedError {
+  return { message: 'Only single (non-incremental) responses are served.', extensions: { code: 'BAD_REQUEST' } };
+}
+
+/** The person a root field's argument names (policy `roots`: { argument }), when it names one. */
+function namedSubject(policy: Policy, coordinate: string, args: Record<string, unknown>): string | undefined {
+  const subject = Object.hasOwn(policy.roots, coordinate) ? policy.roots[coordinate] : undefined;
+  const named = typeof subject === 'object' ? args[subject.argument] : undefined;
+  return typeof named === 'string' ? named : undefined;
+}
+
+const hasReservedPath = (error: GraphQLFormattedError) => error.path?.some((key) => typeof key === 'string' && key.startsWith(RESERVED_PREFIX)) === true;
+
+export function enforcementPlugin({ policy, auditor }: EnforcementOptions): ApolloServerPlugin<GatewayContext> {
+  const planFor = planCache();
   return {
     async requestDidStart() {
+      let planned: Planned | undefined;
       return {
         async didResolveOperation(rc: GraphQLRequestContextDidResolveOperation<GatewayContext>) {
           const ctx = rc.contextValue;
-          const schema = rc.schema;
           if (!rc.operation) return;
-          const judge = fieldJudge(policy, ctx, rootSubjects, schema.getQueryType()!.name, schema.getMutationType()?.name);
-          let filtered;
+          const { purpose, acr } = ctx.caller;
+          // Coerced (defaults applied) by the operation guards before this hook (gateway/hardening/operation-guards.ts).
+          const variables = rc.request.variables ?? {};
+          let plan: AuthorizationPlan;
           try {
-            filtered = filterOperation(schema, rc.document, rc.operation, rc.request.variables ?? {}, judge);
+            plan = planFor({ schema: rc.schema, document: rc.document, operation: rc.operation, variables, judge: staticJudge(policy, ctx.caller), subjectTypes: subjectTypes(policy), purpose, acr });
           } catch (error) {
             if (error instanceof ReservedAliasError) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
             throw error;
           }
-          enforced.set(ctx, { removals: filtered.removals });
-          // The planner caches plans by queryHash: a purpose-filtered document must never share a plan with another.
-          const signature = filtered.removals.map((r) => r.path.join('.')).join('|');
-          (rc as { queryHash: string }).queryHash = createHash('sha256').update(`${rc.queryHash}\u0000cg\u0000${signature}`).digest('hex');
-          (rc as { document: typeof rc.document }).document = filtered.document;
-          (rc as { operation: typeof rc.operation }).operation = getOperationAST(filtered.document, rc.request.operationName)!;
+          const refusedRoots = new Map<string, DenialReason>();
+          const targeted = new Set<string>();
+          for (const root of plan.roots) {
+            const coordinate = `${rc.schema.getQueryType()!.name}.${root.fieldName}`;
+            const args = rootNeedsArguments(policy, coordinate) ? root.args(variables) : {};
+            const decision = judgeRootSubject(policy, ctx.caller, coordinate, args);
+            if (decision.allow) continue;
+            refusedRoots.set(root.key, decision.reason);
+            const named = namedSubject(policy, coordinate, args);
+            if (named !== undefined) targeted.add(named);
+          }
+          const executable = plan.executable(refusedRoots);
+          planned = { plan, refusedRoots, executable, targeted };
+          ctx.executable = executable;
         },
         async responseForOperation(rc) {
-          const removals = enforced.get(rc.contextValue)?.removals ?? [];
-          if (!rc.contextValue.strict || removals.length === 0) return null;
-          return {
-            http: { status: 403, headers: rc.response.http.headers },
-            body: { kind: 'single', singleResult: { errors: removals.map((r) => removalError(rc.contextValue.caller.purpose, r)) } },
-          };
+          const removals = planned?.executable.removals ?? [];
+          if (rc.contextValue.strict && removals.length > 0) {
+            return {
+              http: { status: 403, headers: rc.response.http.headers },
+              body: { kind: 'single', singleResult: { errors: [...planned!.executable.errors] } },
+            };
+          }
+          // A change is never made that the log does not hold: its record first, or no change at all.
+          if (auditor && planned && rc.operation?.operation === 'mutation') {
+            const mutations = [...planned.plan.tree.byType.values()].flat().filter((f) => !f.removed).map((f) => f.coordinate);
+            if (mutations.length === 0) return null;
+            try {
+              await auditor.recordIntent({ caller: rc.contextValue.caller, operationName: rc.operationName ?? rc.request.operationName, source: rc.source, mutations });
+            } catch {
+              return { http: { status: 503, headers: rc.response.http.headers }, body: { kind: 'single', singleResult: { errors: [auditUnavailableError()] } } };
+            }
+          }
+          return null;
         },
         async willSendResponse(rc) {
           const ctx = rc.contextValue;
-          const state = enforced.get(ctx);
+          if (rc.response.body.kind !== 'single') {
+            rc.response.body = { kind: 'single', singleResult: { errors: [notSingleError()] } };
+            rc.response.http.status = 400;
+          }
           const body = rc.response.body;
-          // The gateway executes no incremental delivery (@defer): every response here is single.
           if (body.kind !== 'single') return;
           const result = body.singleResult;
+          // A subgraph refusing the subject key the plan added (a purpose not granted the key field) names it in its
+          // error's path: the record is refused as a whole below; the reserved key never reaches the client.
+          if (result.errors?.some(hasReservedPath)) result.errors = result.errors.filter((e) => !hasReservedPath(e));
           const returned = auditor ? returnedFields() : undefined;
-          const data = result.data as Parameters<typeof applyRemovals>[0] | null | undefined;
-          if (state && rc.operation && !(ctx.strict && state.removals.length) && data) {
+          const data = result.data as Parameters<typeof applyPlan>[0]['data'] | null | undefined;
+          if (planned && !(ctx.strict && planned.executable.removals.length) && data) {
             const { purpose } = ctx.caller;
-            const added: GraphQLFormattedError[] = applyRemovals(data, state.removals, purpose);
-            added.push(...enforceSubjects(rc.schema, rc.document!, rc.operation, rc.request.variables ?? {}, data, subjectJudge(policy, ctx.caller), purpose, returned?.collect));
+            const added: GraphQLFormattedError[] = [
+              ...planned.executable.errors,
+              ...applyPlan({
+                plan: planned.plan,
+                refusedRoots: planned.refusedRoots,
+                data,
+                judge: subjectJudge(policy, ctx.caller),
+                purpose,
+                collect: returned?.collect,
+                refused: (subject) => planned!.targeted.add(subject),
+              }),
+            ];
             if (added.length) result.errors = [...added, ...dropDuplicateDenials(result.errors ?? [], added)];
           }
           if (!auditor) return;
           try {
-            await auditor.record({ caller: ctx.caller, operationName: rc.operationName ?? rc.request.operationName, source: rc.source, returned, errors: result.errors });
+            await auditor.record({ caller: ctx.caller, operationName: rc.operationName ?? rc.request.operationName, source: rc.source, returned, errors: result.errors, targeted: planned?.targeted });
           } catch {
             // Fail closed: whatever went wrong, a response whose record is not durable carries no data.
             body.singleResult = { errors: [auditUnavailableError()] };

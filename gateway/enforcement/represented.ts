@@ -12,20 +12,22 @@ export const REPRESENTATION_PURPOSE = 'representation-lookup';
 
 const QUERY = 'query Wards($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { wards { id } } } }';
 
-export function representedLookup(familyUrl: () => string, key: CryptoKey | KeyObject, fetchImpl: typeof fetch = fetch) {
+export function representedLookup(familyUrl: () => string, key: CryptoKey | KeyObject, policyDigest: string, fetchImpl: typeof fetch = fetch) {
   const cache = new LRUCache<string, string[]>({ max: 50_000, ttl: 60_000 });
   return async function represented(actor: string, requestId: string = randomUUID()): Promise<string[]> {
     const cached = cache.get(actor);
     if (cached) return cached;
+    const variables = { r: [{ __typename: 'Citizen', id: actor }] };
     const token = signContext(
       { actor, client: 'citizen-graph-gateway', purpose: REPRESENTATION_PURPOSE, acr: 'low', requestId, scope: { self: actor, represented: [], any: false } },
       'family',
       key,
+      { query: QUERY, variables, policyDigest },
     );
     const response = await fetchImpl(familyUrl(), {
       method: 'POST',
       headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: token },
-      body: JSON.stringify({ query: QUERY, variables: { r: [{ __typename: 'Citizen', id: actor }] } }),
+      body: JSON.stringify({ query: QUERY, variables }),
       signal: AbortSignal.timeout(3_000),
     });
     const body = (await response.json()) as { data?: { _entities?: ({ wards?: { id: string }[] | null } | null)[] }; errors?: unknown[] };

@@ -6,5 +6,4 @@ export const benefits = defineAgency({
   name: 'benefits',
   createLoaders,
   resolvers,
-  rootSubjects: { programmes: 'none' },
 });

@@ -6,5 +6,4 @@ export const family = defineAgency({
   name: 'family',
   createLoaders,
   resolvers,
-  rootSubjects: {},
 });

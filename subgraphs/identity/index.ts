@@ -6,9 +6,4 @@ export const identity = defineAgency({
   name: 'identity',
   createLoaders,
   resolvers,
-  rootSubjects: {
-    me: 'self',
-    citizen: (args) => String(args.id),
-    citizens: 'any',
-  },
 });

@@ -3,7 +3,6 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/ind
 import type { SubgraphName } from '../../platform/topology.ts';
 import type { CallerContext } from '../../platform/context-token.ts';
 import type { Database } from '../../platform/database.ts';
-import type { RootSubject } from '../../permissions/subjects.ts';
 import type { Policy } from '../../permissions/model.ts';
 import type { MessageSigner } from '../../platform/message-signing.ts';
 import type { LifeEventKeys } from '../../platform/life-event-attestation.ts';
@@ -24,8 +23,6 @@ export interface Agency<Loaders> {
   /** Fresh per request: DataLoader caches must not outlive one request's permissions. */
   createLoaders(db: Database): Loaders;
   resolvers: GraphQLResolverMap<SubgraphContext<Loaders>>;
-  /** Whose data each root Query field returns (see shield.ts). */
-  rootSubjects: Record<string, RootSubject>;
 }
 
 /** Identity for type inference: lets an agency's resolvers see its own loaders' types. */

@@ -17,7 +17,8 @@ import type { CryptoKey, KeyObject } from 'jose';
 import { agencySchemaPath } from '../folders.ts';
 import type { Policy } from '../../permissions/model.ts';
 import type { Agency, SubgraphContext } from './agency.ts';
-import { CONTEXT_HEADER, ContextTokenError, verifyContext } from '../../platform/context-token.ts';
+import { CONTEXT_HEADER, ContextTokenError, replayGuard, verifyContext } from '../../platform/context-token.ts';
+import { policyDigest } from '../../permissions/digest.ts';
 import { openDatabase, type Database } from '../../platform/database.ts';
 import { keepIdleConnections } from '../../platform/keep-alive.ts';
 import { listen } from '../../platform/listen.ts';
@@ -36,7 +37,10 @@ export interface SubgraphOptions {
   databaseUrl: string;
   policy: Policy;
   /** The gateway's public key for the signed context. */
-  contextKey: CryptoKey | KeyObject;
+  /** The gateway's public keys (the current one, and the next during a rotation), chosen by the token's kid. */
+  contextKey: CryptoKey | KeyObject | readonly (CryptoKey | KeyObject)[];
+  /** Require each context token to be bound to its call, used once, under this policy (default; benchmarks turn it off for peers that forward one token). */
+  contextBinding?: boolean;
   /** Turn off the shield (benchmarks only, to measure its cost). */
   shield?: boolean;
   /** Life-event keys: the identity subgraph's signer, the family subgraph's verifier; none elsewhere. */
@@ -54,14 +58,16 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
-export function buildAgencySchema<L>(agency: Agency<L>, withShield = true) {
+export function buildAgencySchema<L>(agency: Agency<L>, policy: Policy, withShield = true) {
   const typeDefs = parse(readFileSync(agencySchemaPath(agency.name), 'utf8'));
   const schema = buildSubgraphSchema([{ typeDefs, resolvers: agency.resolvers }]);
-  return withShield ? applyMiddleware(schema, policyShield(schema, agency.rootSubjects)) : schema;
+  return withShield ? applyMiddleware(schema, policyShield(schema, policy)) : schema;
 }
 
 export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptions): Promise<RunningService> {
   const db = openDatabase(agency.name, options.databaseUrl, options.maxConnections);
+  const ownPolicy = policyDigest(options.policy);
+  const firstUse = replayGuard();
   const lifeEvents = Object.freeze({ ...options.lifeEvents });
   const app = express();
   app.disable('x-powered-by');
@@ -78,7 +84,7 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
     requestObserver<SubgraphContext<L>>(agency.name),
   ];
   const apollo = new ApolloServer<SubgraphContext<L>>({
-    schema: buildAgencySchema(agency, options.shield ?? true),
+    schema: buildAgencySchema(agency, options.policy, options.shield ?? true),
     plugins,
     includeStacktraceInErrorResponses: false,
     formatError: maskError,
@@ -99,7 +105,12 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {
-          const caller = verifyContext(req.header(CONTEXT_HEADER), agency.name, options.contextKey);
+          const body = (req.body ?? {}) as { query?: unknown; variables?: unknown };
+          const expected =
+            options.contextBinding === false
+              ? undefined
+              : { query: typeof body.query === 'string' ? body.query : '', variables: (body.variables ?? null) as Record<string, unknown> | null, policyDigest: ownPolicy, firstUse };
+          const caller = verifyContext(req.header(CONTEXT_HEADER), agency.name, options.contextKey, expected);
           return { caller, policy: options.policy, db, loaders: agency.createLoaders(db), lifeEvents, messageSigner: options.messageSigner };
         } catch (error) {
           if (error instanceof ContextTokenError) {

@@ -6,5 +6,4 @@ export const tax = defineAgency({
   name: 'tax',
   createLoaders,
   resolvers,
-  rootSubjects: {},
 });

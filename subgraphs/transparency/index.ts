@@ -7,10 +7,4 @@ export const transparency = defineAgency({
   name: 'transparency',
   createLoaders,
   resolvers,
-  rootSubjects: {
-    // Everyone's records: only a purpose reaching any subject (privacy-oversight) may search.
-    auditSearch: 'any',
-    // Every citizen's questions: likewise, for the privacy officer only.
-    readInquiries: 'any',
-  },
 });

@@ -213,6 +213,16 @@ describe('when the audit store is down', () => {
     expect(programmes.errors).toBeUndefined();
     expect(programmes.data?.programmes.length).toBeGreaterThan(0);
   });
+
+  it('refuses a mutation with nothing committed: its record cannot be written first, so the change is not made', async () => {
+    const channelOf = async () => (await sql<{ notification_channel: string }>(inject('databases').benefits, 'SELECT notification_channel FROM beneficiary WHERE person_id = $1', [singleParent.id]))[0]?.notification_channel ?? '(none)';
+    const before = await channelOf();
+    const wanted = before === 'post' ? 'EMAIL' : 'POST';
+    const response = await system.query({ query: `mutation { setNotificationPreference(channel: ${wanted}) { channel } }`, as: { sub: singleParent.id, client: 'citizen-portal' }, purpose: 'self-service' });
+    expect(response.status).toBe(503);
+    expect(response.errors?.map((e) => e.extensions?.code)).toEqual(['AUDIT_UNAVAILABLE']);
+    expect(await channelOf()).toBe(before);
+  });
 });
 
 describe('tampering and retention (a store of its own, as the superuser)', () => {

@@ -6,7 +6,7 @@ const expected = { issuer: 'test-issuer', audience: 'citizen-graph' };
 let key: { publicKey: CryptoKey; privateKey: CryptoKey };
 
 const token = (claims: { sub?: string; lifetimeSeconds?: number; audience?: string } = {}) =>
-  new SignJWT({ client_id: 'citizen-portal', acr: 'substantial' })
+  new SignJWT({ client_id: 'citizen-portal', acr: 'substantial', actor: 'citizen' })
     .setProtectedHeader({ alg: 'EdDSA' })
     .setSubject(claims.sub ?? 'citizen-1')
     .setIssuer(expected.issuer)
@@ -48,7 +48,7 @@ describe('bearer tokens verified once per token', () => {
 describe('token times (exp required, lifetime bounded per client, nothing from the future)', () => {
   const now = () => Math.floor(Date.now() / 1000);
   const signed = (times: { exp?: number; iat?: number; nbf?: number }, client = 'citizen-portal') => {
-    let jwt = new SignJWT({ client_id: client, acr: 'substantial', ...(times.nbf !== undefined ? { nbf: times.nbf } : {}) })
+    let jwt = new SignJWT({ client_id: client, acr: 'substantial', actor: 'citizen', ...(times.nbf !== undefined ? { nbf: times.nbf } : {}) })
       .setProtectedHeader({ alg: 'EdDSA' }).setSubject('citizen-1').setIssuer(expected.issuer).setAudience(expected.audience);
     if (times.iat !== undefined) jwt = jwt.setIssuedAt(times.iat);
     if (times.exp !== undefined) jwt = jwt.setExpirationTime(times.exp);

@@ -16,7 +16,7 @@ import { createDevIssuer, DEV_ISSUER, TOKEN_AUDIENCE } from '../../gateway/auth/
 import { startGateway, type RunningGateway } from '../../gateway/server.ts';
 import { loadPolicy } from '../../permissions/load.ts';
 import { personaByRole } from '../../seed/personas.ts';
-import { AGENCIES, ROOT_SUBJECTS } from '../../subgraphs/index.ts';
+import { AGENCIES } from '../../subgraphs/index.ts';
 import { startSubgraph, type RunningService } from '../../subgraphs/kit/server.ts';
 import { generateContextKeyPair, importContextPrivateKey, importContextPublicKey } from '../../platform/context-keys.ts';
 import { freePort } from '../../platform/free-port.ts';
@@ -121,7 +121,6 @@ beforeAll(async () => {
   gateway = await startGateway({
     port: 0,
     policy,
-    rootSubjects: ROOT_SUBJECTS,
     subgraphUrls: { identity: url('identity'), family: url('family'), benefits: url('benefits'), tax: `http://127.0.0.1:${taxPort}/graphql` },
     contextSigningKey: await importContextPrivateKey(keys.privatePem),
     auth: { key: issuer.publicKey, issuer: DEV_ISSUER, audience: TOKEN_AUDIENCE },

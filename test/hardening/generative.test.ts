@@ -66,7 +66,7 @@ beforeAll(async () => {
     { name: 'father of seven (portal)', sub: largeFamily.id, client: 'citizen-portal', purpose: 'self-service', represented: await wards(largeFamily.id) },
     { name: 'caseworker', sub: 'staff-0001', client: 'caseworker-app', purpose: 'child-benefit-eligibility', caseRef: 'SKA-2026-0042', represented: [] },
     { name: 'caseworker without case', sub: 'staff-0001', client: 'caseworker-app', purpose: 'child-benefit-eligibility', represented: [] },
-    { name: 'tax officer', sub: 'staff-0001', client: 'tax-office-app', purpose: 'tax-assessment', caseRef: 'ETCB-1', represented: [] },
+    { name: 'tax officer', sub: 'staff-0004', client: 'tax-office-app', purpose: 'tax-assessment', caseRef: 'ETCB-1', represented: [] },
     { name: 'privacy officer', sub: 'staff-0002', client: 'privacy-console', acr: 'high', purpose: 'privacy-oversight', caseRef: 'DPO-1', represented: [] },
     { name: 'offers engine', sub: 'offers-engine', client: 'offers-engine', purpose: 'proactive-eligibility', caseRef: 'run-fuzz', represented: [] },
     { name: 'life-event relay', sub: 'life-event-relay', client: 'life-event-relay', purpose: 'life-event-propagation', caseRef: 'life-event:fuzz', represented: [] },

@@ -25,7 +25,6 @@ import { generatePopulation } from '../../seed/generate.ts';
 import { citizenPersonas } from '../../seed/personas.ts';
 import { today } from '../../platform/clock.ts';
 import { AGENCY_NAMES, type AgencyName } from '../../platform/topology.ts';
-import { ROOT_SUBJECTS } from '../../subgraphs/index.ts';
 import { readFileSync } from 'node:fs';
 import { CLIENT_CODES } from '../../platform/mask-error.ts';
 import { apiSchema } from '../support/api-schema.ts';
@@ -46,7 +45,7 @@ const subgraphUrls = () => Object.fromEntries(AGENCY_NAMES.map((name) => [name, 
 
 beforeAll(async () => {
   system = await startTestSystem();
-  const common = { port: 0, policy: system.policy, rootSubjects: ROOT_SUBJECTS, subgraphUrls: subgraphUrls(), contextSigningKey: system.contextSigningKey, auth: { key: system.devIssuer.publicKey, issuer: DEV_ISSUER, audience: TOKEN_AUDIENCE } };
+  const common = { port: 0, policy: system.policy, subgraphUrls: subgraphUrls(), contextSigningKey: system.contextSigningKey, auth: { key: system.devIssuer.publicKey, issuer: DEV_ISSUER, audience: TOKEN_AUDIENCE } };
   production = await startGateway({ ...common, hardening: hardeningDefaults(true) });
   // Response limits low enough for a family to pass them.
   tight = await startGateway({ ...common, hardening: { ...hardeningDefaults(false), limits: { ...DEFAULT_LIMITS, maxResponseRecords: 5, maxResponseBytes: 100_000 } } });

@@ -6,6 +6,7 @@ import { generatePopulation } from '../../seed/generate.ts';
 import { citizenPersonas, personaByRole } from '../../seed/personas.ts';
 import { AGENCY_NAMES } from '../../platform/topology.ts';
 import { CONTEXT_HEADER, signContext, type CallerContext } from '../../platform/context-token.ts';
+import { policyDigest } from '../../permissions/digest.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 
 const mother = personaByRole('newborn-mother');
@@ -175,6 +176,7 @@ describe('subgraphs trust only the gateway', () => {
   const post = (url: string, headers: Record<string, string>, body: object = entities) =>
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
+  const bound = (body: { query: string; variables?: Record<string, unknown> }) => ({ ...body, policyDigest: policyDigest(system.policy) });
   const context = (overrides: Partial<CallerContext> = {}): CallerContext => ({
     actor: caseworker.id, client: 'caseworker-app', purpose: 'child-benefit-eligibility', acr: 'substantial', caseRef: 'X-1', requestId: 'direct-test', scope: { represented: [], any: true }, ...overrides,
   });
@@ -184,8 +186,8 @@ describe('subgraphs trust only the gateway', () => {
     for (const name of AGENCY_NAMES) {
       const url = system.subgraphs[name].url;
       const expired = await new SignJWT({ ctx: context() }).setProtectedHeader({ alg: 'EdDSA' }).setIssuer('citizen-graph-gateway').setAudience(name).setIssuedAt(Math.floor(Date.now() / 1000) - 600).setExpirationTime(Math.floor(Date.now() / 1000) - 300).sign(system.contextSigningKey);
-      const wrongAudience = signContext(context(), name === 'tax' ? 'family' : 'tax', system.contextSigningKey);
-      for (const headers of [{} as Record<string, string>, { [CONTEXT_HEADER]: signContext(context(), name, otherKey) }, { [CONTEXT_HEADER]: expired }, { [CONTEXT_HEADER]: wrongAudience }, { [CONTEXT_HEADER]: 'garbage' }]) {
+      const wrongAudience = signContext(context(), name === 'tax' ? 'family' : 'tax', system.contextSigningKey, bound(entities));
+      for (const headers of [{} as Record<string, string>, { [CONTEXT_HEADER]: signContext(context(), name, otherKey, bound(entities)) }, { [CONTEXT_HEADER]: expired }, { [CONTEXT_HEADER]: wrongAudience }, { [CONTEXT_HEADER]: 'garbage' }]) {
         const response = await post(url, headers);
         const body = (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
         expect(response.status).toBe(401);
@@ -198,7 +200,7 @@ describe('subgraphs trust only the gateway', () => {
   it('enforce the policy themselves with a valid token (shield), and still resolve entities under it', async () => {
     const tax = system.subgraphs.tax.url;
     const query = { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { id annualIncome taxAssessments { year } } } }', variables: { r: [{ __typename: 'Citizen', id: single.id }] } };
-    const response = await post(tax, { [CONTEXT_HEADER]: signContext(context(), 'tax', system.contextSigningKey) }, query);
+    const response = await post(tax, { [CONTEXT_HEADER]: signContext(context(), 'tax', system.contextSigningKey, bound(query)) }, query);
     const body = (await response.json()) as { data: { _entities: { id: string; annualIncome: number | null; taxAssessments: unknown }[] }; errors?: { path: unknown[]; extensions: { code: string } }[] };
     expect(body.data._entities[0]!.id).toBe(single.id);
     expect(body.data._entities[0]!.annualIncome).toBeTypeOf('number');
@@ -206,9 +208,31 @@ describe('subgraphs trust only the gateway', () => {
     expect(body.errors?.map((e) => e.extensions.code)).toEqual(['UNAUTHORIZED_FIELD_OR_TYPE']);
   });
 
+  it('refuse a replayed context token, one signed for another call or another policy, and one under an unknown key id', async () => {
+    const identity = system.subgraphs.identity.url;
+    const ask = { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { givenName } } }', variables: { r: [{ __typename: 'Citizen', id: single.id }] } };
+    const refusal = async (headers: Record<string, string>, body: object) => {
+      const response = await post(identity, headers, body);
+      const answer = (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
+      return response.status === 200 && !answer.errors ? 'served' : `${response.status} ${answer.errors?.[0]?.message ?? ''}`;
+    };
+    const token = signContext(context(), 'identity', system.contextSigningKey, bound(ask));
+    expect(await refusal({ [CONTEXT_HEADER]: token }, ask)).toBe('served');
+    expect(await refusal({ [CONTEXT_HEADER]: token }, ask)).toMatch(/^401 .*replayed/);
+    // The same token's claims for another citizen's record: altered variables are another call.
+    const other = signContext(context(), 'identity', system.contextSigningKey, bound(ask));
+    expect(await refusal({ [CONTEXT_HEADER]: other }, { ...ask, variables: { r: [{ __typename: 'Citizen', id: mother.id }] } })).toMatch(/^401 .*other-call/);
+    expect(await refusal({ [CONTEXT_HEADER]: other }, { ...ask, query: ask.query.replace('givenName', 'givenName familyName') })).toMatch(/^401 .*other-call/);
+    const otherPolicy = signContext(context(), 'identity', system.contextSigningKey, { ...ask, policyDigest: 'a-policy-of-yesterday' });
+    expect(await refusal({ [CONTEXT_HEADER]: otherPolicy }, ask)).toMatch(/^401 .*other-policy/);
+    const rotated = signContext(context(), 'identity', (await generateKeyPair('EdDSA')).privateKey, bound(ask));
+    expect(await refusal({ [CONTEXT_HEADER]: rotated }, ask)).toMatch(/^401 .*unknown-key/);
+  });
+
   it('apply the subject scope: a self-service token for one citizen reads nothing of another', async () => {
-    const token = signContext(context({ actor: mother.id, client: 'citizen-portal', purpose: 'self-service', caseRef: undefined, scope: { self: mother.id, represented: [], any: false } }), 'identity', system.contextSigningKey);
-    const response = await post(system.subgraphs.identity.url, { [CONTEXT_HEADER]: token }, { query: `{ citizen(id: "${single.id}") { givenName } }` });
+    const query = { query: `{ citizen(id: "${single.id}") { givenName } }` };
+    const token = signContext(context({ actor: mother.id, client: 'citizen-portal', purpose: 'self-service', caseRef: undefined, scope: { self: mother.id, represented: [], any: false } }), 'identity', system.contextSigningKey, bound(query));
+    const response = await post(system.subgraphs.identity.url, { [CONTEXT_HEADER]: token }, query);
     const body = (await response.json()) as { data: { citizen: unknown }; errors?: { extensions: { code: string } }[] };
     expect(body.data.citizen).toBeNull();
     expect(body.errors?.[0]?.extensions.code).toBe('UNAUTHORIZED_FIELD_OR_TYPE');

@@ -4,6 +4,7 @@ import { composeSupergraph, readSupergraph } from '../../schema/compose.ts';
 import { AGENCY_NAMES } from '../../platform/topology.ts';
 import { agencyMigrationsDir } from '../../subgraphs/folders.ts';
 import { signContext, CONTEXT_HEADER } from '../../platform/context-token.ts';
+import { policyDigest } from '../../permissions/digest.ts';
 import { migrate } from '../../subgraphs/kit/migrate.ts';
 import { personaByRole } from '../../seed/personas.ts';
 import { FOUNDATION_CLIENT, FOUNDATION_PURPOSE, UNIFIED_VIEW, foundationCall, foundationPolicy } from '../support/foundation-policy.ts';
@@ -125,15 +126,17 @@ describe('unknown ids', () => {
   it('each subgraph answers null for an entity it does not know, not an error', async () => {
     const unknown = '39999999990';
     for (const name of AGENCY_NAMES) {
+      const call = { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { id } } }', variables: { r: [{ __typename: 'Citizen', id: unknown }] } };
       const token = signContext(
         { actor: 'staff-test-0001', client: 'foundation-test-client', purpose: FOUNDATION_PURPOSE, acr: 'high', requestId: 'test-unknown-id', scope: { represented: [], any: true } },
         name,
         system.contextSigningKey,
+        { ...call, policyDigest: policyDigest(system.policy) },
       );
       const response = await fetch(system.subgraphs[name].url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: token },
-        body: JSON.stringify({ query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { id } } }', variables: { r: [{ __typename: 'Citizen', id: unknown }] } }),
+        body: JSON.stringify(call),
       });
       expect(response.status).toBe(200);
       const body = (await response.json()) as { data: { _entities: unknown[] }; errors?: unknown };

@@ -4,13 +4,18 @@
  * can meet (self, represented, other), the gateway returns the field exactly
  * when the decision function allows the whole path to it, and the answer is
  * the same whether the field is selected plainly, under an alias, in a named
- * fragment or in an inline fragment.
+ * fragment, in an inline fragment, twice through two fragments, or under a
+ * response key selected more than once (the first time innocuously). The
+ * audit record of each request lists exactly the personal fields served, for
+ * the person whose data they are.
  */
+import { randomBytes } from 'node:crypto';
 import { getNamedType, isObjectType, isLeafType, type GraphQLObjectType } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decide, type Relation } from '../../permissions/decide.ts';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { classify, decide, type Relation } from '../../permissions/decide.ts';
 import { loadPolicy } from '../../permissions/load.ts';
-import { SUBJECT_TYPE, type Policy } from '../../permissions/model.ts';
+import { PUBLIC, SUBJECT_TYPE, type Policy } from '../../permissions/model.ts';
 import { personaByRole } from '../../seed/personas.ts';
 import { apiSchema } from '../support/api-schema.ts';
 import { startTestSystem, type GraphQLResponse, type TestSystem } from '../support/system.ts';
@@ -96,22 +101,44 @@ function leafSelection(hop: Hop): string {
   return isLeafType(getNamedType(type)) ? '' : ' { __typename }';
 }
 
-/** The four ways of selecting the last hop, under distinct response keys. */
-const VARIANTS = ['plain', 'alias', 'named', 'inline'] as const;
+/** The ways of selecting the last hop, under distinct response keys. */
+const VARIANTS = ['plain', 'alias', 'named', 'inline', 'twice'] as const;
 
+/**
+ * The whole path is selected under a response key asked for twice: first with
+ * nothing but __typename (so that a check of only the first selection would
+ * pass), then with the field in every variant.
+ */
 function buildQuery(entry: Entry, hops: Hop[]): string {
   const last = hops.at(-1)!;
   const inner = hops.slice(0, -1);
   const open = inner.map((h) => `${h.field} {`).join(' ');
   const close = inner.map(() => '}').join(' ');
   const sub = leafSelection(last);
-  const selection = `${last.field}${sub} alias_v: ${last.field}${sub} ...MatrixFragment ... on ${last.type} { inline_v: ${last.field}${sub} }`;
-  return `query Matrix { ${entry.rootOpen} ${open} ${selection} ${close} ${entry.rootClose} }
-fragment MatrixFragment on ${last.type} { named_v: ${last.field}${sub} }`;
+  const selection = `${last.field}${sub} alias_v: ${last.field}${sub} ...MatrixFragment ... on ${last.type} { inline_v: ${last.field}${sub} } ...TwiceA ...TwiceB`;
+  return `query Matrix { ${entry.rootOpen} __typename ${entry.rootClose} ${entry.rootOpen} ${open} ${selection} ${close} ${entry.rootClose} }
+fragment MatrixFragment on ${last.type} { named_v: ${last.field}${sub} }
+fragment TwiceA on ${last.type} { twice_v: ${last.field}${sub} }
+fragment TwiceB on ${last.type} { twice_v: ${last.field}${sub} }`;
 }
 
 const keyFor = (variant: (typeof VARIANTS)[number], field: string) =>
-  ({ plain: field, alias: 'alias_v', named: 'named_v', inline: 'inline_v' })[variant];
+  ({ plain: field, alias: 'alias_v', named: 'named_v', inline: 'inline_v', twice: 'twice_v' })[variant];
+
+const isPersonal = (coordinate: string) => classify(policy, coordinate) !== PUBLIC;
+const present = (values: Json[]) => values.some((v) => v !== null && v !== undefined);
+
+interface AuditRow { request_id: string; subjects: { id: string; fields: { field: string }[] }[]; other_fields: { field: string }[] }
+async function auditRows(requestIds: string[]): Promise<Map<string, AuditRow>> {
+  const client = new pg.Client({ connectionString: inject('databases').audit });
+  await client.connect();
+  try {
+    const rows = (await client.query<AuditRow>('SELECT request_id, subjects, other_fields FROM audit_record WHERE request_id = ANY($1)', [requestIds])).rows;
+    return new Map(rows.map((r) => [r.request_id, r]));
+  } finally {
+    await client.end();
+  }
+}
 
 type Json = unknown;
 /** All values at a path of response keys, lists flattened. */
@@ -147,15 +174,33 @@ describe.each(purposes)('purpose %s', (purpose) => {
   for (const entry of entries) {
     it(`returns exactly the allowed fields of a subject related as "${entry.relation}"`, async () => {
       const mismatches: string[] = [];
+      /** Per request: the personal fields served, the actor's and the subject's. */
+      const served = new Map<string, { coordinate: string; root: Set<string>; subject: Set<string> }>();
       const token = await system.token(actor, client, 'high');
       const check = async ([coordinate, hops]: [string, Hop[]]) => {
-        const result: GraphQLResponse<Record<string, Json>> = await system.query({ query: buildQuery(entry, hops), token, purpose, caseRef });
+        const requestId = `matrix-${randomBytes(8).toString('hex')}`;
+        const result: GraphQLResponse<Record<string, Json>> = await system.query({ query: buildQuery(entry, hops), token, purpose, caseRef, headers: { 'x-request-id': requestId } });
         const denialAt = expectedDenial(purpose, 'high', entry, hops);
+        const last = hops.at(-1)!;
         const rootKey = entry.rootOpen.split(/[ ({]/)[0]!;
         const fullKeys = [rootKey, ...entry.prefix.map((h) => h.field), ...hops.slice(0, -1).map((h) => h.field)];
         const unauthorized = (result.errors ?? []).filter((e) => e.extensions?.code === 'UNAUTHORIZED_FIELD_OR_TYPE');
         const otherErrors = (result.errors ?? []).filter((e) => e.extensions?.code !== 'UNAUTHORIZED_FIELD_OR_TYPE');
         if (otherErrors.length) mismatches.push(`${coordinate}: unexpected error ${otherErrors[0]!.message}`);
+        if (JSON.stringify(result).includes('_cg')) mismatches.push(`${coordinate}: a reserved key reached the client: ${JSON.stringify(result).slice(Math.max(0, JSON.stringify(result).indexOf('_cg') - 200), JSON.stringify(result).indexOf('_cg') + 100)}`);
+        // Whose each hop's value is: the prefix's (me's children or partner field) the root citizen's, the rest the subject's.
+        const record = { coordinate, root: new Set<string>(), subject: new Set<string>() };
+        const hopKeys = [rootKey, ...entry.prefix.map((h) => h.field), ...hops.map((h) => h.field)];
+        const allHops = [{ type: 'Query', field: rootKey }, ...entry.prefix, ...hops];
+        const owner = (index: number) => (index <= entry.prefix.length && entry.prefix.length > 0 ? record.root : record.subject);
+        for (let index = 1; index < allHops.length - 1; index++) {
+          const hop = allHops[index]!;
+          if (isPersonal(`${hop.type}.${hop.field}`) && present(valuesAt(result.data, hopKeys.slice(0, index + 1)).values)) owner(index).add(`${hop.type}.${hop.field}`);
+        }
+        const lastCoordinate = `${last.type}.${last.field}`;
+        const lastServed = VARIANTS.some((variant) => present(valuesAt(result.data, [...fullKeys, keyFor(variant, last.field)]).values));
+        if (lastServed && isPersonal(lastCoordinate)) owner(allHops.length - 1).add(lastCoordinate);
+        served.set(requestId, record);
         for (const variant of VARIANTS) {
           const key = keyFor(variant, hops.at(-1)!.field);
           const keys = [...fullKeys, key];
@@ -174,6 +219,20 @@ describe.each(purposes)('purpose %s', (purpose) => {
       };
       const work = [...fieldPaths.entries()];
       for (let i = 0; i < work.length; i += 8) await Promise.all(work.slice(i, i + 8).map(check));
+      const rows = await auditRows([...served.keys()]);
+      const show = (set: Iterable<string>) => [...new Set(set)].sort().join(',');
+      for (const [requestId, { coordinate, root, subject }] of served) {
+        const row = rows.get(requestId);
+        // The root citizen is the mother in every entry; the subject is the mother too unless reached through children or partner.
+        const subjectIsRoot = entry.prefix.length === 0;
+        const expectedRoot = show(subjectIsRoot ? [...root, ...subject] : root);
+        const expectedOthers = show(subjectIsRoot ? [] : subject);
+        const auditedRoot = show((row?.subjects ?? []).filter((x) => x.id === mother.id).flatMap((x) => x.fields.map((f) => f.field)));
+        const auditedOthers = show([...(row?.subjects ?? []).filter((x) => x.id !== mother.id).flatMap((x) => x.fields.map((f) => f.field)), ...(row?.other_fields ?? []).map((f) => `outside any citizen: ${f.field}`)]);
+        if (auditedRoot !== expectedRoot || auditedOthers !== expectedOthers) {
+          mismatches.push(`${coordinate}: served [${expectedRoot}] + others [${expectedOthers}], audited [${auditedRoot}] + others [${auditedOthers}]`);
+        }
+      }
       expect(mismatches).toEqual([]);
     });
   }

@@ -1,6 +1,6 @@
 import { generateKeyPair, jwtVerify, SignJWT, type CryptoKey } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { signContext, verifyContext, type CallerContext } from '../../platform/context-token.ts';
+import { keyId, operationDigest, replayGuard, signContext, verifyContext, type CallerContext, type ExpectedCall } from '../../platform/context-token.ts';
 
 const context: CallerContext = { actor: 'staff-0001', client: 'caseworker-app', purpose: 'child-benefit-eligibility', acr: 'substantial', caseRef: 'C-1', requestId: 'req-1', scope: { represented: [], any: true } };
 const now = () => Math.floor(Date.now() / 1000);
@@ -8,14 +8,15 @@ let keys: { publicKey: CryptoKey; privateKey: CryptoKey };
 let other: { publicKey: CryptoKey; privateKey: CryptoKey };
 
 const handMade = (claims: { iat?: number; exp?: number; aud?: string; iss?: string }, key = keys.privateKey) => {
-  let jwt = new SignJWT({ ctx: context }).setProtectedHeader({ alg: 'EdDSA' }).setIssuer(claims.iss ?? 'citizen-graph-gateway').setAudience(claims.aud ?? 'tax');
+  let jwt = new SignJWT({ ctx: context, jti: 'hand-made', opd: operationDigest(call.query, null), pol: call.policyDigest }).setProtectedHeader({ alg: 'EdDSA', kid: keyId(key) }).setIssuer(claims.iss ?? 'citizen-graph-gateway').setAudience(claims.aud ?? 'tax');
   if (claims.iat !== undefined) jwt = jwt.setIssuedAt(claims.iat);
   if (claims.exp !== undefined) jwt = jwt.setExpirationTime(claims.exp);
   return jwt.sign(key);
 };
-const reason = (token: string | undefined, audience = 'tax', key = keys.publicKey) => {
+const call = { query: '{ me { id } }', policyDigest: 'policy-1' };
+const reason = (token: string | undefined, audience = 'tax', key = keys.publicKey, expected?: ExpectedCall) => {
   try {
-    verifyContext(token, audience, key);
+    verifyContext(token, audience, key, expected);
     return 'accepted';
   } catch (error) {
     return (error as { reason?: string }).reason ?? 'thrown';
@@ -29,7 +30,7 @@ beforeAll(async () => {
 
 describe('the signed subgraph context', () => {
   it('round-trips the caller for the audience it was signed for, as a standard EdDSA JWT', async () => {
-    const token = signContext(context, 'tax', keys.privateKey);
+    const token = signContext(context, 'tax', keys.privateKey, call);
     expect(verifyContext(token, 'tax', keys.publicKey)).toEqual(context);
     // Any JOSE implementation reads it: the subgraphs could verify with another library.
     const { payload } = await jwtVerify(token, keys.publicKey, { issuer: 'citizen-graph-gateway', audience: 'tax', algorithms: ['EdDSA'] });
@@ -37,10 +38,10 @@ describe('the signed subgraph context', () => {
   });
 
   it('is refused by another subgraph, under another key, tampered with, or unsigned', () => {
-    const token = signContext(context, 'tax', keys.privateKey);
+    const token = signContext(context, 'tax', keys.privateKey, call);
     expect(reason(token, 'identity')).toBe('invalid');
-    expect(reason(token, 'tax', other.publicKey)).toBe('invalid');
-    expect(reason(signContext(context, 'tax', other.privateKey))).toBe('invalid');
+    expect(reason(token, 'tax', other.publicKey)).toBe('unknown-key');
+    expect(reason(signContext(context, 'tax', other.privateKey, call))).toBe('unknown-key');
     const [header, payload, signature] = token.split('.');
     const widened = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), ctx: { ...context, purpose: 'fraud-investigation' } })).toString('base64url');
     expect(reason(`${header}.${widened}.${signature}`)).toBe('invalid');
@@ -58,5 +59,19 @@ describe('the signed subgraph context', () => {
     expect(reason(await handMade({ iat: now() }))).toBe('invalid');
     expect(reason(await handMade({ iat: now(), exp: now() + 30, iss: 'someone-else' }))).toBe('invalid');
     expect(reason(await handMade({ iat: now(), exp: now() + 30 }))).toBe('accepted');
+  });
+
+  it('is bound to its call: once only, for this operation and variables, under this policy; keys chosen by kid', () => {
+    const expected = (overrides: Partial<ExpectedCall> = {}): ExpectedCall => ({ query: call.query, variables: { a: 1, b: [2] }, policyDigest: 'policy-1', firstUse: replayGuard(), ...overrides });
+    const bound = () => signContext(context, 'tax', keys.privateKey, { ...call, variables: { b: [2], a: 1 } });
+    const once = expected();
+    const token = bound();
+    expect(reason(token, 'tax', keys.publicKey, once)).toBe('accepted');
+    expect(reason(token, 'tax', keys.publicKey, once)).toBe('replayed');
+    expect(reason(bound(), 'tax', keys.publicKey, expected({ variables: { a: 2, b: [2] } }))).toBe('other-call');
+    expect(reason(bound(), 'tax', keys.publicKey, expected({ query: '{ me { id givenName } }' }))).toBe('other-call');
+    expect(reason(bound(), 'tax', keys.publicKey, expected({ policyDigest: 'policy-2' }))).toBe('other-policy');
+    // During a rotation a subgraph holds both public keys: tokens of either are accepted.
+    expect(reason(signContext(context, 'tax', other.privateKey, { ...call, variables: { a: 1, b: [2] } }), 'tax', [keys.publicKey, other.publicKey] as never, expected())).toBe('accepted');
   });
 });

@@ -183,7 +183,7 @@ describe('offer lifecycle', () => {
 });
 
 describe('life events', () => {
-  const registrar = { as: { sub: 'staff-0001', client: 'civil-registry' }, purpose: 'birth-registration', caseRef: 'BIRTH-TEST-1' };
+  const registrar = { as: { sub: 'staff-0003', client: 'civil-registry' }, purpose: 'birth-registration', caseRef: 'BIRTH-TEST-1' };
   let mothers: string[];
 
   beforeAll(async () => {

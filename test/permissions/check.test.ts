@@ -225,6 +225,20 @@ describe('checkPolicy on a changed policy', () => {
     expect(unused.map((p) => [p.severity, p.message])).toEqual([['warning', expect.stringContaining('privacy-oversight')]]);
   });
 
+  it('reports a purpose nobody signing in through a client may use, and a partner on a public basis', () => {
+    const policy = shipped();
+    delete policy.purposes['tax-assessment']!.entitlement;
+    policy.clients['citizen-portal']!.purposes.push('child-benefit-eligibility');
+    policy.clients['bank-app'] = { name: 'Bank', description: 'A partner bank', actors: 'partner', purposes: ['proactive-eligibility'] };
+    const closed = withCode(check(policy), 'PURPOSE_CLOSED_TO_CLIENT').map((p) => p.message);
+    expect(closed).toEqual([
+      expect.stringContaining('client citizen-portal (for citizens) uses purpose child-benefit-eligibility'),
+      expect.stringContaining('client tax-office-app (for staff) uses purpose tax-assessment'),
+      expect.stringContaining('client graph-explorer (for citizens, staff) uses purpose tax-assessment'),
+    ]);
+    expect(withCode(check(policy), 'PARTNER_ON_PUBLIC_BASIS').map((p) => p.message)).toEqual([expect.stringContaining('client bank-app')]);
+  });
+
   it('reports granting and denying the same category or field as an error', () => {
     const policy = shipped();
     const purpose = policy.purposes['tax-assessment']!;

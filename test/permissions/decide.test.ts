@@ -34,6 +34,8 @@ function makePolicy(purposes: Record<string, PurposeInput>, categories?: Record<
       },
       Programme: { name: 'public' },
     },
+    subjectTypes: { Citizen: 'id' },
+    roots: {},
     purposes: purposesFile.parse({ purposes }).purposes,
     clients: {},
   };

@@ -9,16 +9,17 @@ import type { Policy } from '../../permissions/model.ts';
 export const FOUNDATION_PURPOSE = 'foundation-test';
 export const FOUNDATION_CLIENT = 'foundation-test-client';
 export const STAFF = 'staff-test-0001';
+export const FOUNDATION_ENTITLEMENT = 'test:foundation';
 
 export function foundationPolicy(): Policy {
   const base = loadPolicy();
   return extendPolicy(base, {
-    purposes: { [FOUNDATION_PURPOSE]: { ...readEverythingPurpose(base, 'tests of the foundation'), mutations: ['registerBirth'] } },
+    purposes: { [FOUNDATION_PURPOSE]: { ...readEverythingPurpose(base, 'tests of the foundation'), mutations: ['registerBirth'], entitlement: FOUNDATION_ENTITLEMENT } },
     clients: { [FOUNDATION_CLIENT]: { name: 'Foundation tests', description: 'tests', actors: 'staff', purposes: [FOUNDATION_PURPOSE] } },
   });
 }
 
-export const foundationCall = { as: { sub: STAFF, client: FOUNDATION_CLIENT, acr: 'high' as const }, purpose: FOUNDATION_PURPOSE, caseRef: 'TEST-1' };
+export const foundationCall = { as: { sub: STAFF, client: FOUNDATION_CLIENT, acr: 'high' as const, entitlements: [FOUNDATION_ENTITLEMENT] }, purpose: FOUNDATION_PURPOSE, caseRef: 'TEST-1' };
 
 /** Every field of the unified view, from all four agencies. */
 export const UNIFIED_VIEW = `

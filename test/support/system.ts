@@ -12,7 +12,7 @@ export function testAuditLog(overrides: Partial<AuditLogSetup> = {}): AuditLogSe
 }
 
 export interface TestSystem extends RunningSystem {
-  token(sub: string, client: string, acr?: Acr): Promise<string>;
+  token(sub: string, client: string, acr?: Acr, entitlements?: string[]): Promise<string>;
   query<T = Record<string, unknown>>(request: GraphQLCall): Promise<GraphQLResponse<T>>;
 }
 
@@ -21,7 +21,7 @@ export interface GraphQLCall {
   variables?: Record<string, unknown>;
   operationName?: string;
   /** Signs in as this subject with this client (a dev token), unless `token` is given. */
-  as?: { sub: string; client: string; acr?: Acr };
+  as?: { sub: string; client: string; acr?: Acr; entitlements?: string[] };
   token?: string;
   purpose?: string;
   caseRef?: string;
@@ -54,13 +54,13 @@ export async function startTestSystem(options: Partial<ServiceOptions> = {}): Pr
       ownLog.cleanup();
     };
   }
-  const token = (sub: string, client: string, acr?: Acr) => system.devIssuer.issue({ sub, client, acr });
+  const token = (sub: string, client: string, acr?: Acr, entitlements?: string[]) => system.devIssuer.issue({ sub, client, acr, entitlements });
   return {
     ...system,
     token,
     async query<T>(call: GraphQLCall) {
       const headers: Record<string, string> = { 'content-type': 'application/json', ...call.headers };
-      const bearer = call.token ?? (call.as ? await token(call.as.sub, call.as.client, call.as.acr) : undefined);
+      const bearer = call.token ?? (call.as ? await token(call.as.sub, call.as.client, call.as.acr, call.as.entitlements) : undefined);
       if (bearer) headers.authorization = `Bearer ${bearer}`;
       if (call.purpose) headers['x-purpose'] = call.purpose;
       if (call.caseRef) headers['x-case-ref'] = call.caseRef;

@@ -7,9 +7,9 @@ import type { JWK } from 'jose';
 import { importContextPrivateKey } from '../../../platform/context-keys.ts';
 import { createDevIssuer, DEV_ISSUER, TOKEN_AUDIENCE } from '../../../gateway/auth/dev-issuer.ts';
 import { startGateway } from '../../../gateway/server.ts';
+import { DEFAULT_CLIENT_LIMITS, hardeningDefaults } from '../../../platform/config.ts';
 import type { AgencyName, SubgraphName } from '../../../platform/topology.ts';
-import { ROOT_SUBJECTS } from '../../../subgraphs/index.ts';
-import { BENCH_ACTOR, BENCH_CASE, BENCH_CLIENT, BENCH_PURPOSE, benchPolicy } from '../bench-policy.ts';
+import { BENCH_ACTOR, BENCH_CASE, BENCH_CLIENT, BENCH_ENTITLEMENT, BENCH_PURPOSE, benchPolicy } from '../bench-policy.ts';
 import { serveHost } from '../child-process.ts';
 import { startDirectFloor } from '../direct.ts';
 import { startPlainApolloGateway, type Peer } from '../peers.ts';
@@ -43,15 +43,16 @@ serveHost(
       const gateway = await startGateway({
         port: 0,
         policy: benchPolicy(),
-        rootSubjects: ROOT_SUBJECTS,
         subgraphUrls: options.subgraphUrls as Record<AgencyName, string>,
         contextSigningKey: await importContextPrivateKey(JSON.stringify(options.privateKey)),
         auth: { key: devIssuer.publicKey, issuer: DEV_ISSUER, audience: TOKEN_AUDIENCE },
+        // The benchmark client asks what the offers engine asks (scenario 3's pages): it gets the engine's limits.
+        hardening: { ...hardeningDefaults(false), clientLimits: { ...DEFAULT_CLIENT_LIMITS, [BENCH_CLIENT]: DEFAULT_CLIENT_LIMITS['offers-engine']! } },
         enforcement: options.layers.enforcement,
         audit: options.layers.audit ? { databaseUrl: options.auditDatabaseUrl } : undefined,
       });
       running = { url: gateway.url, close: () => gateway.close() };
-      const token = await devIssuer.issue({ sub: BENCH_ACTOR, client: BENCH_CLIENT, acr: 'high' });
+      const token = await devIssuer.issue({ sub: BENCH_ACTOR, client: BENCH_CLIENT, acr: 'high', actor: 'staff', entitlements: [BENCH_ENTITLEMENT] });
       return { url: gateway.url, headers: { authorization: `Bearer ${token}`, 'x-purpose': BENCH_PURPOSE, 'x-case-ref': BENCH_CASE } };
     },
   },

@@ -26,7 +26,7 @@ serveHost(
       const contextKey = await importContextPublicKey(JSON.stringify(publicKey));
       const policy = benchPolicy();
       for (const name of SUBGRAPH_NAMES) {
-        running.push(await startSubgraph(SUBGRAPHS[name], { port: 0, databaseUrl: databases[subgraphDatabase(name)], policy, contextKey, shield }));
+        running.push(await startSubgraph(SUBGRAPHS[name], { port: 0, databaseUrl: databases[subgraphDatabase(name)], policy, contextKey, shield, contextBinding: false }));
       }
       return Object.fromEntries(running.map((s) => [s.name, s.url]));
     },
