@@ -60,5 +60,6 @@ export const LIST_SIZES: ListSizes = Object.freeze({
   'DataAccess.fields': { assumedSize: 30 },
   'DataAccess.categories': { assumedSize: 10 },
   'Query.readInquiries': { slicingArgument: 'first' },
-  'Citizen.readInquiries': { assumedSize: 10 },
+  // A person asks about a read now and then: a few questions, not a page of them.
+  'Citizen.readInquiries': { assumedSize: 3 },
 });

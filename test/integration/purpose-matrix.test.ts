@@ -15,8 +15,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { classify, decide, type Relation } from '../../permissions/decide.ts';
 import { loadPolicy } from '../../permissions/load.ts';
-import { PUBLIC, SUBJECT_TYPE, type Policy } from '../../permissions/model.ts';
-import { personaByRole } from '../../seed/personas.ts';
+import { PUBLIC, SUBJECT_TYPE, clientActors, type Policy } from '../../permissions/model.ts';
+import { personaByRole, personas } from '../../seed/personas.ts';
 import { apiSchema } from '../support/api-schema.ts';
 import { startTestSystem, type GraphQLResponse, type TestSystem } from '../support/system.ts';
 
@@ -67,11 +67,22 @@ function clientFor(purpose: string): string {
   return client[0];
 }
 
+/**
+ * Who asks under a purpose reaching anyone: a service is its own client; a
+ * staff member is the persona carrying the entitlement the purpose names.
+ */
+function actorFor(purposeId: string): string {
+  const client = clientFor(purposeId);
+  if (clientActors(policy.clients[client]!).includes('service')) return client;
+  const needed = policy.purposes[purposeId]!.entitlement;
+  return personas().find((p) => needed !== undefined && p.entitlements.includes(needed))?.id ?? STAFF;
+}
+
 function entriesFor(purposeId: string): { actor: string; entries: Entry[]; caseRef?: string } {
   const purpose = policy.purposes[purposeId]!;
   if (purpose.subjects.includes('any')) {
     return {
-      actor: STAFF,
+      actor: actorFor(purposeId),
       caseRef: 'CASE-MATRIX-1',
       entries: [{ relation: 'other', prefix: [], rootOpen: `citizen(id: "${mother.id}") {`, rootClose: '}' }],
     };
