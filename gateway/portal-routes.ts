@@ -2,8 +2,8 @@
  * The web pages on the gateway's origin, so that they talk to `/graphql`
  * without CORS: the built portal (`portal/dist`: citizen portal at `/`,
  * privacy console at `/console`, the explorer at `/explorer` in development
- * only), the policy views under `/policy`, the portal's sign-in configuration,
- * and in development the list of demo personas for the persona picker.
+ * only), the policy views under `/policy`, the portal's sign-in configuration
+ * (the identity provider), and in development the explorer's pickers.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,9 +27,9 @@ export interface PortalRouteOptions {
   messageSenders: SenderKey[];
 }
 
-/** Pages talk to their own origin only (and, in production, the identity provider's token endpoint); GraphiQL's editor needs inline styles and data: fonts. */
-function contentSecurityPolicy(tokenEndpoint: string | undefined): string {
-  const connect = ["'self'", ...(tokenEndpoint ? [new URL(tokenEndpoint).origin] : [])].join(' ');
+/** Pages talk to their own origin only, and to the identity provider (discovery, token endpoint); GraphiQL's editor needs inline styles and data: fonts. */
+function contentSecurityPolicy(issuer: string | undefined): string {
+  const connect = ["'self'", ...(issuer ? [new URL(issuer).origin] : [])].join(' ');
   return [
     "default-src 'self'",
     "script-src 'self'",
@@ -43,11 +43,13 @@ function contentSecurityPolicy(tokenEndpoint: string | undefined): string {
   ].join('; ');
 }
 
-/** Where the production identity provider is, for the portal's sign-in redirect. */
-function oidcConfig() {
-  const authorizationEndpoint = process.env.PORTAL_OIDC_AUTHORIZATION_URL;
-  const tokenEndpoint = process.env.PORTAL_OIDC_TOKEN_URL;
-  return authorizationEndpoint && tokenEndpoint ? { authorizationEndpoint, tokenEndpoint } : undefined;
+/** The provider the pages sign in at: the one whose tokens the gateway accepts (discovery does the rest). */
+function oidcConfig(issuer: string): { issuer: string } | undefined {
+  try {
+    return ['http:', 'https:'].includes(new URL(issuer).protocol) ? { issuer } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The module each page loads first (portal/src/main.tsx picks it by path). */
@@ -91,13 +93,13 @@ export function pageWithPreloads(html: string, manifest: Record<string, Manifest
 
 export function mountPortalRoutes(app: Express, options: PortalRouteOptions): void {
   const dist = options.distDir ?? PORTAL_DIST;
-  const oidc = options.dev ? undefined : oidcConfig();
-  const CONTENT_SECURITY_POLICY = contentSecurityPolicy(oidc?.tokenEndpoint);
+  const oidc = oidcConfig(options.auth.issuer);
+  const CONTENT_SECURITY_POLICY = contentSecurityPolicy(oidc?.issuer);
   app.use('/policy', policyRoutes(options));
 
   app.get('/portal/config.json', (_req, res) => {
     res.setHeader('cache-control', 'no-store');
-    res.json(options.dev ? { signIn: 'dev-personas', explorer: true } : { signIn: 'oidc', oidc: oidc ?? null, explorer: false });
+    res.json({ oidc: oidc ?? null, development: options.dev, explorer: options.dev });
   });
   // Who may sign messages to people: published with the page itself, not with the messages.
   app.get('/portal/senders.json', (_req, res) => {
@@ -105,9 +107,6 @@ export function mountPortalRoutes(app: Express, options: PortalRouteOptions): vo
     res.json({ keys: options.messageSenders });
   });
   if (options.dev) {
-    app.get('/dev/personas', (_req, res) => {
-      res.json({ personas: loadPersonas().map(({ id, role, name, description }) => ({ id, role, name, description })) });
-    });
     // The explorer's pickers: every client with the purposes it may declare (development only, like the explorer).
     app.get('/dev/explorer-options', (_req, res) => {
       res.json({
@@ -122,7 +121,7 @@ export function mountPortalRoutes(app: Express, options: PortalRouteOptions): vo
   }
 
   // What the sign-in page fetches first (session.ts): named in the page so it comes with the scripts.
-  const signInFetches = ['/portal/config.json', ...(options.dev ? ['/dev/personas'] : [])];
+  const signInFetches = ['/portal/config.json'];
   const pages = ['/', '/console', '/oidc/callback', ...(options.dev ? ['/explorer'] : [])];
   // Built pages, per build (a rebuild swaps the folder and its stamp).
   let built: { stamp: string; pages: Map<string, string> } | undefined;

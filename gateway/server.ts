@@ -21,7 +21,7 @@ import { maskError } from '../platform/mask-error.ts';
 import { keepIdleConnections } from '../platform/keep-alive.ts';
 import { listen } from '../platform/listen.ts';
 import { AuthenticationError, authenticate, type TokenKey } from './auth/authenticate.ts';
-import type { DevIssuer } from './auth/dev-issuer.ts';
+import type { ClaimMapping } from './auth/identity-claims.ts';
 import type { SenderKey } from '../platform/message-signing.ts';
 import type { GatewayContext } from './context.ts';
 import { enforcementPlugin } from './enforcement/plugin.ts';
@@ -38,6 +38,7 @@ import { subgraphFetcher } from './subgraph-fetcher.ts';
 import { startAudit, type GatewayAudit } from './audit/gateway-audit.ts';
 import type { CheckpointOptions } from './audit/checkpointer.ts';
 import { formatVerifierKey } from '../platform/tlog/note.ts';
+import type { ContextSigningKey } from '../platform/context-token.ts';
 import { gatewayHardening } from './hardening/index.ts';
 import { DEFAULT_RESILIENCE, DEFAULT_TOKEN_LIFETIMES, type HardeningConfig, type ResilienceConfig, type TokenLifetimes } from '../platform/config.ts';
 import { metricsRoute } from '../platform/metrics.ts';
@@ -52,9 +53,9 @@ export interface GatewayOptions {
   subgraphUrls: Record<AgencyName, string> & Partial<Record<SubgraphName, string>>;
   /** Signs the context sent to subgraphs (Ed25519 private key). */
   contextSigningKey: CryptoKey | KeyObject;
-  auth: { key: TokenKey; issuer: string; audience: string };
-  /** Present only outside production. */
-  devIssuer?: DevIssuer;
+  auth: { key: TokenKey; issuer: string; audience: string; claims?: ClaimMapping };
+  /** The development identity provider's token shortcut, served at POST /dev/token. Present only outside production. */
+  devTokenUrl?: string;
   /** Public keys of the agencies that sign messages to people, published to the portal. */
   messageSenders?: SenderKey[];
   /** Reject whole operations with any denied field, unless a request asks otherwise. */
@@ -74,6 +75,8 @@ export interface GatewayOptions {
 export interface RunningGateway {
   url: string;
   port: number;
+  /** Signs subgraph contexts with this key from now on (the subgraphs must already hold its public half). */
+  rotateContextKey(key: CryptoKey | KeyObject): void;
   close(): Promise<void>;
 }
 
@@ -91,12 +94,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   if (options.audit && options.enforcement === false) throw new Error('the audit needs purpose enforcement on');
   const audit: GatewayAudit | undefined = options.audit ? await startAudit(options.policy, readSupergraph(), options.audit.databaseUrl, options.audit.checkpoints) : undefined;
   const sources: SignedSubgraphSource[] = [];
+  // One holder read by every signer, so a rotation reaches them all at once without a restart.
+  const contextKey: ContextSigningKey = { current: options.contextSigningKey };
   const resilience = options.resilience ?? DEFAULT_RESILIENCE;
   const fetcher = subgraphFetcher({ timeoutMs: resilience.timeoutMs });
   const gateway = new ApolloGateway({
     supergraphSdl: readSupergraph(),
     buildService: ({ name, url }) => {
-      const source = new SignedSubgraphSource({ name, url: options.subgraphUrls[name as SubgraphName] ?? url! }, options.contextSigningKey, fetcher, resilience, policyDigest(options.policy));
+      const source = new SignedSubgraphSource({ name, url: options.subgraphUrls[name as SubgraphName] ?? url! }, contextKey, fetcher, resilience, policyDigest(options.policy));
       sources.push(source);
       return source;
     },
@@ -118,7 +123,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   await apollo.start();
 
-  const represented = representedLookup(() => options.subgraphUrls.family, options.contextSigningKey, policyDigest(options.policy));
+  const represented = representedLookup(() => options.subgraphUrls.family, contextKey, policyDigest(options.policy));
 
   app.get('/health', (_req, res) => res.json({ status: 'ok', service: 'gateway' }));
   app.get('/metrics', metricsRoute);
@@ -134,7 +139,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const ready = checks.every(([, state]) => state === 'ready') && witnessing !== 'unwitnessed';
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'degraded', subgraphs: Object.fromEntries(checks), ...(witnessing ? { audit: witnessing } : {}) });
   });
-  if (options.devIssuer) app.post('/dev/token', express.json({ limit: '10kb' }), devTokenRoute(options.devIssuer, options.policy));
+  if (options.devTokenUrl) app.post('/dev/token', express.json({ limit: '10kb' }), devTokenRoute(options.devTokenUrl));
 
   // An unknown client or actor kind gets the shortest lifetime of all (it is refused later anyway).
   const lifetimes = options.tokenLifetimes ?? DEFAULT_TOKEN_LIFETIMES;
@@ -196,7 +201,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const self: { url?: string } = {};
   mountDataExport(app, () => self.url, today);
   // The portal, privacy console and explorer pages, and the policy views they read.
-  mountPortalRoutes(app, { policy: options.policy, auth: options.auth, dev: options.devIssuer !== undefined, messageSenders: options.messageSenders ?? [] });
+  mountPortalRoutes(app, { policy: options.policy, auth: options.auth, dev: options.devTokenUrl !== undefined, messageSenders: options.messageSenders ?? [] });
   // Unknown paths, malformed JSON, oversized bodies and anything unexpected: a coded JSON error, never an HTML page or a stack trace.
   app.use(jsonNotFound);
   app.use(jsonErrors);
@@ -216,5 +221,5 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   }
   const selfHost = options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
   self.url = `http://${selfHost.includes(':') ? `[${selfHost}]` : selfHost}:${port}/graphql`;
-  return { url: `http://localhost:${port}/graphql`, port, close };
+  return { url: `http://localhost:${port}/graphql`, port, close, rotateContextKey: (key) => void (contextKey.current = key) };
 }

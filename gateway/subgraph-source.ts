@@ -6,7 +6,7 @@
  */
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { CryptoKey, KeyObject } from 'jose';
-import { CONTEXT_HEADER, signContext } from '../platform/context-token.ts';
+import { CONTEXT_HEADER, signContext, type ContextSigningKey } from '../platform/context-token.ts';
 import { DEFAULT_RESILIENCE, type ResilienceConfig } from '../platform/config.ts';
 import type { GatewayContext } from './context.ts';
 import { subgraphCircuit, type SubgraphCircuit } from './resilience/subgraph-circuit.ts';
@@ -18,7 +18,7 @@ export class SignedSubgraphSource extends RemoteGraphQLDataSource<GatewayContext
 
   constructor(
     config: { name: string; url: string },
-    private readonly signingKey: CryptoKey | KeyObject,
+    private readonly signingKey: CryptoKey | KeyObject | ContextSigningKey,
     fetcher: SubgraphFetcher,
     resilience: ResilienceConfig = DEFAULT_RESILIENCE,
     /** The policy's digest (permissions/digest.ts): the subgraph refuses a call judged under another policy. */

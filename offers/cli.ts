@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, runBatch } from './batch.ts';
 import { ENGINE_CLIENT, ENGINE_PURPOSE, today } from './engine.ts';
-import { devTokenSource, gatewayClient } from './gateway-client.ts';
+import { gatewayClient, serviceTokenSource } from './gateway-client.ts';
 import { RELAY_CLIENT, startLifeEventWorker } from './worker.ts';
 
 const usage = 'usage: npm run offers -- --all [--run <id>] [--page-size N] [--concurrency N] [--gateway URL] | --worker';
@@ -33,8 +33,8 @@ async function main() {
     const worker = await startLifeEventWorker({
       identityUrl,
       gatewayUrl: graphqlUrl,
-      relayToken: devTokenSource(values.gateway, RELAY_CLIENT),
-      engineToken: devTokenSource(values.gateway, ENGINE_CLIENT),
+      relayToken: serviceTokenSource(RELAY_CLIENT),
+      engineToken: serviceTokenSource(ENGINE_CLIENT),
       log: (line) => console.error(line),
     });
     console.log('life-event worker running');
@@ -50,7 +50,7 @@ async function main() {
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new Error('--concurrency must be 1-64');
   const runId = values.run ?? `offers-batch-${today()}`;
 
-  const client = gatewayClient(graphqlUrl, ENGINE_PURPOSE, devTokenSource(values.gateway, ENGINE_CLIENT));
+  const client = gatewayClient(graphqlUrl, ENGINE_PURPOSE, serviceTokenSource(ENGINE_CLIENT));
   const bar = new cliProgress.SingleBar(
     { format: 'offers |{bar}| {value}/{total} citizens ({scan}) | {rate}/s | ETA {eta_formatted}', hideCursor: true },
     cliProgress.Presets.shades_classic,

@@ -3,7 +3,12 @@
  * to the gateway, a service token for their client, a declared purpose and a
  * case reference (the run or event id) on every request, like any other client.
  */
-export type TokenSource = () => Promise<string>;
+import type { JWK } from 'jose';
+import { serviceClientConfig } from '../platform/config.ts';
+import { clientCredentialsTokenSource, type TokenSource } from '../platform/service-token.ts';
+import { devServiceCredentials } from '../identity-provider/clients.ts';
+
+export type { TokenSource } from '../platform/service-token.ts';
 
 export class GraphQLCallError extends Error {
   constructor(message: string, readonly codes: string[], readonly status: number) {
@@ -41,21 +46,14 @@ export function gatewayClient(gatewayUrl: string, purpose: string, token: TokenS
   };
 }
 
-/** A token from the development identity provider (POST /dev/token), renewed before it expires. */
-export function devTokenSource(gatewayUrl: string, client: string): TokenSource {
-  let cached: { token: string; until: number } | undefined;
-  return async () => {
-    if (cached && cached.until > Date.now()) return cached.token;
-    const response = await fetch(new URL('/dev/token', gatewayUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sub: client, client }),
-    });
-    const body = (await response.json()) as { token?: string; errors?: { message: string }[] };
-    if (!body.token) throw new Error(`no service token for ${client}: ${body.errors?.[0]?.message ?? response.status}`);
-    cached = { token: body.token, until: Date.now() + 50 * 60_000 };
-    return body.token;
-  };
+/**
+ * A service's token source from its configuration: client credentials at the
+ * identity provider (platform/service-token.ts), OIDC_* variables, or in
+ * development the client's entry in identity-provider/clients.yaml.
+ */
+export function serviceTokenSource(clientId: string, env: Record<string, string | undefined> = process.env): TokenSource {
+  const config = serviceClientConfig(clientId, env, devServiceCredentials);
+  return clientCredentialsTokenSource({ ...config, privateKey: config.privateKey as JWK | undefined });
 }
 
 /** Caches tokens from an in-process issuer (tests, `npm start`) the same way. */

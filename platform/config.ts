@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { StartupError } from './startup-error.ts';
+import type { ClaimMapping } from '../gateway/auth/identity-claims.ts';
 import { parseSignerKey, parseVerifierKey, type Signer, type Verifier } from './tlog/note.ts';
 import { parseWitnessList, type WitnessEndpoint } from './tlog/witness-list.ts';
 import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, subgraphDatabase, type SubgraphName } from './topology.ts';
@@ -344,15 +345,55 @@ const safelistEntries = z
     return entries;
   });
 
+/** Tokens and client secrets travel to the provider: TLS, except to a provider on this very machine. */
+function secureOrLoopback(raw: string): boolean {
+  const url = new URL(raw);
+  return url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
+
+/** Where `npm start` (and `npm run start:identity-provider`) runs the development OpenID provider. */
+export const DEV_IDENTITY_PROVIDER = 'http://localhost:4020';
+
+const ACR = z.enum(['low', 'substantial', 'high']);
+const CLAIM_NAME = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/);
+const claimsMappingJson = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    if (raw === undefined || raw === '') return undefined;
+    const shape = z.strictObject({
+      acrValues: z.record(z.string().min(1).max(200), ACR).optional(),
+      subjectClaim: CLAIM_NAME.optional(),
+      subjectPrefix: z.string().min(1).max(10).optional(),
+      clientClaim: CLAIM_NAME.optional(),
+      actorClaim: CLAIM_NAME.optional(),
+      actor: z.enum(['citizen', 'staff', 'service']).optional(),
+      entitlementsClaim: CLAIM_NAME.optional(),
+    });
+    let parsed;
+    try {
+      parsed = shape.safeParse(JSON.parse(raw));
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed?.success) {
+      ctx.addIssue({ code: 'custom', message: 'AUTH_CLAIMS must be JSON {"acrValues"?: {"<provider value>": "low"|"substantial"|"high"}, "subjectClaim"?, "subjectPrefix"?, "clientClaim"?, "actorClaim"?, "actor"?: "citizen"|"staff"|"service", "entitlementsClaim"?} (docs/configuration.md, "Identity claims")' });
+      return z.NEVER;
+    }
+    return Object.freeze(parsed.data) as ClaimMapping;
+  });
+
 const gatewaySchema = z.object({
   ...commonShape,
   GATEWAY_PORT: port('GATEWAY_PORT', 4000),
   GATEWAY_CONTEXT_PRIVATE_KEY: key('GATEWAY_CONTEXT_PRIVATE_KEY', 'private'),
   ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`SUBGRAPH_URL_${name.toUpperCase()}`, httpUrl(`SUBGRAPH_URL_${name.toUpperCase()}`).optional()])),
   DATABASE_URL_AUDIT: postgresUrl('DATABASE_URL_AUDIT').optional(),
-  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_ISSUER: httpUrl('AUTH_ISSUER').optional(),
   AUTH_JWKS_URL: httpUrl('AUTH_JWKS_URL').optional(),
   AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_CLAIMS: claimsMappingJson,
+  DEV_TOKEN_URL: httpUrl('DEV_TOKEN_URL').optional(),
   GRAPHQL_MAX_DEPTH: positiveInt('GRAPHQL_MAX_DEPTH', DEFAULT_LIMITS.maxDepth, 100),
   GRAPHQL_MAX_ALIASES: positiveInt('GRAPHQL_MAX_ALIASES', DEFAULT_LIMITS.maxAliases, 1_000),
   GRAPHQL_MAX_DIRECTIVES: positiveInt('GRAPHQL_MAX_DIRECTIVES', DEFAULT_LIMITS.maxDirectives, 1_000),
@@ -385,8 +426,10 @@ export interface GatewayConfig extends CommonConfig {
   auditDatabaseUrl?: string;
   /** Checkpoints and witnesses. Required in production with the audit store. */
   auditLog?: AuditLogConfig;
-  /** Absent: the development issuer (refused in production). */
-  auth?: { issuer: string; jwksUrl: string; audience: string };
+  /** The identity provider (discovery at `issuer`, unless `jwksUrl` names its keys) and how its claims read. */
+  auth: { issuer: string; jwksUrl?: string; audience: string; claims: ClaimMapping };
+  /** Development only: where POST /dev/token gets its tokens (the development provider's shortcut). */
+  devTokenUrl?: string;
   audience: string;
   hardening: HardeningConfig;
   resilience: ResilienceConfig;
@@ -399,13 +442,13 @@ export function gatewayConfig(env: Env = process.env): GatewayConfig {
   const parsed = parseOrThrow(gatewaySchema, env) as z.infer<typeof gatewaySchema> & Record<string, string | undefined>;
   const base = common(parsed);
   const problems: string[] = [];
-  if (base.production && (!parsed.AUTH_ISSUER || !parsed.AUTH_JWKS_URL)) {
-    problems.push('AUTH_ISSUER and AUTH_JWKS_URL are required in production (the development token issuer exists only outside production)');
+  if (base.production && !parsed.AUTH_ISSUER) {
+    problems.push('AUTH_ISSUER is required in production: the identity provider whose tokens the gateway accepts (found through its discovery document)');
   }
+  if (base.production && parsed.AUTH_ISSUER && !secureOrLoopback(parsed.AUTH_ISSUER)) problems.push('AUTH_ISSUER must be an https URL in production (plain http only on this machine, 127.0.0.1 or localhost)');
+  if (base.production && parsed.DEV_TOKEN_URL) problems.push('DEV_TOKEN_URL is development only: production tokens come from the identity provider alone');
   if (base.production && !parsed.DATABASE_URL_AUDIT) problems.push('DATABASE_URL_AUDIT is required in production: every read is audited');
-  if (!base.production && Boolean(parsed.AUTH_ISSUER) !== Boolean(parsed.AUTH_JWKS_URL)) {
-    problems.push('set both AUTH_ISSUER and AUTH_JWKS_URL, or neither (then the development issuer signs tokens)');
-  }
+  if (parsed.AUTH_JWKS_URL && !parsed.AUTH_ISSUER) problems.push('AUTH_JWKS_URL needs AUTH_ISSUER: the issuer whose keys they are');
   const auditLog = auditLogConfig(parsed, problems);
   if (base.production && parsed.DATABASE_URL_AUDIT && !auditLog) problems.push('AUDIT_LOG_KEY and AUDIT_WITNESSES are required in production: the audit log is checkpointed and witnessed outside its database');
   if (problems.length) throw new ConfigurationError(problems);
@@ -420,7 +463,8 @@ export function gatewayConfig(env: Env = process.env): GatewayConfig {
     ) as Record<SubgraphName, string>,
     auditDatabaseUrl: parsed.DATABASE_URL_AUDIT,
     auditLog,
-    auth: parsed.AUTH_ISSUER && parsed.AUTH_JWKS_URL ? { issuer: parsed.AUTH_ISSUER, jwksUrl: parsed.AUTH_JWKS_URL, audience } : undefined,
+    auth: { issuer: parsed.AUTH_ISSUER ?? DEV_IDENTITY_PROVIDER, jwksUrl: parsed.AUTH_JWKS_URL, audience, claims: parsed.AUTH_CLAIMS ?? {} },
+    devTokenUrl: base.production ? undefined : (parsed.DEV_TOKEN_URL ?? (parsed.AUTH_ISSUER ? undefined : `${DEV_IDENTITY_PROVIDER}/dev/token`)),
     audience,
     hardening: {
       limits: {
@@ -532,5 +576,58 @@ export function witnessConfig(env: Env = process.env): WitnessConfig {
     signer: parsed.WITNESS_KEY ? parseSignerKey(parsed.WITNESS_KEY) : undefined,
     dataDir: parsed.WITNESS_DATA_DIR,
     logKeys: parsed.WITNESS_LOG_KEYS,
+  };
+}
+
+// ---------------------------------------------------------------- service clients (offers engine, life-event relay, partners)
+
+export interface ServiceClientConfig {
+  issuer: string;
+  clientId: string;
+  secret?: string;
+  privateKey?: Record<string, unknown> & { kty: string };
+  resource?: string;
+  scope?: string;
+}
+
+const envName = (clientId: string) => clientId.toUpperCase().replace(/-/g, '_');
+
+/**
+ * A service's client credentials for the identity provider's token endpoint:
+ * OIDC_ISSUER, and per client OIDC_CLIENT_SECRET_<CLIENT> or
+ * OIDC_CLIENT_PRIVATE_KEY_<CLIENT> (a private JWK, for private_key_jwt),
+ * e.g. OIDC_CLIENT_SECRET_OFFERS_ENGINE. Outside production, what is not set
+ * comes from the development provider (`devFallback`: its clients.yaml).
+ */
+export function serviceClientConfig(clientId: string, env: Env = process.env, devFallback?: (clientId: string) => { secret: string }): ServiceClientConfig {
+  const production = env.NODE_ENV === 'production';
+  const problems: string[] = [];
+  const name = envName(clientId);
+  const issuer = env.OIDC_ISSUER || (production ? undefined : DEV_IDENTITY_PROVIDER);
+  if (!issuer) problems.push('OIDC_ISSUER is required in production: the identity provider services get their tokens from');
+  else if (!httpUrl('OIDC_ISSUER').safeParse(issuer).success) problems.push('OIDC_ISSUER must be an http(s) URL');
+  else if (production && !secureOrLoopback(issuer)) problems.push('OIDC_ISSUER must be an https URL in production (plain http only on this machine, 127.0.0.1 or localhost)');
+  const secret = env[`OIDC_CLIENT_SECRET_${name}`] || undefined;
+  let privateKey: ServiceClientConfig['privateKey'];
+  const rawKey = env[`OIDC_CLIENT_PRIVATE_KEY_${name}`];
+  if (rawKey) {
+    try {
+      const parsed = JSON.parse(rawKey) as unknown;
+      if (typeof parsed !== 'object' || parsed === null || typeof (parsed as { kty?: unknown }).kty !== 'string' || !('d' in parsed)) throw new Error('not a private JWK');
+      privateKey = parsed as unknown as ServiceClientConfig['privateKey'];
+    } catch {
+      problems.push(`OIDC_CLIENT_PRIVATE_KEY_${name} must be a private JWK as JSON (value not shown)`);
+    }
+  }
+  if (secret && rawKey) problems.push(`set OIDC_CLIENT_SECRET_${name} or OIDC_CLIENT_PRIVATE_KEY_${name}, not both`);
+  if (!secret && !rawKey && (production || !devFallback)) problems.push(`OIDC_CLIENT_SECRET_${name} or OIDC_CLIENT_PRIVATE_KEY_${name} is required: the credentials of client ${clientId} at the identity provider`);
+  if (problems.length) throw new ConfigurationError(problems);
+  return {
+    issuer: issuer!,
+    clientId,
+    secret: secret ?? (rawKey ? undefined : devFallback!(clientId).secret),
+    privateKey,
+    resource: env.OIDC_RESOURCE || undefined,
+    scope: env.OIDC_SCOPE || undefined,
   };
 }

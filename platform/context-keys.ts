@@ -26,6 +26,19 @@ export async function importContextPrivateKey(raw: string): Promise<Key> {
   }
 }
 
+/**
+ * GATEWAY_CONTEXT_PUBLIC_KEY as a subgraph reads it: one key (PEM or JWK), or
+ * during a rotation a JWK Set holding the current and the next (or previous)
+ * key; the token's key id picks one.
+ */
+export async function importContextPublicKeys(raw: string): Promise<Key | Key[]> {
+  const text = raw.trim();
+  if (!text.startsWith('{') || !('keys' in (JSON.parse(text) as object))) return importContextPublicKey(raw);
+  const { keys } = JSON.parse(text) as { keys?: unknown };
+  if (!Array.isArray(keys) || keys.length === 0 || keys.length > 5) throw new Error('GATEWAY_CONTEXT_PUBLIC_KEY as a JWK Set holds one to five Ed25519 public keys');
+  return Promise.all(keys.map((jwk) => importContextPublicKey(JSON.stringify(jwk))));
+}
+
 export async function importContextPublicKey(raw: string): Promise<Key> {
   try {
     return await importKey(raw, 'public');

@@ -36,6 +36,11 @@ export interface CallerContext {
 
 type Key = CryptoKey | JoseKeyObject;
 
+/** The gateway's signing key, replaceable while it runs (rotation): every signer reads `current`. */
+export interface ContextSigningKey {
+  current: Key;
+}
+
 // fast-jwt signs and verifies with node:crypto synchronously: several times
 // cheaper than WebCrypto (jose), and every gateway request signs one token per
 // subgraph it calls. Signers and verifiers are built once per key and audience.
@@ -100,8 +105,8 @@ export function operationDigest(query: string, variables: Readonly<Record<string
 }
 
 /** A context token for one call to one subgraph (the audience), valid for a minute and once. */
-export function signContext(context: CallerContext, audience: string, key: Key, call: ContextCall): string {
-  return signerFor(key, audience)({ ctx: context, jti: randomUUID(), opd: operationDigest(call.query, call.variables), pol: call.policyDigest });
+export function signContext(context: CallerContext, audience: string, key: Key | ContextSigningKey, call: ContextCall): string {
+  return signerFor('current' in key ? key.current : key, audience)({ ctx: context, jti: randomUUID(), opd: operationDigest(call.query, call.variables), pol: call.policyDigest });
 }
 
 export class ContextTokenError extends Error {

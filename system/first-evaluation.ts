@@ -6,12 +6,14 @@
  */
 import { runBatch } from '../offers/batch.ts';
 import { ENGINE_CLIENT, ENGINE_PURPOSE, today } from '../offers/engine.ts';
-import { cachedTokenSource, gatewayClient } from '../offers/gateway-client.ts';
+import { gatewayClient } from '../offers/gateway-client.ts';
+import { devServiceCredentials } from '../identity-provider/clients.ts';
+import { clientCredentialsTokenSource } from '../platform/service-token.ts';
 import type { RunningSystem } from './services.ts';
 
 export function evaluateOffersInBackground(system: RunningSystem, log: (line: string) => void): Promise<void> {
   const runId = `offers-batch-${today()}`;
-  const client = gatewayClient(system.gateway.url, ENGINE_PURPOSE, cachedTokenSource(() => system.devIssuer.issue({ sub: ENGINE_CLIENT, client: ENGINE_CLIENT })));
+  const client = gatewayClient(system.gateway.url, ENGINE_PURPOSE, clientCredentialsTokenSource({ issuer: system.identityProvider.issuer, ...devServiceCredentials(ENGINE_CLIENT) }));
   let lastReport = 0;
   return runBatch(client, {
     runId,

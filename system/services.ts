@@ -6,14 +6,17 @@ import { generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { generateLifeEventKeyPair, lifeEventKeysFromJwks } from '../platform/life-event-attestation.ts';
 import { loadPolicy } from '../permissions/load.ts';
 import type { Policy } from '../permissions/model.ts';
-import { createDevIssuer, DEV_ISSUER, TOKEN_AUDIENCE, type DevIssuer } from '../gateway/auth/dev-issuer.ts';
-import { startGateway, type RunningGateway } from '../gateway/server.ts';
+import { discoveredKeySet } from '../gateway/auth/authenticate.ts';
+import { startIdentityProvider, TOKEN_AUDIENCE, type IdentityProviderOptions, type RunningIdentityProvider } from '../identity-provider/server.ts';
+import type { MintRequest } from '../identity-provider/provider.ts';
+import { clientsForPolicy, devServiceCredentials } from '../identity-provider/clients.ts';
+import { clientCredentialsTokenSource } from '../platform/service-token.ts';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../gateway/server.ts';
 import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, subgraphDatabase, type SubgraphName } from '../platform/topology.ts';
 import { SUBGRAPHS } from '../subgraphs/index.ts';
 import { startSubgraph, type RunningService } from '../subgraphs/kit/server.ts';
 import type { DatabaseUrls } from '../platform/databases.ts';
 import type { HardeningConfig } from '../platform/config.ts';
-import { cachedTokenSource } from '../offers/gateway-client.ts';
 import { RELAY_CLIENT, startLifeEventWorker } from '../offers/worker.ts';
 import { ENGINE_CLIENT } from '../offers/engine.ts';
 import type { RunningRelay } from '../subgraphs/identity/outbox-relay.ts';
@@ -83,17 +86,31 @@ export interface ServiceOptions {
   hardening?: HardeningConfig;
   /** The benefits board's delivery job (letters into the print folder, e-mail): off unless given. */
   delivery?: Pick<DeliveryOptions, 'printDir' | 'smtpUrl' | 'mailFrom' | 'intervalMs' | 'today'>;
+  /** The development identity provider (its own HTTP port; any free one when the gateway's is 0). */
+  identityProvider?: Omit<IdentityProviderOptions, 'host'>;
+}
+
+/** Tokens of the development identity provider without the browser round trip (POST /dev/token, in process). */
+export interface DevTokens {
+  issue(request: MintRequest): Promise<string>;
 }
 
 export interface RunningSystem {
   gateway: RunningGateway;
   subgraphs: Record<SubgraphName, RunningService>;
-  devIssuer: DevIssuer;
+  /** The development OpenID provider the gateway verifies tokens of (discovery and JWKS, as in production). */
+  identityProvider: RunningIdentityProvider;
+  /** Its dev shortcut: tokens for any persona, personal code or service client (tests, scripts). */
+  devIssuer: DevTokens;
+  /** How this system's gateway verifies tokens (for further gateways a test starts beside it). */
+  gatewayAuth: GatewayOptions['auth'];
   policy: Policy;
   /** The public keys of the agencies that sign messages to people. */
   messageSenders: SenderKey[];
   /** The gateway's context-signing key (in-process tests sign subgraph calls with it). */
   contextSigningKey: CryptoKey;
+  /** The gateway public keys every subgraph of this system accepts, picked by key id: add the next key before the gateway signs with it (rotation). */
+  contextKeys: CryptoKey[];
   /** The running life-event worker, if any. */
   lifeEvents?: RunningRelay;
   /** The benefits board's delivery job, if started. */
@@ -111,6 +128,8 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
   const policy = options.policy ?? loadPolicy();
   // One key pair per run: the gateway signs, the subgraphs started with it verify.
   const { publicKey, privateKey } = await generateKeyPair('EdDSA');
+  // The subgraphs' set of gateway keys: a rotation adds the next key here before the gateway signs with it.
+  const contextKeys: CryptoKey[] = [publicKey];
   // The benefits board signs what it sends people; the gateway publishes its public key to the portal.
   const benefitsSender = await generateSenderKey('benefits');
   const lifeEventKeys = await lifeEventKeysFromJwks(options.lifeEventKeys ?? (await generateLifeEventKeyPair()));
@@ -118,7 +137,14 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
   const ephemeral = options.auditLog === undefined && options.layers?.audit !== false ? ephemeralAuditLog() : undefined;
   const auditLog = options.auditLog === false || options.layers?.audit === false ? undefined : (options.auditLog ?? ephemeral);
   let witness: (WitnessControl & { running?: RunningWitness }) | undefined;
+  let identityProvider: RunningIdentityProvider | undefined;
   try {
+    identityProvider = await startIdentityProvider({
+      host: options.host,
+      clients: clientsForPolicy(policy.clients),
+      ...options.identityProvider,
+      port: options.identityProvider?.port ?? (options.gatewayPort === 0 ? 0 : undefined),
+    });
     if (auditLog?.witness) {
       const setup = auditLog.witness;
       const store = fileStore(setup.dataDir);
@@ -147,7 +173,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
           host: options.host,
           databaseUrl: options.databases[subgraphDatabase(name)],
           policy,
-          contextKey: publicKey,
+          contextKey: contextKeys,
           shield: options.layers?.shield,
           messageSigner: name === 'benefits' ? benefitsSender.signer : undefined,
           lifeEvents: name === 'identity' ? lifeEventKeys.identity : name === 'family' ? lifeEventKeys.family : undefined,
@@ -155,17 +181,18 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
       );
     }
     const subgraphs = Object.fromEntries(started.map((s) => [s.name, s])) as Record<SubgraphName, RunningService>;
-    const devIssuer = await createDevIssuer();
+    const idp = identityProvider;
+    const gatewayAuth = { key: discoveredKeySet(idp.issuer), issuer: idp.issuer, audience: TOKEN_AUDIENCE };
     const gateway = await startGateway({
       port: options.gatewayPort ?? 4000,
       host: options.host,
       policy,
       subgraphUrls: Object.fromEntries(started.map((s) => [s.name, s.url])) as Record<SubgraphName, string>,
       contextSigningKey: privateKey,
-      auth: { key: devIssuer.publicKey, issuer: DEV_ISSUER, audience: TOKEN_AUDIENCE },
-      devIssuer,
+      auth: gatewayAuth,
+      devTokenUrl: new URL('/dev/token', idp.url).toString(),
       messageSenders: [benefitsSender.publicKey],
-      // This is the development system (dev issuer, explorer): its defaults, whatever NODE_ENV a tool in this process set.
+      // This is the development system (development provider, explorer): its defaults, whatever NODE_ENV a tool in this process set.
       hardening: options.hardening ?? hardeningDefaults(false),
       enforcement: options.layers?.enforcement,
       // Every data-bearing response is released only once its audit record is durably written (and, with
@@ -185,13 +212,14 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
               },
             },
     });
-    // Service tokens from the in-process dev issuer; the relay and the engine still go through the gateway.
+    // The relay and the engine sign in as production services do: client credentials at the provider's token endpoint.
+    const serviceToken = (client: string) => clientCredentialsTokenSource({ issuer: idp.issuer, ...devServiceCredentials(client) });
     const startLifeEvents = () =>
       startLifeEventWorker({
         identityUrl: options.databases.identity,
         gatewayUrl: gateway.url,
-        relayToken: cachedTokenSource(() => devIssuer.issue({ sub: RELAY_CLIENT, client: RELAY_CLIENT })),
-        engineToken: cachedTokenSource(() => devIssuer.issue({ sub: ENGINE_CLIENT, client: ENGINE_CLIENT })),
+        relayToken: serviceToken(RELAY_CLIENT),
+        engineToken: serviceToken(ENGINE_CLIENT),
       });
     const lifeEvents = options.lifeEvents === false ? undefined : await startLifeEvents();
     const delivery =
@@ -200,14 +228,17 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
         ...options.delivery,
         databaseUrl: options.databases.benefits,
         gatewayUrl: gateway.url,
-        token: cachedTokenSource(() => devIssuer.issue({ sub: DELIVERY_CLIENT, client: DELIVERY_CLIENT })),
+        token: serviceToken(DELIVERY_CLIENT),
       });
     return {
       gateway,
       subgraphs,
-      devIssuer,
+      identityProvider: idp,
+      devIssuer: { issue: (request) => idp.issue(request) },
+      gatewayAuth,
       policy,
       contextSigningKey: privateKey,
+      contextKeys,
       messageSenders: [benefitsSender.publicKey],
       lifeEvents,
       delivery,
@@ -220,12 +251,14 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
         await gateway.close();
         await Promise.all(started.map((s) => s.close()));
         await witness?.stop();
+        await idp.close();
         ephemeral?.cleanup();
       },
     };
   } catch (error) {
     await Promise.all(started.map((s) => s.close().catch(() => {})));
     await witness?.stop().catch(() => {});
+    await identityProvider?.close().catch(() => {});
     ephemeral?.cleanup();
     throw error;
   }

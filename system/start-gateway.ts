@@ -1,11 +1,11 @@
 /**
  * `npm run start:gateway`: the gateway alone, as deployed in its own
  * container, configured by environment variables (docs/configuration.md).
- * Tokens are verified against AUTH_JWKS_URL/AUTH_ISSUER; without them (and
- * only outside production) a development issuer serves POST /dev/token.
+ * Tokens are verified with the keys of AUTH_ISSUER's discovery document
+ * (outside production, the development provider's by default, whose token
+ * shortcut it then serves at POST /dev/token).
  */
-import { createDevIssuer, DEV_ISSUER } from '../gateway/auth/dev-issuer.ts';
-import { remoteKeySet } from '../gateway/auth/authenticate.ts';
+import { discoveredKeySet } from '../gateway/auth/authenticate.ts';
 import { startGateway } from '../gateway/server.ts';
 import { loadPolicy } from '../permissions/load.ts';
 import { logger } from '../platform/logger.ts';
@@ -17,17 +17,14 @@ async function main() {
   process.env.APOLLO_TELEMETRY_DISABLED ??= '1';
   const config = gatewayConfig();
   const policy = loadPolicy();
-  const devIssuer = config.auth ? undefined : await createDevIssuer();
   const gateway = await startGateway({
     port: config.port,
     host: config.host,
     policy,
     subgraphUrls: config.subgraphUrls,
     contextSigningKey: await importContextPrivateKey(config.contextPrivateKey),
-    auth: config.auth
-      ? { key: remoteKeySet(config.auth.jwksUrl), issuer: config.auth.issuer, audience: config.auth.audience }
-      : { key: devIssuer!.publicKey, issuer: DEV_ISSUER, audience: config.audience },
-    devIssuer,
+    auth: { key: discoveredKeySet(config.auth.issuer, { jwksUrl: config.auth.jwksUrl }), issuer: config.auth.issuer, audience: config.auth.audience, claims: config.auth.claims },
+    devTokenUrl: config.devTokenUrl,
     strictByDefault: config.strictByDefault,
     tokenLifetimes: config.tokenLifetimes,
     hardening: config.hardening,
@@ -36,7 +33,7 @@ async function main() {
   });
   if (config.auditDatabaseUrl && !config.auditLog) logger.warn({ service: 'gateway' }, 'AUDIT_LOG_KEY is not set: the audit log is not checkpointed or witnessed (development only)');
   if (!config.auditDatabaseUrl) logger.warn({ service: 'gateway' }, 'DATABASE_URL_AUDIT is not set: reads are NOT audited (development only)');
-  logger.info({ service: 'gateway', url: gateway.url, issuer: config.auth?.issuer ?? DEV_ISSUER, production: config.production }, 'gateway listening');
+  logger.info({ service: 'gateway', url: gateway.url, issuer: config.auth.issuer, production: config.production }, 'gateway listening');
   closeOnSignals('gateway', () => gateway.close(), config.shutdownGraceMs);
 }
 

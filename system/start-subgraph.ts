@@ -13,7 +13,7 @@ import { logger } from '../platform/logger.ts';
 import { migrate } from '../subgraphs/kit/migrate.ts';
 import { startSubgraph } from '../subgraphs/kit/server.ts';
 import { subgraphConfig } from '../platform/config.ts';
-import { importContextPublicKey } from '../platform/context-keys.ts';
+import { importContextPublicKeys } from '../platform/context-keys.ts';
 import { closeOnSignals, exitOnStartupError } from '../platform/graceful-shutdown.ts';
 import { importAttestationSigner, importAttestationVerifier, type LifeEventKeys } from '../platform/life-event-attestation.ts';
 import { StartupError } from '../platform/startup-error.ts';
@@ -30,7 +30,7 @@ async function lifeEventKeys(agency: string, raw: string | undefined): Promise<L
 async function main() {
   process.env.APOLLO_TELEMETRY_DISABLED ??= '1';
   const config = subgraphConfig(process.argv[2]);
-  const contextKey = await importContextPublicKey(config.contextPublicKey);
+  const contextKey = await importContextPublicKeys(config.contextPublicKey);
   // An agency owns its database and migrates it; the audit store's tables belong to its owner role, migrated apart.
   const applied = isAgencyName(config.agency) ? await migrate(config.databaseUrl, agencyMigrationsDir(config.agency)) : [];
   if (applied.length) logger.info({ service: config.agency, migrations: applied }, 'migrations applied');

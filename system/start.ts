@@ -4,7 +4,9 @@
  * the four agency subgraphs and the gateway. Ctrl-C stops everything cleanly.
  */
 import './terminal-defaults.ts';
-import { DEV_ISSUER } from '../gateway/auth/dev-issuer.ts';
+import { DEFAULT_IDENTITY_PROVIDER_PORT } from '../identity-provider/server.ts';
+import { loadOrCreateKeyRing } from '../identity-provider/keys.ts';
+import { join } from 'node:path';
 import { loadPersonas } from '../seed/personas.ts';
 import { isSeeded, seedDatabases } from '../seed/load.ts';
 import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES } from '../platform/topology.ts';
@@ -55,6 +57,8 @@ async function main() {
     const gatewayPort = portFromEnv('GATEWAY_PORT', 4000);
     const subgraphPorts = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, portFromEnv(`SUBGRAPH_PORT_${name.toUpperCase()}`, DEFAULT_SUBGRAPH_PORTS[name])]));
     databases = await openDatabases();
+    // The audit log's key, the witness's key and folder, and the identity provider's keys live in the data folder.
+    const dataDir = databases.embedded?.dataDir ?? defaultDataDir();
     await ensurePortalBuilt((line) => console.log(line));
     await migrateAll(databases.urls);
     if (!(await isSeeded(databases.urls.identity))) {
@@ -63,10 +67,11 @@ async function main() {
       await seedDatabases(databases.urls, { citizens: FIRST_START_CITIZENS, seed: 42, today: todayAsUtcMidnight(), reset: false });
       console.log(`seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
-    // The audit log's key and the witness's key and folder live in the data folder; the witness has its own files.
-    const dataDir = databases.embedded?.dataDir ?? defaultDataDir();
+    const keyFile = join(dataDir, 'identity-provider-keys.json');
     system = await startServices({
       databases: databases.urls,
+      // The provider's signing keys live in the data folder: tokens of a tab left open survive a restart.
+      identityProvider: { port: portFromEnv('IDENTITY_PROVIDER_PORT', DEFAULT_IDENTITY_PROVIDER_PORT), keys: await loadOrCreateKeyRing(keyFile), keyFile },
       lifeEventKeys: await loadOrCreateLifeEventKeys(dataDir),
       host: process.env.HOST ?? '127.0.0.1',
       gatewayPort,
@@ -102,7 +107,8 @@ async function main() {
     ...SUBGRAPH_NAMES.map((name) => `  ${name.padEnd(17)} ${system!.subgraphs[name].url}  (accepts only the gateway's signed requests)`),
     ...(system.witness ? [`  audit witness     ${system.witness.url}  (key ${system.witness.verifierKey})`] : []),
     ...(system.delivery ? [`  letters           ${system.delivery.printDir}  (print queue; e-mail ${system.delivery.emailOn ? 'through DELIVERY_SMTP_URL' : 'off, set DELIVERY_SMTP_URL to send'})`] : []),
-    `  dev tokens        POST http://localhost:${system.gateway.port}/dev/token  (issuer ${DEV_ISSUER})`,
+    `  identity provider ${system.identityProvider.url}  (OpenID Connect; its sign-in page is the persona picker)`,
+    `  dev tokens        POST http://localhost:${system.gateway.port}/dev/token  (a shortcut to the provider's tokens, issuer ${system.identityProvider.issuer})`,
     databases?.embedded
       ? `  database          embedded PostgreSQL on 127.0.0.1:${databases.embedded.port}, data in ${databases.embedded.dataDir}`
       : '  database          external (DATABASE_URL_*)',

@@ -1,10 +1,12 @@
 /**
- * Verifies the bearer token: signature (JWKS in production, the dev issuer's
- * key otherwise), issuer, audience, times (expiry required, lifetime bounded
- * per client), and the claims the graph relies on.
+ * Verifies the bearer token: signature (the identity provider's JWKS, found
+ * through its discovery document, in development as in production), issuer,
+ * audience, times (expiry required, lifetime bounded per client), and the
+ * claims the graph relies on.
  */
 import { createRemoteJWKSet, jwtVerify, type CryptoKey, type JWTVerifyGetKey } from 'jose';
 import { LRUCache } from 'lru-cache';
+import * as oauth from 'oauth4webapi';
 import { AuthenticationError, identityFromClaims, type ClaimMapping, type Identity } from './identity-claims.ts';
 
 export { AuthenticationError, type Identity } from './identity-claims.ts';
@@ -13,6 +15,32 @@ export type TokenKey = CryptoKey | JWTVerifyGetKey;
 
 export function remoteKeySet(jwksUrl: string): TokenKey {
   return createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
+}
+
+/**
+ * The provider's keys as an OpenID relying party finds them: the issuer's
+ * discovery document (its `issuer` must be exactly the one configured) names
+ * the JWKS, which jose caches and fetches again for a key id it has not seen
+ * (at most every 30 s) or after 10 minutes. A provider that rotates keys
+ * publishes the next key before signing with it, so no token waits for a
+ * fetch. Discovery happens at the first token, and again after a failure,
+ * so the gateway may start before its provider.
+ */
+export function discoveredKeySet(issuer: string, options: { jwksUrl?: string } = {}): JWTVerifyGetKey {
+  let keySet: Promise<JWTVerifyGetKey> | undefined;
+  const resolve = () =>
+    (keySet ??= (async () => {
+      if (options.jwksUrl) return createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
+      const url = new URL(issuer);
+      const response = await oauth.discoveryRequest(url, { [oauth.allowInsecureRequests]: url.protocol === 'http:', signal: AbortSignal.timeout(5_000) });
+      const metadata = await oauth.processDiscoveryResponse(url, response);
+      if (!metadata.jwks_uri) throw new Error(`${issuer} publishes no jwks_uri`);
+      return createRemoteJWKSet(new URL(metadata.jwks_uri), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
+    })().catch((error: unknown) => {
+      keySet = undefined;
+      throw error;
+    }));
+  return async (header, token) => (await resolve())(header, token);
 }
 
 /**

@@ -6,13 +6,13 @@
 import { LRUCache } from 'lru-cache';
 import { randomUUID } from 'node:crypto';
 import type { CryptoKey, KeyObject } from 'jose';
-import { CONTEXT_HEADER, signContext } from '../../platform/context-token.ts';
+import { CONTEXT_HEADER, signContext, type ContextSigningKey } from '../../platform/context-token.ts';
 
 export const REPRESENTATION_PURPOSE = 'representation-lookup';
 
 const QUERY = 'query Wards($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { wards { id } } } }';
 
-export function representedLookup(familyUrl: () => string, key: CryptoKey | KeyObject, policyDigest: string, fetchImpl: typeof fetch = fetch) {
+export function representedLookup(familyUrl: () => string, key: CryptoKey | KeyObject | ContextSigningKey, policyDigest: string, fetchImpl: typeof fetch = fetch) {
   const cache = new LRUCache<string, string[]>({ max: 50_000, ttl: 60_000 });
   return async function represented(actor: string, requestId: string = randomUUID()): Promise<string[]> {
     const cached = cache.get(actor);

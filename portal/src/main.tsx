@@ -12,11 +12,20 @@ const PrivacyConsole = lazy(() => import('./console/PrivacyConsole.tsx'));
 const Explorer = lazy(() => import('./explorer/Explorer.tsx'));
 
 function OidcCallback() {
-  const [error, setError] = useState<string>();
+  const [failed, setFailed] = useState(false);
   useEffect(() => {
-    finishOidcSignIn().then((next) => location.replace(next), (e: Error) => setError(e.message));
+    // A refused or replayed sign-in (state, nonce, code) is not explained to the person in protocol terms: they start again.
+    finishOidcSignIn().then((next) => location.replace(next), () => setFailed(true));
   }, []);
-  return error ? <Problems problems={[{ message: error }]} title={i18next.t('signIn.failed')} /> : <Loading what={i18next.t('signIn.session')} />;
+  if (!failed) return <Loading what={i18next.t('signIn.session')} />;
+  return (
+    <main id="main">
+      <Problems problems={[{ message: i18next.t('signIn.incomplete') }]} title={i18next.t('signIn.failed')} />
+      <p>
+        <a href="/">{i18next.t('session.signInAgain')}</a>
+      </p>
+    </main>
+  );
 }
 
 function Page() {

@@ -60,9 +60,15 @@ async function newPage(viewport = DESKTOP): Promise<Page> {
   return context.newPage();
 }
 
+/** Through the identity provider: the page's sign-in button, then the persona on the provider's own login page. */
 async function signIn(page: Page, name: string, path = '/') {
   await page.goto(`${base}${path}`);
-  await page.locator('button.persona').first().waitFor();
+  await choosePersona(page, name);
+}
+
+async function choosePersona(page: Page, name: string) {
+  await page.locator('button.sign-in-button').click();
+  await page.waitForURL((url) => url.port === String(system.identityProvider.port));
   await page.locator('button.persona', { hasText: name }).click();
 }
 
@@ -110,7 +116,7 @@ describe('citizen portal: the mother of a newborn', () => {
   });
 
   it('after sign-in greets her in Estonian and explains the birth-grant offer in plain words', async () => {
-    await page.locator('button.persona', { hasText: mother.name }).click();
+    await choosePersona(page, mother.name);
     const me = person(mother.id);
     await page.getByRole('heading', { level: 1, name: `Tere, ${me.given_name}!` }).waitFor();
     await expect(page.title()).resolves.toBe('Minu andmed – citizen-graph');
@@ -346,13 +352,20 @@ describe('citizen portal: the other personas, in Estonian and in English', () =>
   it('works at phone width and from the keyboard', async () => {
     const phone = await newPage(PHONE);
     await phone.goto(`${base}/`);
-    await phone.locator('button.persona').first().waitFor();
+    await phone.locator('button.sign-in-button').waitFor();
     await phone.keyboard.press('Tab');
     await expect(phone.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Liigu sisu juurde');
+    for (let i = 0; i < 30; i++) {
+      await phone.keyboard.press('Tab');
+      if (await phone.evaluate(() => document.activeElement?.classList.contains('sign-in-button'))) break;
+    }
+    await phone.keyboard.press('Enter');
+    // The provider's login page, in the portal's language, by keyboard too.
+    await phone.waitForURL((url) => url.port === String(system.identityProvider.port));
     const target = `Logi sisse: ${mother.name}`;
     for (let i = 0; i < 30; i++) {
       await phone.keyboard.press('Tab');
-      if ((await phone.evaluate(() => document.activeElement?.querySelector('.persona-name')?.textContent)) === target) break;
+      if ((await phone.evaluate(() => document.activeElement?.textContent ?? '')).startsWith(target)) break;
     }
     await phone.keyboard.press('Enter');
     await phone.getByRole('heading', { level: 1, name: /^Tere, / }).waitFor();
@@ -382,7 +395,7 @@ describe('a slow network', () => {
     page.on('requestfinished', (request) => timeline.push(`${Date.now() - started} ms ${new URL(request.url()).pathname}`));
     const started = Date.now();
     await page.goto(`${base}/`, { waitUntil: 'commit' });
-    const button = page.locator('button.persona', { hasText: mother.name });
+    const button = page.locator('button.sign-in-button');
     await button.waitFor({ timeout: 30_000 });
     await expect(button.isEnabled()).resolves.toBe(true);
     const elapsed = Date.now() - started;
@@ -491,10 +504,12 @@ describe('explorer (development only)', () => {
     const page = await newPage({ width: 1400, height: 900 });
     await page.goto(`${base}/explorer`);
     await page.locator('.graphiql-container').waitFor();
-    await page.getByLabel('Persona').selectOption(mother.id);
     await page.getByLabel('Client').selectOption('citizen-portal');
     await page.getByLabel('Purpose').selectOption('self-service');
-    await page.getByRole('button', { name: 'Use these' }).click();
+    await page.getByRole('button', { name: 'Sign in and use these' }).click();
+    // The persona is chosen on the provider's login page, as everywhere.
+    await page.waitForURL((url) => url.port === String(system.identityProvider.port));
+    await page.locator('button.persona', { hasText: mother.name }).click();
     await page.getByRole('status').filter({ hasText: `Asking as ${mother.id}` }).waitFor();
     await page.waitForLoadState('networkidle');
     await page.locator('.graphiql-execute-button').click();

@@ -56,10 +56,11 @@ describe('audit log checkpoints and witnesses', () => {
 });
 
 describe('gateway configuration', () => {
-  it('development defaults: dev issuer, introspection and suggestions on, limits as documented', () => {
+  it('development defaults: the development provider (and its token shortcut), introspection and suggestions on, limits as documented', () => {
     const config = gatewayConfig({ GATEWAY_CONTEXT_PRIVATE_KEY: keys.privatePem });
     expect(config.production).toBe(false);
-    expect(config.auth).toBeUndefined();
+    expect(config.auth).toEqual({ issuer: 'http://localhost:4020', jwksUrl: undefined, audience: 'citizen-graph', claims: {} });
+    expect(config.devTokenUrl).toBe('http://localhost:4020/dev/token');
     expect(config.port).toBe(4000);
     expect(config.hardening.introspection).toBe(true);
     expect(config.hardening.fieldSuggestions).toBe(true);
@@ -67,12 +68,13 @@ describe('gateway configuration', () => {
     expect(config.subgraphUrls.tax).toBe('http://127.0.0.1:4002/graphql');
   });
 
-  it('production: refuses to start without an issuer and JWKS, and turns introspection and suggestions off', () => {
+  it('production: refuses to start without an issuer, and turns introspection and suggestions off', () => {
     const problems = problemsOf(() => gatewayConfig({ NODE_ENV: 'production', GATEWAY_CONTEXT_PRIVATE_KEY: keys.privatePem }));
-    expect(problems.join('\n')).toMatch(/AUTH_ISSUER and AUTH_JWKS_URL are required in production/);
+    expect(problems.join('\n')).toMatch(/AUTH_ISSUER is required in production/);
     expect(problems.join('\n')).toMatch(/DATABASE_URL_AUDIT is required in production/);
     const config = gatewayConfig({ NODE_ENV: 'production', GATEWAY_CONTEXT_PRIVATE_KEY: keys.privatePem, AUTH_ISSUER: 'https://id.example.gov', AUTH_JWKS_URL: 'https://id.example.gov/jwks', DATABASE_URL_AUDIT: 'postgres://audit:pw@db/audit', ...auditLogEnv });
-    expect(config.auth).toEqual({ issuer: 'https://id.example.gov', jwksUrl: 'https://id.example.gov/jwks', audience: 'citizen-graph' });
+    expect(config.auth).toEqual({ issuer: 'https://id.example.gov', jwksUrl: 'https://id.example.gov/jwks', audience: 'citizen-graph', claims: {} });
+    expect(config.devTokenUrl).toBeUndefined();
     expect(config.hardening).toMatchObject({ introspection: false, introspectionClients: [], fieldSuggestions: false });
   });
 
@@ -143,7 +145,7 @@ describe('separately started services', () => {
   it('the gateway refuses to start in production without an issuer: exit 1, one clear message, no stack trace', async () => {
     const gateway = run('system/start-gateway.ts', [], { NODE_ENV: 'production', GATEWAY_CONTEXT_PRIVATE_KEY: keys.privatePem });
     expect(await gateway.exited).toBe(1);
-    expect(gateway.stderr()).toMatch(/gateway could not start: invalid configuration:\n {2}- AUTH_ISSUER and AUTH_JWKS_URL are required in production/);
+    expect(gateway.stderr()).toMatch(/gateway could not start: invalid configuration:\n {2}- AUTH_ISSUER is required in production/);
     expect(gateway.stderr()).not.toMatch(/\n\s+at /);
   });
 

@@ -12,7 +12,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDevIssuer, DEV_ISSUER, TOKEN_AUDIENCE } from '../../gateway/auth/dev-issuer.ts';
+import { startIdentityProvider, TOKEN_AUDIENCE, type RunningIdentityProvider } from '../../identity-provider/server.ts';
+import { discoveredKeySet } from '../../gateway/auth/authenticate.ts';
 import { startGateway, type RunningGateway } from '../../gateway/server.ts';
 import { loadPolicy } from '../../permissions/load.ts';
 import { personaByRole } from '../../seed/personas.ts';
@@ -35,6 +36,7 @@ interface Sample {
 }
 
 let gateway: RunningGateway;
+let identityProvider: RunningIdentityProvider | undefined;
 const inProcess: RunningService[] = [];
 let child: ChildProcess | undefined;
 let taxPort: number;
@@ -115,21 +117,22 @@ beforeAll(async () => {
   taxPort = await freePort();
   child = startTaxProcess();
   await waitFor(taxReady, 30_000, 'the tax subgraph process');
-  const issuer = await createDevIssuer();
-  token = await issuer.issue({ sub: mother.id, client: 'citizen-portal' });
+  identityProvider = await startIdentityProvider({ port: 0 });
+  token = await identityProvider.issue({ sub: mother.id, client: 'citizen-portal' });
   const url = (name: string) => inProcess.find((s) => s.name === name)!.url;
   gateway = await startGateway({
     port: 0,
     policy,
     subgraphUrls: { identity: url('identity'), family: url('family'), benefits: url('benefits'), tax: `http://127.0.0.1:${taxPort}/graphql` },
     contextSigningKey: await importContextPrivateKey(keys.privatePem),
-    auth: { key: issuer.publicKey, issuer: DEV_ISSUER, audience: TOKEN_AUDIENCE },
+    auth: { key: discoveredKeySet(identityProvider.issuer), issuer: identityProvider.issuer, audience: TOKEN_AUDIENCE },
     resilience: { timeoutMs: 1_000, errorThresholdPercent: 50, volumeThreshold: 3, resetTimeoutMs: 500 },
   });
 }, 60_000);
 
 afterAll(async () => {
   await gateway?.close();
+  await identityProvider?.close();
   child?.kill('SIGKILL');
   await Promise.all(inProcess.map((s) => s.close()));
 });

@@ -11,7 +11,7 @@ import { SignJWT, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../gateway/hardening/safelist.ts';
 import { startGateway, type RunningGateway } from '../../gateway/server.ts';
-import { DEV_ISSUER, TOKEN_AUDIENCE } from '../../gateway/auth/dev-issuer.ts';
+import { TOKEN_AUDIENCE } from '../../identity-provider/server.ts';
 import { personaByRole } from '../../seed/personas.ts';
 import { AGENCY_NAMES, type AgencyName } from '../../platform/topology.ts';
 import { DEFAULT_LIMITS, hardeningDefaults } from '../../platform/config.ts';
@@ -45,7 +45,7 @@ beforeAll(async () => {
     policy: system.policy,
     subgraphUrls: Object.fromEntries(AGENCY_NAMES.map((name) => [name, system.subgraphs[name].url])) as Record<AgencyName, string>,
     contextSigningKey: system.contextSigningKey,
-    auth: { key: system.devIssuer.publicKey, issuer: DEV_ISSUER, audience: TOKEN_AUDIENCE },
+    auth: system.gatewayAuth,
     hardening: { ...hardeningDefaults(true), safelists: { 'citizen-portal': manifest } },
   });
 });
@@ -190,9 +190,9 @@ describe('identity and purpose', () => {
   it('UNAUTHENTICATED for forged, alg:none, expired and garbage tokens', async () => {
     const forgedKey = (await generateKeyPair('EdDSA')).privateKey;
     const forged = await new SignJWT({ client_id: 'citizen-portal', acr: 'high' })
-      .setProtectedHeader({ alg: 'EdDSA' }).setSubject(mother.id).setIssuer(DEV_ISSUER).setAudience(TOKEN_AUDIENCE).setExpirationTime('1h').sign(forgedKey);
+      .setProtectedHeader({ alg: 'EdDSA' }).setSubject(mother.id).setIssuer(system.identityProvider.issuer).setAudience(TOKEN_AUDIENCE).setExpirationTime('1h').sign(forgedKey);
     const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
-    const claims = Buffer.from(JSON.stringify({ sub: mother.id, client_id: 'citizen-portal', iss: DEV_ISSUER, aud: TOKEN_AUDIENCE, exp: 4102444800 })).toString('base64url');
+    const claims = Buffer.from(JSON.stringify({ sub: mother.id, client_id: 'citizen-portal', iss: system.identityProvider.issuer, aud: TOKEN_AUDIENCE, exp: 4102444800 })).toString('base64url');
     const expired = await system.devIssuer.issue({ sub: mother.id, client: 'citizen-portal', lifetimeSeconds: -60 });
     for (const token of [forged, `${header}.${claims}.`, expired, 'not-a-jwt', 'a'.repeat(5000)]) {
       expectRefused(await send({ body: op('{ me { givenName } }'), token }), 'UNAUTHENTICATED', 401);

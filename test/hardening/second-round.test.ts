@@ -9,7 +9,6 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { getIntrospectionQuery, parse } from 'graphql';
 import { startGateway, type RunningGateway } from '../../gateway/server.ts';
-import { DEV_ISSUER, TOKEN_AUDIENCE } from '../../gateway/auth/dev-issuer.ts';
 import { estimateCost } from '../../gateway/hardening/cost.ts';
 import { LIST_SIZES } from '../../gateway/hardening/list-sizes.ts';
 import { PERSONAL_CODE_INPUTS } from '../../gateway/hardening/input-strings.ts';
@@ -45,7 +44,7 @@ const subgraphUrls = () => Object.fromEntries(AGENCY_NAMES.map((name) => [name, 
 
 beforeAll(async () => {
   system = await startTestSystem();
-  const common = { port: 0, policy: system.policy, subgraphUrls: subgraphUrls(), contextSigningKey: system.contextSigningKey, auth: { key: system.devIssuer.publicKey, issuer: DEV_ISSUER, audience: TOKEN_AUDIENCE } };
+  const common = { port: 0, policy: system.policy, subgraphUrls: subgraphUrls(), contextSigningKey: system.contextSigningKey, auth: system.gatewayAuth };
   production = await startGateway({ ...common, hardening: hardeningDefaults(true) });
   // Response limits low enough for a family to pass them.
   tight = await startGateway({ ...common, hardening: { ...hardeningDefaults(false), limits: { ...DEFAULT_LIMITS, maxResponseRecords: 5, maxResponseBytes: 100_000 } } });

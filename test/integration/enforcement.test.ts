@@ -26,10 +26,10 @@ describe('request-level refusals', () => {
   it('UNAUTHENTICATED (401) without a token, with a forged one, an expired one and alg none', async () => {
     const forgedKey = (await generateKeyPair('EdDSA')).privateKey;
     const forged = await new SignJWT({ client_id: 'citizen-portal', acr: 'high' })
-      .setProtectedHeader({ alg: 'EdDSA' }).setSubject(mother.id).setIssuer('citizen-graph-dev-issuer').setAudience('citizen-graph').setExpirationTime('1h').sign(forgedKey);
+      .setProtectedHeader({ alg: 'EdDSA' }).setSubject(mother.id).setIssuer(system.identityProvider.issuer).setAudience('citizen-graph').setExpirationTime('1h').sign(forgedKey);
     const expired = await system.devIssuer.issue({ sub: mother.id, client: 'citizen-portal', lifetimeSeconds: -60 });
     const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
-    const claims = Buffer.from(JSON.stringify({ sub: mother.id, client_id: 'citizen-portal', iss: 'citizen-graph-dev-issuer', aud: 'citizen-graph', exp: 4102444800 })).toString('base64url');
+    const claims = Buffer.from(JSON.stringify({ sub: mother.id, client_id: 'citizen-portal', iss: system.identityProvider.issuer, aud: 'citizen-graph', exp: 4102444800 })).toString('base64url');
     for (const token of [undefined, forged, expired, `${header}.${claims}.`]) {
       const result = await system.query({ query: '{ me { givenName } }', token, purpose: 'self-service' });
       expect(result.status).toBe(401);

@@ -15,8 +15,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { classify, decide, type Relation } from '../../permissions/decide.ts';
 import { loadPolicy } from '../../permissions/load.ts';
-import { PUBLIC, SUBJECT_TYPE, clientActors, type Policy } from '../../permissions/model.ts';
-import { personaByRole, personas } from '../../seed/personas.ts';
+import { clientActors, PUBLIC, SUBJECT_TYPE, type Policy } from '../../permissions/model.ts';
+import { personaByRole } from '../../seed/personas.ts';
 import { apiSchema } from '../support/api-schema.ts';
 import { startTestSystem, type GraphQLResponse, type TestSystem } from '../support/system.ts';
 
@@ -67,22 +67,11 @@ function clientFor(purpose: string): string {
   return client[0];
 }
 
-/**
- * Who asks under a purpose reaching anyone: a service is its own client; a
- * staff member is the persona carrying the entitlement the purpose names.
- */
-function actorFor(purposeId: string): string {
-  const client = clientFor(purposeId);
-  if (clientActors(policy.clients[client]!).includes('service')) return client;
-  const needed = policy.purposes[purposeId]!.entitlement;
-  return personas().find((p) => needed !== undefined && p.entitlements.includes(needed))?.id ?? STAFF;
-}
-
 function entriesFor(purposeId: string): { actor: string; entries: Entry[]; caseRef?: string } {
   const purpose = policy.purposes[purposeId]!;
   if (purpose.subjects.includes('any')) {
     return {
-      actor: actorFor(purposeId),
+      actor: STAFF,
       caseRef: 'CASE-MATRIX-1',
       entries: [{ relation: 'other', prefix: [], rootOpen: `citizen(id: "${mother.id}") {`, rootClose: '}' }],
     };
@@ -187,7 +176,12 @@ describe.each(purposes)('purpose %s', (purpose) => {
       const mismatches: string[] = [];
       /** Per request: the personal fields served, the actor's and the subject's. */
       const served = new Map<string, { coordinate: string; root: Set<string>; subject: Set<string> }>();
-      const token = await system.token(actor, client, 'high');
+      // Whoever the client is for: a service signs in as itself, staff with the entitlement the purpose names.
+      const service = clientActors(policy.clients[client]!).some((kind) => kind === 'service' || kind === 'partner');
+      const entitlement = policy.purposes[purpose]!.entitlement;
+      const token = service
+        ? await system.devIssuer.issue({ sub: client, client, acr: 'high', actor: 'service' })
+        : await system.token(actor, client, 'high', entitlement && actor === STAFF ? [entitlement] : undefined);
       const check = async ([coordinate, hops]: [string, Hop[]]) => {
         const requestId = `matrix-${randomBytes(8).toString('hex')}`;
         const result: GraphQLResponse<Record<string, Json>> = await system.query({ query: buildQuery(entry, hops), token, purpose, caseRef, headers: { 'x-request-id': requestId } });

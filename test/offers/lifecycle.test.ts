@@ -236,7 +236,7 @@ describe('life events', () => {
     const gatewayBase = system.gateway.url.replace(/\/graphql$/, '');
     const spawnWorker = (): ChildProcess =>
       spawn(process.execPath, ['--import', 'tsx', 'offers/cli.ts', '--worker', '--gateway', gatewayBase], {
-        env: { ...process.env, DATABASE_URL_IDENTITY: scratch.urls.identity },
+        env: { ...process.env, DATABASE_URL_IDENTITY: scratch.urls.identity, OIDC_ISSUER: system.identityProvider.issuer },
         stdio: 'ignore',
       });
     const batchMothers = mothers.slice(1);

@@ -94,6 +94,8 @@ describe('set-up from a clone in a private folder', () => {
       CITIZEN_GRAPH_PG_PORT: String(await freePort()),
       CITIZEN_GRAPH_SEED_CITIZENS: '200',
       GATEWAY_PORT: String(gatewayPort),
+      IDENTITY_PROVIDER_PORT: String(await freePort()),
+      WITNESS_PORT: String(await freePort()),
     };
     for (const name of ['IDENTITY', 'TAX', 'FAMILY', 'BENEFITS', 'TRANSPARENCY']) env[`SUBGRAPH_PORT_${name}`] = String(await freePort());
     const child = spawn(process.execPath, ['--import', 'tsx', 'system/start.ts'], { cwd: clone, env, stdio: ['ignore', 'pipe', 'pipe'] });

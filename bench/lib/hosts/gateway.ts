@@ -5,7 +5,9 @@
  */
 import type { JWK } from 'jose';
 import { importContextPrivateKey } from '../../../platform/context-keys.ts';
-import { createDevIssuer, DEV_ISSUER, TOKEN_AUDIENCE } from '../../../gateway/auth/dev-issuer.ts';
+import { startIdentityProvider, TOKEN_AUDIENCE } from '../../../identity-provider/server.ts';
+import { clientsForPolicy } from '../../../identity-provider/clients.ts';
+import { discoveredKeySet } from '../../../gateway/auth/authenticate.ts';
 import { startGateway } from '../../../gateway/server.ts';
 import { DEFAULT_CLIENT_LIMITS, hardeningDefaults } from '../../../platform/config.ts';
 import type { AgencyName, SubgraphName } from '../../../platform/topology.ts';
@@ -39,20 +41,21 @@ serveHost(
         running = options.kind === 'apollo' ? await startPlainApolloGateway(options.subgraphUrls, options.tokens) : await startDirectFloor(options.subgraphUrls, options.tokens);
         return { url: running.url, headers: {} };
       }
-      const devIssuer = await createDevIssuer();
+      // The development provider, with the benchmark policy's own client registered beside the project's.
+      const identityProvider = await startIdentityProvider({ port: 0, clients: clientsForPolicy(benchPolicy().clients) });
       const gateway = await startGateway({
         port: 0,
         policy: benchPolicy(),
         subgraphUrls: options.subgraphUrls as Record<AgencyName, string>,
         contextSigningKey: await importContextPrivateKey(JSON.stringify(options.privateKey)),
-        auth: { key: devIssuer.publicKey, issuer: DEV_ISSUER, audience: TOKEN_AUDIENCE },
+        auth: { key: discoveredKeySet(identityProvider.issuer), issuer: identityProvider.issuer, audience: TOKEN_AUDIENCE },
         // The benchmark client asks what the offers engine asks (scenario 3's pages): it gets the engine's limits.
         hardening: { ...hardeningDefaults(false), clientLimits: { ...DEFAULT_CLIENT_LIMITS, [BENCH_CLIENT]: DEFAULT_CLIENT_LIMITS['offers-engine']! } },
         enforcement: options.layers.enforcement,
         audit: options.layers.audit ? { databaseUrl: options.auditDatabaseUrl } : undefined,
       });
-      running = { url: gateway.url, close: () => gateway.close() };
-      const token = await devIssuer.issue({ sub: BENCH_ACTOR, client: BENCH_CLIENT, acr: 'high', actor: 'staff', entitlements: [BENCH_ENTITLEMENT] });
+      running = { url: gateway.url, close: () => gateway.close().then(() => identityProvider.close()) };
+      const token = await identityProvider.issue({ sub: BENCH_ACTOR, client: BENCH_CLIENT, acr: 'high', actor: 'staff', entitlements: [BENCH_ENTITLEMENT] });
       return { url: gateway.url, headers: { authorization: `Bearer ${token}`, 'x-purpose': BENCH_PURPOSE, 'x-case-ref': BENCH_CASE } };
     },
   },

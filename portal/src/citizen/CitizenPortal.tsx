@@ -5,10 +5,10 @@
  * signed-in part loads after sign-in (and is fetched ahead while the person
  * chooses). Client `citizen-portal`, purpose `self-service`. Estonian by default.
  */
-import { Suspense, lazy, useEffect, useState } from 'react';
+import { Suspense, lazy, useEffect } from 'react';
 import { useTranslation } from '../i18n/index.ts';
 import { SignIn } from '../shared/SignIn.tsx';
-import { clearSession, isPersonalCode, loadSession, saveSession, type Session } from '../shared/session.ts';
+import { SessionEnding, SignedOut, useSessionLifecycle } from '../shared/session-lifecycle.tsx';
 import { Frame, Loading } from '../shared/ui.tsx';
 
 export const PORTAL_CLIENT = 'citizen-portal';
@@ -18,7 +18,7 @@ const SignedInPortal = lazy(loadSignedIn);
 
 export default function CitizenPortal() {
   const { t } = useTranslation();
-  const [session, setSession] = useState<Session | null>(() => loadSession('portal'));
+  const { session, state, secondsLeft, extend, signOut: endSession, signInAgain } = useSessionLifecycle('portal');
   // While the person picks how to sign in, fetch the rest of the portal.
   useEffect(() => {
     const idle = setTimeout(() => void loadSignedIn(), 200);
@@ -26,11 +26,17 @@ export default function CitizenPortal() {
   }, []);
 
   const signOut = () => {
-    clearSession('portal');
     history.replaceState(null, '', '/');
-    setSession(null);
+    endSession();
   };
 
+  if (state === 'expired') {
+    return (
+      <Frame title={t('portal.name')} documentTitle={t('session.signedOutHeading')}>
+        <SignedOut onSignInAgain={signInAgain} />
+      </Frame>
+    );
+  }
   if (!session) {
     return (
       <Frame title={t('portal.name')} documentTitle={t('portal.signInTitle')}>
@@ -38,18 +44,17 @@ export default function CitizenPortal() {
           heading={t('portal.signInHeading')}
           intro={t('portal.signInIntro')}
           client={PORTAL_CLIENT}
-          accept={(p) => isPersonalCode(p.id)}
-          onSignedIn={(s) => {
-            saveSession('portal', s);
-            setSession(s);
-          }}
+          app="portal"
         />
       </Frame>
     );
   }
   return (
-    <Suspense fallback={<Loading what={t('portal.loadingData')} />}>
-      <SignedInPortal session={session} onSignOut={signOut} />
-    </Suspense>
+    <>
+      {state === 'ending' && <SessionEnding secondsLeft={secondsLeft} onExtend={extend} />}
+      <Suspense fallback={<Loading what={t('portal.loadingData')} />}>
+        <SignedInPortal session={session} onSignOut={signOut} />
+      </Suspense>
+    </>
   );
 }

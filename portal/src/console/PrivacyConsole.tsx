@@ -10,7 +10,8 @@ import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { describeErrors } from '../shared/errors.ts';
 import { makeClient } from '../shared/graphql.ts';
 import { SignIn } from '../shared/SignIn.tsx';
-import { clearSession, getJson, isPersonalCode, loadSession, saveSession, type Session } from '../shared/session.ts';
+import { getJson } from '../shared/session.ts';
+import { SessionEnding, SignedOut, useSessionLifecycle } from '../shared/session-lifecycle.tsx';
 import { Frame, Loading, Problems, Section } from '../shared/ui.tsx';
 import { AuditSearch } from './AuditSearch.tsx';
 import { useTranslation } from '../i18n/index.ts';
@@ -24,8 +25,15 @@ export const CONSOLE_PURPOSE = 'privacy-oversight';
 
 export default function PrivacyConsole() {
   const { t } = useTranslation();
-  const [session, setSession] = useState<Session | null>(() => loadSession('console'));
+  const { session, state, secondsLeft, extend, signOut, signInAgain } = useSessionLifecycle('console');
   const client = useMemo(() => (session ? makeClient({ token: session.token, purpose: CONSOLE_PURPOSE }) : undefined), [session]);
+  if (state === 'expired') {
+    return (
+      <Frame title="Privacy console" documentTitle="Signed out – Privacy console">
+        <SignedOut onSignInAgain={signInAgain} />
+      </Frame>
+    );
+  }
   if (!session || !client) {
     return (
       <Frame title="Privacy console" documentTitle="Sign in – Privacy console">
@@ -33,20 +41,12 @@ export default function PrivacyConsole() {
           heading="Privacy console"
           intro="For the data protection officer: the purpose policy the gateway enforces, and the audit log. Oversight needs the highest sign-in assurance."
           client={CONSOLE_CLIENT}
+          app="console"
           acr="high"
-          accept={(p) => !isPersonalCode(p.id) && p.role === 'privacy-officer'}
-          onSignedIn={(s) => {
-            saveSession('console', s);
-            setSession(s);
-          }}
         />
       </Frame>
     );
   }
-  const signOut = () => {
-    clearSession('console');
-    setSession(null);
-  };
   const nav = (
     <nav className="section-nav" aria-label="Console sections">
       <a href="#matrix">Matrix</a>
@@ -59,6 +59,7 @@ export default function PrivacyConsole() {
   );
   return (
     <ApolloProvider client={client}>
+      {state === 'ending' && <SessionEnding secondsLeft={secondsLeft} onExtend={extend} />}
       <Frame title="Privacy console" documentTitle="Purpose policy and audit – Privacy console" user={session.name} onSignOut={signOut} nav={nav} wide>
         <h1>Purpose policy and audit</h1>
         <div className="console">

@@ -1,8 +1,9 @@
 /**
  * The explorer for frontend teams (development only): GraphiQL, bundled, over
- * the gateway's /graphql, signed in as a demo persona with a chosen client
- * and purpose, so a developer sees exactly what a purpose returns — refused
- * fields come back as UNAUTHORIZED_FIELD_OR_TYPE errors with their reason.
+ * the gateway's /graphql, signed in through the identity provider like every
+ * page (the persona and level are chosen on its login page) with a chosen
+ * client and purpose, so a developer sees exactly what a purpose returns —
+ * refused fields come back as UNAUTHORIZED_FIELD_OR_TYPE errors with their reason.
  */
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
@@ -10,7 +11,8 @@ import 'graphiql/style.css';
 import './explorer-contrast.css';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { describeErrors } from '../shared/errors.ts';
-import { devToken, fetchConfig, type Persona } from '../shared/session.ts';
+import { startOidcSignIn } from '../shared/oidc.ts';
+import { fetchConfig, loadSession, type Persona, type PortalConfig } from '../shared/session.ts';
 import { Loading, Problems, useDocumentTitle } from '../shared/ui.tsx';
 
 interface ExplorerOptions {
@@ -19,7 +21,6 @@ interface ExplorerOptions {
 }
 
 interface Settings {
-  sub: string;
   client: string;
   purpose: string;
   caseRef: string;
@@ -40,12 +41,24 @@ query MyData {
 }
 `;
 
+/** What the explorer asked with, kept across the round trip to the provider (this tab only). */
+const SETTINGS = 'citizen-graph.explorer.settings';
+const savedSettings = (): Settings | undefined => {
+  try {
+    return (JSON.parse(sessionStorage.getItem(SETTINGS) ?? 'null') as Settings | null) ?? undefined;
+  } catch {
+    return undefined;
+  }
+};
+
 export default function Explorer() {
   const [options, setOptions] = useState<ExplorerOptions>();
+  const [config, setConfig] = useState<PortalConfig>();
   const [error, setError] = useState<unknown>();
-  const [settings, setSettings] = useState<Settings>({ sub: '49431123454', client: 'citizen-portal', purpose: 'self-service', caseRef: '', acr: 'substantial' });
-  const [token, setToken] = useState<string>();
-  const [applied, setApplied] = useState<Settings>();
+  const [session] = useState(() => loadSession('explorer'));
+  const [settings, setSettings] = useState<Settings>(() => savedSettings() ?? { client: 'citizen-portal', purpose: 'self-service', caseRef: '', acr: 'substantial' });
+  const token = session?.token;
+  const [applied, setApplied] = useState<Settings | undefined>(() => (session ? savedSettings() : undefined));
 
   useDocumentTitle('Explorer');
   // A developer tool, in English only: the page's language says so (the portal's default is Estonian).
@@ -57,6 +70,7 @@ export default function Explorer() {
     fetchConfig()
       .then(async (config) => {
         if (!config.explorer) throw new Error('The explorer is available only on a development gateway.');
+        setConfig(config);
         const response = await fetch('/dev/explorer-options');
         if (!response.ok) throw new Error(`The gateway answered ${response.status}.`);
         setOptions((await response.json()) as ExplorerOptions);
@@ -71,9 +85,13 @@ export default function Explorer() {
   async function signIn(e: FormEvent) {
     e.preventDefault();
     setError(undefined);
+    sessionStorage.setItem(SETTINGS, JSON.stringify(settings));
+    // The same client and level: only the purpose or the case changed, no new sign-in needed.
+    if (session && applied && applied.client === settings.client && applied.acr === settings.acr) return setApplied(settings);
     try {
-      setToken(await devToken(settings.sub, settings.client, settings.acr));
-      setApplied(settings);
+      if (!config?.oidc) throw new Error('No identity provider is configured.');
+      // Always the provider's login page, so that another persona can be chosen.
+      await startOidcSignIn(config.oidc, settings.client, 'explorer', { acr: settings.acr, prompt: 'login' });
     } catch (err) {
       setError(err);
     }
@@ -106,16 +124,6 @@ export default function Explorer() {
         {!options && !error && <Loading what="personas and clients" />}
         {options && (
           <>
-            <div>
-              <label htmlFor="ex-persona">Persona</label>
-              <select id="ex-persona" value={settings.sub} onChange={(e) => setSettings({ ...settings, sub: e.target.value })}>
-                {options.personas.map((p) => (
-                  <option key={p.id} value={p.id}>
-                    {p.name} ({p.role})
-                  </option>
-                ))}
-              </select>
-            </div>
             <div>
               <label htmlFor="ex-client">Client</label>
               <select
@@ -155,9 +163,9 @@ export default function Explorer() {
               <label htmlFor="ex-case">Case reference{needsCase ? ' (required)' : ''}</label>
               <input id="ex-case" value={settings.caseRef} onChange={(e) => setSettings({ ...settings, caseRef: e.target.value })} required={needsCase} placeholder={needsCase ? 'e.g. CASE-1' : 'not needed'} />
             </div>
-            <button type="submit">Use these</button>
+            <button type="submit">Sign in and use these</button>
             <p className="explorer-status" role="status">
-              {applied ? `Asking as ${applied.sub} via ${applied.client} for ${applied.purpose}${applied.caseRef ? ` (case ${applied.caseRef})` : ''}` : 'Not signed in'}
+              {applied && session ? `Asking as ${session.sub} via ${applied.client} for ${applied.purpose}${applied.caseRef ? ` (case ${applied.caseRef})` : ''}` : 'Not signed in'}
             </p>
           </>
         )}

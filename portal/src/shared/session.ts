@@ -1,8 +1,9 @@
 /**
  * Who is signed in, per page (portal or console), kept in sessionStorage so a
- * reload keeps the session and closing the tab ends it. In development the
- * token comes from the gateway's dev identity provider (POST /dev/token); in a
- * production configuration from the OIDC provider (oidc.ts).
+ * reload keeps the session, another tab has its own, and closing the tab ends
+ * it. The tokens come from the identity provider (oidc.ts), in development as
+ * in production; the explorer alone (development only) still takes tokens
+ * from the gateway's dev shortcut (POST /dev/token) for any client it tries.
  */
 export type App = 'portal' | 'console' | 'explorer';
 
@@ -11,6 +12,13 @@ export interface Session {
   sub: string;
   name: string;
   client: string;
+  /** The provider that signed the person in (absent for the explorer's dev tokens). */
+  issuer?: string;
+  /** When the access token expires (ms since the epoch), and when it was issued. */
+  expiresAt?: number;
+  issuedAt?: number;
+  refreshToken?: string;
+  idToken?: string;
 }
 
 export interface Persona {
@@ -21,8 +29,10 @@ export interface Persona {
 }
 
 export interface PortalConfig {
-  signIn: 'dev-personas' | 'oidc';
-  oidc?: { authorizationEndpoint: string; tokenEndpoint: string } | null;
+  /** The identity provider pages sign in at (null: not configured). */
+  oidc: { issuer: string } | null;
+  /** Development: the provider is the development one (its sign-in page lists the demo personas). */
+  development: boolean;
   explorer: boolean;
 }
 
@@ -67,19 +77,6 @@ async function json<T>(response: Response): Promise<T> {
 
 export async function fetchConfig(): Promise<PortalConfig> {
   return json<PortalConfig>(await fetch('/portal/config.json'));
-}
-
-export async function fetchPersonas(): Promise<Persona[]> {
-  return (await json<{ personas: Persona[] }>(await fetch('/dev/personas'))).personas;
-}
-
-export async function devToken(sub: string, client: string, acr?: 'low' | 'substantial' | 'high'): Promise<string> {
-  const response = await fetch('/dev/token', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ sub, client, acr }),
-  });
-  return (await json<{ token: string }>(response)).token;
 }
 
 /** GET a JSON view of the gateway with the session's token (the privacy console's policy views). */
