@@ -21,7 +21,6 @@ import { migrateAll } from './migrate-all.ts';
 import { evaluateOffersInBackground } from './first-evaluation.ts';
 import { startServices } from './services.ts';
 import { ensurePortalBuilt } from '../portal/build.ts';
-import { join } from 'node:path';
 
 const FIRST_START_CITIZENS = Number(process.env.CITIZEN_GRAPH_SEED_CITIZENS ?? 10_000);
 

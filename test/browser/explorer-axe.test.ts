@@ -34,10 +34,12 @@ describe('explorer', () => {
       expect(violations.map((v) => `${state}: ${v.id}: ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
     };
     await check('opened');
-    await page.getByLabel('Persona').selectOption(mother.id);
     await page.getByLabel('Client').selectOption('citizen-portal');
     await page.getByLabel('Purpose').selectOption('self-service');
-    await page.getByRole('button', { name: 'Use these' }).click();
+    await page.getByRole('button', { name: 'Sign in and use these' }).click();
+    // The persona is chosen on the provider's login page.
+    await page.waitForURL((url) => url.port === String(system.identityProvider.port));
+    await page.locator('button.persona', { hasText: mother.name }).click();
     await page.getByRole('status').filter({ hasText: `Asking as ${mother.id}` }).waitFor();
     await page.waitForLoadState('networkidle');
     await page.locator('.graphiql-execute-button').click();

@@ -37,6 +37,8 @@ describe('household: the father of seven', () => {
 
     const page = await context.newPage();
     await page.goto(`http://localhost:${system.gateway.port}/`);
+    await page.locator('button.sign-in-button').click();
+    await page.waitForURL((url) => url.port === String(system.identityProvider.port));
     await page.locator('button.persona', { hasText: father.name }).click();
     const panel = page.getByRole('region', { name: 'Teie laste toetused' });
     const allowance = panel.locator('li[data-programme="child-allowance"]');

@@ -38,7 +38,12 @@ async function newPage(): Promise<Page> {
 }
 async function signIn(page: Page, name: string, path: string) {
   await page.goto(`${base}${path}`);
+  // The persona is chosen on the identity provider's login page.
+  await page.locator('button.sign-in-button').click();
+  await page.waitForURL((url) => url.port === String(system.identityProvider.port));
   await page.locator('button.persona', { hasText: name }).click();
+  // Back from the provider, in English (the choice is kept on the device).
+  await page.getByRole('button', { name: 'In English', exact: true }).click();
 }
 
 beforeAll(async () => {
@@ -67,7 +72,7 @@ describe('ask about this read', () => {
 
   it('the citizen asks from an entry of her tracker, and is told it was sent (focus on the confirmation)', async () => {
     citizen = await newPage();
-    await signIn(citizen, mother.name, '/?lang=en');
+    await signIn(citizen, mother.name, '/');
     const tracker = citizen.getByRole('region', { name: 'Who read my data' });
     const entry = tracker.locator('li[data-client="caseworker-app"]').first();
     await entry.waitFor();
@@ -86,7 +91,7 @@ describe('ask about this read', () => {
 
   it('the privacy officer sees the question with the read it is about, and answers it', async () => {
     const page = await newPage();
-    await signIn(page, officer.name, '/console?lang=en');
+    await signIn(page, officer.name, '/console');
     const section = page.getByRole('region', { name: 'Questions from citizens about reads' });
     const item = section.locator('li.open', { hasText: question });
     await item.waitFor();
@@ -124,7 +129,7 @@ describe('privacy console: the matrix', () => {
   it('each cell opens the fields behind it, with the decision for each; the keyboard works', async () => {
     const expected = buildMatrix(system.policy, listSchemaFields(readSupergraph()));
     const page = await newPage();
-    await signIn(page, officer.name, '/console?lang=en');
+    await signIn(page, officer.name, '/console');
     const matrix = page.locator('table.matrix');
     await matrix.waitFor();
     // A partial cell: message-delivery × identity (some identity fields, not all).
