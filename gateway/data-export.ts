@@ -6,12 +6,12 @@
  * audited like any read, and shows in their data tracker. Nothing here reads
  * an agency's database.
  */
-import { existsSync } from 'node:fs';
 import type { Express, Request, Response } from 'express';
 import PDFDocument from 'pdfkit';
 import { formatDate, formatMoney } from '../platform/messages/formats.ts';
 import { messagesIn } from '../platform/messages/render.ts';
 import { sendGraphQLError } from './http-errors.ts';
+import { usePdfFont } from '../platform/pdf-font.ts';
 
 const M = 'key params';
 export const EXPORT_QUERY = `query DataExport {
@@ -34,9 +34,6 @@ export const EXPORT_QUERY = `query DataExport {
   }
 }`;
 
-/** The font for the PDF: one with Estonian and Cyrillic letters (Debian's DejaVu Sans), else the PDF's built-in Helvetica. */
-const FONT = process.env.PDF_FONT ?? '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
-
 type Exported = Record<string, unknown> & {
   id: string;
   givenName: string | null;
@@ -56,7 +53,7 @@ type Exported = Record<string, unknown> & {
 export function renderExportPdf(data: Exported, lng: string | undefined, today: string): Promise<Buffer> {
   const { t, lng: language } = messagesIn(lng);
   const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: t('export.title'), Author: 'citizen-graph' }, lang: language } as PDFKit.PDFDocumentOptions);
-  if (existsSync(FONT)) doc.font(FONT);
+  usePdfFont(doc);
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));

@@ -4,7 +4,7 @@
  * categories under them (intermediate levels add nothing a reader needs).
  * Each cell is computed with `decide` over the fields of that category.
  */
-import { categoryCovers, classify } from './decide.ts';
+import { categoryCovers, classify, type DenialReason } from './decide.ts';
 import { grantDecision } from './evaluate.ts';
 import { PUBLIC, type Policy } from './model.ts';
 import type { SchemaFields } from './schema-fields.ts';
@@ -16,6 +16,16 @@ export interface MatrixCell {
   /** Fields of the category the purpose may read, out of `total`. */
   allowed: number;
   total: number;
+  /** The fields behind the cell (Type.field), each with the decision and, when refused, why. */
+  fields: MatrixField[];
+}
+
+export interface MatrixField {
+  field: string;
+  /** The field's own category (a leaf under the column's). */
+  category: string;
+  allow: boolean;
+  reason?: DenialReason;
 }
 
 export interface MatrixRow {
@@ -53,6 +63,10 @@ function cell(policy: Policy, fields: SchemaFields, purposeId: string, category:
   const decisions = inCategory.map((f) => grantDecision(policy, purposeId, f));
   const allowed = decisions.filter((d) => d.allow).length;
   const total = inCategory.length;
+  const cellFields: MatrixField[] = inCategory.map((field, i) => {
+    const d = decisions[i]!;
+    return { field, category: classify(policy, field)!, allow: d.allow, ...(d.allow ? {} : { reason: d.reason }) };
+  });
   if (total === 0) {
     // A category no field carries yet: show what the purpose says about it,
     // so the matrix still answers "would new fields here be readable?".
@@ -62,12 +76,12 @@ function cell(policy: Policy, fields: SchemaFields, purposeId: string, category:
       : read.categories.some((r) => categoryCovers(r, category))
         ? 'granted'
         : 'none';
-    return { state, allowed, total };
+    return { state, allowed, total, fields: cellFields };
   }
-  if (allowed === total) return { state: 'granted', allowed, total };
-  if (allowed > 0) return { state: 'partial', allowed, total };
+  if (allowed === total) return { state: 'granted', allowed, total, fields: cellFields };
+  if (allowed > 0) return { state: 'partial', allowed, total, fields: cellFields };
   const anyDenied = decisions.some((d) => !d.allow && d.reason === 'EXPLICITLY_DENIED');
-  return { state: anyDenied ? 'denied' : 'none', allowed, total };
+  return { state: anyDenied ? 'denied' : 'none', allowed, total, fields: cellFields };
 }
 
 export function buildMatrix(policy: Policy, fields: SchemaFields): Matrix {

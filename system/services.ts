@@ -21,6 +21,8 @@ import { ENGINE_CLIENT, RELAY_CLIENT } from '../events/consumers.ts';
 import { startEventsService } from '../events/service.ts';
 import type { RunningRelay } from '../events/relay.ts';
 import { generateSenderKey, type SenderKey } from '../platform/message-signing.ts';
+import { startMessageDelivery, type DeliveryOptions, type RunningDelivery } from '../subgraphs/benefits/delivery/worker.ts';
+import { DELIVERY_CLIENT } from '../subgraphs/benefits/delivery/recipients.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +84,8 @@ export interface ServiceOptions {
   lifeEventKeys?: { privateJwk: JWK; publicJwk: JWK };
   /** The gateway's limits (default: the development defaults). */
   hardening?: HardeningConfig;
+  /** The benefits board's delivery job (letters into the print folder, e-mail): off unless given. */
+  delivery?: Pick<DeliveryOptions, 'printDir' | 'smtpUrl' | 'mailFrom' | 'intervalMs' | 'today'>;
   /** The development identity provider (its own HTTP port; any free one when the gateway's is 0). */
   identityProvider?: Omit<IdentityProviderOptions, 'host'>;
 }
@@ -109,6 +113,8 @@ export interface RunningSystem {
   contextKeys: CryptoKey[];
   /** The running events service (life-event relay), if any. */
   lifeEvents?: RunningRelay;
+  /** The benefits board's delivery job, if started. */
+  delivery?: RunningDelivery;
   /** Starts a (further) events relay against this system: tests stop and restart it. */
   startLifeEvents(): Promise<RunningRelay>;
   /** The witness run in this process, if any. */
@@ -216,6 +222,14 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
         engineToken: serviceToken(ENGINE_CLIENT),
       });
     const lifeEvents = options.lifeEvents === false ? undefined : await startLifeEvents();
+    const delivery =
+      options.delivery &&
+      startMessageDelivery({
+        ...options.delivery,
+        databaseUrl: options.databases.benefits,
+        gatewayUrl: gateway.url,
+        token: serviceToken(DELIVERY_CLIENT),
+      });
     return {
       gateway,
       subgraphs,
@@ -227,10 +241,12 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
       contextKeys,
       messageSenders: [benefitsSender.publicKey],
       lifeEvents,
+      delivery,
       startLifeEvents,
       witness,
       auditLog,
       async close() {
+        await delivery?.stop();
         await lifeEvents?.stop();
         await gateway.close();
         await Promise.all(started.map((s) => s.close()));

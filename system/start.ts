@@ -79,6 +79,14 @@ async function main() {
         signer: loadOrCreateSigner(auditLogKeyFile(dataDir), DEV_LOG_NAME),
         witness: { signer: loadOrCreateSigner(witnessKeyFile(dataDir), DEV_WITNESS_NAME), dataDir: witnessDir(dataDir), port: portFromEnv('WITNESS_PORT', DEFAULT_WITNESS_PORT) },
       },
+      // The benefits board's letters and e-mails (subgraphs/benefits/delivery/): letters into a folder in the data
+      // folder, e-mail only when DELIVERY_SMTP_URL names an SMTP server (off by default: nothing leaves the machine).
+      delivery: {
+        printDir: process.env.PRINT_QUEUE_DIR || join(dataDir, 'print-queue'),
+        smtpUrl: process.env.DELIVERY_SMTP_URL || undefined,
+        mailFrom: process.env.DELIVERY_MAIL_FROM || undefined,
+        intervalMs: 60_000,
+      },
     });
   } catch (error) {
     await system?.close().catch(() => {});
@@ -98,6 +106,7 @@ async function main() {
     ...SUBGRAPH_NAMES.map((name) => `  ${name.padEnd(17)} ${system!.subgraphs[name].url}  (accepts only the gateway's signed requests)`),
     ...(system.witness ? [`  audit witness     ${system.witness.url}  (key ${system.witness.verifierKey})`] : []),
     '  life events       relayed in this process (events/: family register, then offers; `npm run events -- status`)',
+    ...(system.delivery ? [`  letters           ${system.delivery.printDir}  (print queue; e-mail ${system.delivery.emailOn ? 'through DELIVERY_SMTP_URL' : 'off, set DELIVERY_SMTP_URL to send'})`] : []),
     `  identity provider ${system.identityProvider.url}  (OpenID Connect; its sign-in page is the persona picker)`,
     `  dev tokens        POST http://localhost:${system.gateway.port}/dev/token  (a shortcut to the provider's tokens, issuer ${system.identityProvider.issuer})`,
     databases?.embedded

@@ -40,6 +40,7 @@ import { isValidPersonalCode } from '../../platform/personal-code.ts';
 export const PERSONAL_CODE_INPUTS: ReadonlySet<string> = new Set([
   'Query.citizen(id:)',
   'Query.auditSearch(subject:)',
+  'Mutation.askAboutRead(about:)',
   'RegisterBirthInput.motherId',
   'RegisterBirthInput.secondParentId',
   'RecordBirthInput.childId',

@@ -49,6 +49,7 @@ export const LIST_SIZES: ListSizes = Object.freeze({
   // education
   'Citizen.studies': { assumedSize: 4 },
   'Citizen.inbox': { assumedSize: 20 },
+  'Citizen.benefitsPaidFor': { assumedSize: 5 },
   'OfferExplanation.facts': { assumedSize: 10 },
   'OfferExplanation.nextSteps': { assumedSize: 5 },
   // transparency
@@ -67,4 +68,7 @@ export const LIST_SIZES: ListSizes = Object.freeze({
   'Consent.fields': { assumedSize: 30 },
   'Consent.categories': { assumedSize: 10 },
   'Consent.reads': { slicingArgument: 'first' },
+  'Query.readInquiries': { slicingArgument: 'first' },
+  // A person asks about a read now and then: a few questions, not a page of them.
+  'Citizen.readInquiries': { assumedSize: 3 },
 });

@@ -27,3 +27,21 @@ export function messagesIn(lng: string | null | undefined): { t: TFunction; lng:
   const language: Language = lng && isLanguage(lng) ? lng : 'et';
   return { t: instance.getFixedT(language), lng: language };
 }
+
+/**
+ * An inbox message's subject and body in one language, as the portal words it
+ * (portal/src/shared/speak.tsx): the programme and sender by name, the amount's
+ * kind as the receipt's context. For letters and e-mails.
+ */
+export function inboxText(message: { key: string; params: Record<string, unknown>; reference: string | null }, lng: string | null | undefined): { subject: string; body: string } {
+  const { t } = messagesIn(lng);
+  const params: Record<string, unknown> = { ...message.params, reference: message.reference ?? '' };
+  if (typeof params.programme === 'string') params.programmeName = t(`programme.${params.programme}.name`, { defaultValue: params.programme });
+  if (typeof params.sender === 'string') params.sender = t(`agency.${params.sender}`, { defaultValue: params.sender });
+  const context = message.key === 'inbox.receipt.accepted' && typeof params.kind === 'string' && params.amount !== null ? params.kind : undefined;
+  const word = (part: 'subject' | 'body') => {
+    const options = { ...params, context };
+    return instance.exists(`${message.key}.${part}`, { ...options, lng: messagesIn(lng).lng }) ? t(`${message.key}.${part}`, options) : t(`inbox.unknown.${part}`, options);
+  };
+  return { subject: word('subject'), body: word('body') };
+}

@@ -256,6 +256,8 @@ export const offerTypes = {
     receivedOn: (m: InboxRow) => day(m.created_at),
     read: (m: InboxRow) => m.read_at !== null,
     offerId: (m: InboxRow) => (m.offer_id === null ? null : String(m.offer_id)),
+    sentByPostOn: (m: InboxRow) => m.posted_on,
+    emailedOn: (m: InboxRow) => m.emailed_on,
   },
 };
 

@@ -54,9 +54,11 @@ export interface InboxRow {
   signature: string | null;
   created_at: Date;
   read_at: Date | null;
+  posted_on: string | null;
+  emailed_on: string | null;
 }
 
-export const INBOX_COLUMNS = 'id, person_id, offer_id, subject, body, message_key, params, reference, sender, signature, created_at, read_at';
+export const INBOX_COLUMNS = "id, person_id, offer_id, subject, body, message_key, params, reference, sender, signature, created_at, read_at, to_char(posted_on, 'YYYY-MM-DD') AS posted_on, to_char(emailed_on, 'YYYY-MM-DD') AS emailed_on";
 
 /** A decision's reference number: SKA-<year>-<six digits>, from one sequence. */
 const NEXT_REFERENCE = `'SKA-' || to_char(current_date, 'YYYY') || '-' || lpad(nextval('decision_reference_seq')::text, 6, '0')`;
@@ -471,7 +473,9 @@ export function offersStore(db: Database) {
     async setNotificationChannel(personId: string, channel: 'portal' | 'email' | 'post'): Promise<void> {
       await db.query(
         `INSERT INTO beneficiary (person_id, notification_channel) VALUES ($1, $2)
-         ON CONFLICT (person_id) DO UPDATE SET notification_channel = EXCLUDED.notification_channel`,
+         ON CONFLICT (person_id) DO UPDATE SET notification_channel = EXCLUDED.notification_channel,
+           notification_channel_since = CASE WHEN beneficiary.notification_channel = EXCLUDED.notification_channel
+                                             THEN beneficiary.notification_channel_since ELSE now() END`,
         [personId, channel],
       );
     },

@@ -5,7 +5,14 @@ import { offerCitizenFields, offerMutations, offerTypes } from './offer-resolver
 import { today } from '../../platform/clock.ts';
 import { firstPaymentDay } from './payment-schedule.ts';
 import { messageParams } from './message-params.ts';
-import { PROGRAMME_COLUMNS, type BenefitsLoaders, type BeneficiaryRow, type ProgrammeRow } from './loaders.ts';
+import { PROGRAMME_COLUMNS, type BenefitsLoaders, type BeneficiaryRow, type EnrolmentRow, type ProgrammeRow } from './loaders.ts';
+import { paidForChild } from './household.ts';
+
+/** What the gateway hands in for benefitsPaidFor (`@requires`): the child's birth date and parents, from their registers. */
+interface Household {
+  dateOfBirth?: string | null;
+  parents?: { id: string }[] | null;
+}
 
 type Context = SubgraphContext<BenefitsLoaders>;
 
@@ -28,7 +35,30 @@ export const resolvers = {
   },
   Citizen: {
     ...offerCitizenFields,
-    __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.beneficiaryById.load(ref.id),
+    async __resolveReference(ref: { id: string } & Household, ctx: Context) {
+      const row = await ctx.loaders.beneficiaryById.load(ref.id);
+      // A child is rarely a beneficiary: with the required facts, there is still something to answer.
+      if (ref.parents === undefined) return row;
+      return { ...(row ?? { id: ref.id, proactive_opt_out: false, notification_channel: 'portal' }), dateOfBirth: ref.dateOfBirth ?? null, parents: ref.parents };
+    },
+    async benefitsPaidFor(child: BeneficiaryRow & Household, _: unknown, ctx: Context) {
+      if (!child.dateOfBirth || !child.parents) return null;
+      const bornOn = child.dateOfBirth;
+      const perParent = await Promise.all(child.parents.map((p) => ctx.loaders.enrolmentsOf.load(p.id)));
+      return perParent
+        .flat()
+        .filter((row: EnrolmentRow) => paidForChild(row, bornOn))
+        .map((row) => ({
+          programme: () => ctx.loaders.programmeByCode.load(row.programme_code),
+          paidTo: row.person_id,
+          status: row.status.toUpperCase(),
+          since: row.since,
+          until: row.until,
+          monthlyAmount: row.monthly_amount,
+          amount: row.amount,
+          nextPaymentOn: row.next_payment_on ?? (row.status === 'active' && row.monthly_amount !== null ? firstPaymentDay(today()) : null),
+        }));
+    },
     async benefitEnrollments(person: BeneficiaryRow, _: unknown, ctx: Context) {
       const rows = await ctx.loaders.enrolmentsOf.load(person.id);
       return rows.map((row) => ({

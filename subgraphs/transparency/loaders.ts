@@ -8,6 +8,7 @@ import DataLoader from 'dataloader';
 import type { Database } from '../../platform/database.ts';
 import type { AuditRecordRow, FieldRef } from '../../platform/audit-row.ts';
 import { proofsFor, type ProofKey } from './proofs.ts';
+import { createInquiryLoaders } from './inquiries.ts';
 
 export interface AccessRow {
   key: string;
@@ -157,6 +158,7 @@ export function createLoaders(db: Database) {
     ),
     /** An entry's proof (JSON), or null while no cosigned checkpoint covers it. */
     proof: new DataLoader<ProofKey, string | null, string>((keys) => proofsFor(db, keys), { cacheKeyFn: (k) => `${k.seq}:${k.subjectId}` }),
+    ...createInquiryLoaders(db),
     search: (q: AuditSearch) =>
       db.query<AuditRow>(SEARCH_SQL, [q.subject ?? null, q.client ?? null, q.purpose ?? null, q.from ?? null, q.to ?? null, q.beforeSeq, q.limit, q.consent ?? null]),
     /** Each person's consents, newest first: one statement per batch of people. */

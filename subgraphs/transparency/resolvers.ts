@@ -5,6 +5,7 @@ import { badUserInput } from '../../platform/errors.ts';
 import { today } from '../../platform/clock.ts';
 import type { SubgraphContext } from '../kit/agency.ts';
 import type { AccessRow, AuditRow, ConsentRow, TransparencyLoaders } from './loaders.ts';
+import { inquiryStore, type InquiryRow } from './inquiries.ts';
 import { consentReceipt } from './receipt.ts';
 
 type Context = SubgraphContext<TransparencyLoaders>;
@@ -105,6 +106,32 @@ function consentError(reason: string, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', reason } });
 }
 
+const MAX_QUESTION = 2000;
+const MAX_ANSWER = 4000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const notFound = (message: string) => new GraphQLError(message, { extensions: { code: 'NOT_FOUND' } });
+
+/** One audit record as the privacy officer sees it (the search, and the record a citizen asked about). */
+function auditRecord(row: AuditRow, ctx: Context) {
+  return {
+    seq: String(row.seq),
+    at: row.recorded_at.toISOString(),
+    requestId: row.request_id,
+    client: row.client,
+    clientName: ctx.policy.clients[row.client]?.name ?? null,
+    actor: row.actor,
+    purpose: row.purpose,
+    legalBasis: row.legal_basis,
+    caseReference: row.case_ref,
+    operationName: row.operation_name,
+    operationHash: row.operation_hash,
+    outcome: row.outcome,
+    archived: row.archived,
+    denials: row.denials.map((d) => (d.field ? `${d.code}:${d.field}` : d.code)),
+    subjects: row.subjects.map((s) => ({ citizen: { id: s.id }, fields: s.fields.map((f) => `${f.agency}:${f.field}`), consent: s.consent ?? null })),
+  };
+}
+
 export const resolvers = {
   DataAccess: {
     proof: (entry: { seq: number; subjectId: string }, _: unknown, ctx: Context) => ctx.loaders.proof.load({ seq: entry.seq, subjectId: entry.subjectId }),
@@ -167,6 +194,26 @@ export const resolvers = {
       if (!row || !mayManage(ctx, row)) throw new GraphQLError('no such consent of yours or of a person you represent', { extensions: { code: 'NOT_FOUND' } });
       return (await ctx.loaders.revokeConsent(row.id, ctx.caller.actor))!;
     },
+    async askAboutRead(_: unknown, args: { entryId: string; question: string; about?: string | null }, ctx: Context) {
+      const subject = args.about ?? ctx.caller.scope.self;
+      // Only the person's own tracker, or that of someone they represent (a parent for a child).
+      if (!subject || (subject !== ctx.caller.scope.self && !ctx.caller.scope.represented.includes(subject))) throw notFound('no such entry in your data tracker');
+      if (!/^\d{1,18}$/.test(args.entryId)) throw notFound('no such entry in your data tracker');
+      const question = args.question.trim();
+      if (question.length < 1 || question.length > MAX_QUESTION) throw badUserInput(`question must be 1-${MAX_QUESTION} characters`);
+      const row = await inquiryStore(ctx.db).ask(Number(args.entryId), subject, ctx.caller.actor, question);
+      if (!row) throw notFound('no such entry in your data tracker');
+      return row;
+    },
+    async answerReadInquiry(_: unknown, args: { id: string; answer: string }, ctx: Context) {
+      if (!UUID.test(args.id)) throw notFound('no such question');
+      const answer = args.answer.trim();
+      if (answer.length < 1 || answer.length > MAX_ANSWER) throw badUserInput(`answer must be 1-${MAX_ANSWER} characters`);
+      const result = await inquiryStore(ctx.db).answer(args.id.toLowerCase(), ctx.caller.actor, answer);
+      if (result === 'unknown') throw notFound('no such question');
+      if (result === 'answered') throw new GraphQLError('this question has been answered already', { extensions: { code: 'CONFLICT' } });
+      return result;
+    },
   },
   Query: {
     async auditSearch(
@@ -185,28 +232,26 @@ export const resolvers = {
         beforeSeq: decodeCursor(args.after),
         limit: size + 1,
       });
-      return page(rows, size, (row: AuditRow) => ({
-        seq: String(row.seq),
-        at: row.recorded_at.toISOString(),
-        requestId: row.request_id,
-        client: row.client,
-        clientName: ctx.policy.clients[row.client]?.name ?? null,
-        actor: row.actor,
-        purpose: row.purpose,
-        legalBasis: row.legal_basis,
-        caseReference: row.case_ref,
-        operationName: row.operation_name,
-        operationHash: row.operation_hash,
-        outcome: row.outcome,
-        archived: row.archived,
-        denials: row.denials.map((d) => (d.field ? `${d.code}:${d.field}` : d.code)),
-        subjects: row.subjects.map((s) => ({ citizen: { id: s.id }, fields: s.fields.map((f) => `${f.agency}:${f.field}`), consent: s.consent ?? null })),
-      }));
+      return page(rows, size, (row: AuditRow) => auditRecord(row, ctx));
+    },
+    async readInquiries(_: unknown, args: { answered?: boolean | null; first?: number | null }, ctx: Context) {
+      return ctx.loaders.list(args.answered ?? null, pageSize(args.first, 50));
+    },
+  },
+  ReadInquiry: {
+    entryId: (q: InquiryRow) => String(q.seq),
+    askedAt: (q: InquiryRow) => q.asked_at.toISOString(),
+    answeredAt: (q: InquiryRow) => q.answered_at?.toISOString() ?? null,
+    citizen: (q: InquiryRow) => ({ id: q.subject_id }),
+    entry: async (q: InquiryRow, _: unknown, ctx: Context) => {
+      const row = await ctx.loaders.recordBySeq.load(Number(q.seq));
+      return row && auditRecord(row, ctx);
     },
   },
   Citizen: {
     // Any citizen has a log (possibly empty): nothing to load to resolve the reference.
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+    readInquiries: (person: { id: string }, _: unknown, ctx: Context) => ctx.loaders.inquiriesOf.load(person.id),
     async dataAccessLog(person: { id: string }, args: { first?: number | null; after?: string | null; excludeOwnReads?: boolean | null }, ctx: Context) {
       const size = pageSize(args.first, 20);
       const rows = await ctx.loaders.accessLog.load({

@@ -159,7 +159,7 @@ describe('loadAndCheck on a broken copy of the policy', () => {
 
   it('reports an unknown key such as reads: instead of read:', () => {
     const dir = copyPolicy();
-    editFile(dir, 'purposes.yaml', /\n {4}read:\n( {6}# transparency\.audit[^\n]*\n)? {6}categories: \[identity\.id, identity\.name, transparency\.audit\]\n/, '\n    reads:\n      categories: [identity.id, identity.name, transparency.audit]\n');
+    editFile(dir, 'purposes.yaml', /\n {4}read:\n( {6}#[^\n]*\n)* {6}categories: \[identity\.id, identity\.name, transparency\.audit, transparency\.inquiries\]\n/, '\n    reads:\n      categories: [identity.id, identity.name, transparency.audit, transparency.inquiries]\n');
     const { problems } = loadAndCheck(dir);
     expect(problems.every((p) => p.code === 'INVALID_POLICY_FILE' && p.file === 'purposes.yaml')).toBe(true);
     expect(problems.some((p) => p.message.includes('purposes.privacy-oversight') && p.message.includes('reads'))).toBe(true);
@@ -178,6 +178,7 @@ describe('loadAndCheck on a broken copy of the policy', () => {
     const problems = withCode(loadAndCheck(dir).problems, 'MISSING_PARENT_CATEGORY');
     expect(problems.map((p) => p.message).sort()).toEqual([
       expect.stringContaining('category benefits.enrolment has no parent: add benefits'),
+      expect.stringContaining('category benefits.household has no parent: add benefits'),
       expect.stringContaining('category benefits.inbox has no parent: add benefits'),
       expect.stringContaining('category benefits.offers has no parent: add benefits'),
       expect.stringContaining('category benefits.payment has no parent: add benefits'),

@@ -9,6 +9,7 @@ import { PeopleContext, type Person } from '../shared/speak.tsx';
 import { Frame, Loading, Problems, fullName } from '../shared/ui.tsx';
 import { useActingFor } from './acting-for.ts';
 import { BenefitsPanel } from './panels/BenefitsPanel.tsx';
+import { ChildrenBenefitsPanel } from './panels/ChildrenBenefitsPanel.tsx';
 import { DataTrackerPanel } from './panels/DataTrackerPanel.tsx';
 import { ConsentsPanel } from './panels/ConsentsPanel.tsx';
 import { FamilyPanel } from './panels/FamilyPanel.tsx';
@@ -100,6 +101,7 @@ function OwnView({ me, loading, error, wards, token }: { me: MeData['me'] | unde
         <FamilyPanel subject={{ self: true }} wards={wards} />
         <IncomeTaxPanel subject={{ self: true }} />
         <BenefitsPanel subject={{ self: true }} />
+        <ChildrenBenefitsPanel wards={wards} />
         <InboxPanel />
         <NotificationPanel />
         <DownloadPanel token={token} />

@@ -14,13 +14,17 @@ import { getJson } from '../shared/session.ts';
 import { SessionEnding, SignedOut, useSessionLifecycle } from '../shared/session-lifecycle.tsx';
 import { Frame, Loading, Problems, Section } from '../shared/ui.tsx';
 import { AuditSearch } from './AuditSearch.tsx';
+import { useTranslation } from '../i18n/index.ts';
 import { FieldSearch } from './FieldSearch.tsx';
+import { ReadInquiries } from './ReadInquiries.tsx';
+import { MATRIX_FIELDS_ID, MatrixFields, type CellRef } from './MatrixFields.tsx';
 import type { CheckView, ClientsView, Matrix } from './types.ts';
 
 export const CONSOLE_CLIENT = 'privacy-console';
 export const CONSOLE_PURPOSE = 'privacy-oversight';
 
 export default function PrivacyConsole() {
+  const { t } = useTranslation();
   const { session, state, secondsLeft, extend, signOut, signInAgain } = useSessionLifecycle('console');
   const client = useMemo(() => (session ? makeClient({ token: session.token, purpose: CONSOLE_PURPOSE }) : undefined), [session]);
   if (state === 'expired') {
@@ -50,6 +54,7 @@ export default function PrivacyConsole() {
       <a href="#check">Policy check</a>
       <a href="#fields">Field search</a>
       <a href="#audit">Audit search</a>
+      <a href="#inquiries">{t('console.inquiries.title')}</a>
     </nav>
   );
   return (
@@ -72,6 +77,9 @@ export default function PrivacyConsole() {
           </Anchor>
           <Anchor id="audit">
             <AuditSearch />
+          </Anchor>
+          <Anchor id="inquiries">
+            <ReadInquiries />
           </Anchor>
         </div>
       </Frame>
@@ -113,7 +121,10 @@ const BASIS_NAMES: Record<(typeof BASIS_ORDER)[number], string> = {
 };
 
 function MatrixView({ token }: { token: string }) {
+  const { t } = useTranslation();
   const { data, error } = usePolicyView<Matrix>('/policy/matrix', token);
+  const [open, setOpen] = useState<CellRef>();
+  const isOpen = (row: number, column: number) => open?.row === row && open.column === column;
   return (
     <Section title="Purposes × categories" className="wide">
       <p className="source">What each purpose may read, computed from the policy the gateway enforces. Partial: some fields of the category.</p>
@@ -144,7 +155,10 @@ function MatrixView({ token }: { token: string }) {
                       {BASIS_NAMES[kind]}
                     </th>
                   </tr>
-                  {rows.map((row) => (
+                  {rows.map((row) => {
+                    // The cell's row in the whole matrix, as MatrixFields reads it.
+                    const r = data.rows.indexOf(row);
+                    return (
                     <tr key={row.purpose}>
                       <th scope="row">
                         {row.purpose}
@@ -152,7 +166,17 @@ function MatrixView({ token }: { token: string }) {
                       </th>
                       {row.cells.map((cell, i) => (
                         <td key={data.categories[i]} className={`cell ${cell.state}`}>
-                          {cell.state === 'partial' ? `${cell.allowed}/${cell.total}` : CELL_TEXT[cell.state]}
+                          {/* Each cell opens the fields behind it, below the table. */}
+                          <button
+                            type="button"
+                            className="cell-button"
+                            aria-expanded={isOpen(r, i)}
+                            aria-controls={isOpen(r, i) ? MATRIX_FIELDS_ID : undefined}
+                            onClick={() => setOpen(isOpen(r, i) ? undefined : { row: r, column: i })}
+                          >
+                            {cell.state === 'partial' ? `${cell.allowed}/${cell.total}` : CELL_TEXT[cell.state]}
+                            <span className="visually-hidden">, {t('console.matrix.open', { category: data.categories[i], purpose: row.purpose })}</span>
+                          </button>
                         </td>
                       ))}
                       <td className="basis">
@@ -160,13 +184,15 @@ function MatrixView({ token }: { token: string }) {
                         {row.subjects?.includes('consented') && <div className="small-text">Reaches only the people whose consent for the partner is live (looked up at every request).</div>}
                       </td>
                     </tr>
-                  ))}
+                    );
+                  })}
                 </tbody>
               );
             })}
           </table>
         </div>
       )}
+      {data && open && <MatrixFields matrix={data} cell={open} onClose={() => setOpen(undefined)} />}
     </Section>
   );
 }

@@ -8,6 +8,7 @@
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
 import 'graphiql/style.css';
+import './explorer-contrast.css';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { describeErrors } from '../shared/errors.ts';
 import { startOidcSignIn } from '../shared/oidc.ts';
@@ -198,15 +199,27 @@ function useEditorLabels() {
             : 'Variables and headers editor';
         textarea.setAttribute('aria-label', name);
       }
-      // CodeMirror gives its scroller tabindex -1; 0 puts it in the tab order.
+      // CodeMirror gives its scroller tabindex -1; 0 puts it in the tab order, as a named region
+      // (a name on a plain div is not allowed: ARIA 1.2 prohibits aria-label on generic elements).
       for (const scroll of document.querySelectorAll<HTMLElement>('.graphiql-container .CodeMirror-scroll:not([tabindex="0"])')) {
         scroll.tabIndex = 0;
+        scroll.setAttribute('role', 'region');
         scroll.setAttribute('aria-label', 'Editor contents');
+      }
+      // GraphiQL's tabs are list items with role "tab" that hold two buttons (open, close): interactive
+      // controls nested in a control (WCAG 4.1.2). As a plain list of buttons the active one is marked current.
+      for (const tab of document.querySelectorAll<HTMLElement>('.graphiql-container [role="tab"]:has(button)')) {
+        const selected = tab.getAttribute('aria-selected') === 'true';
+        tab.removeAttribute('role');
+        tab.removeAttribute('aria-selected');
+        tab.querySelector('.graphiql-tab-button')?.setAttribute('aria-current', String(selected));
+        const list = tab.closest('[role="tablist"]');
+        list?.removeAttribute('role');
       }
     };
     label();
     const observer = new MutationObserver(label);
-    observer.observe(document.body, { childList: true, subtree: true });
+    observer.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['role', 'aria-selected'] });
     return () => observer.disconnect();
   }, []);
 }

@@ -13,6 +13,7 @@ import { describeErrors, isNotInSchema, unavailableAgencies } from '../../shared
 import { formatList } from '../../../../platform/messages/formats.ts';
 import { Loading, Problems, Section, Unavailable, useFormats } from '../../shared/ui.tsx';
 import { forSubject, personOf, queryFor, type Subject } from '../queries.ts';
+import { AskAboutRead, useReadInquiries } from './AskAboutRead.tsx';
 
 const ENTRY = 'id at clientId client agencies purpose caseReference categories fields byYou archived proof consent { id validUntil }';
 const OTHERS = forSubject('PortalTrackerOthers', `dataAccessLog(first: 20, excludeOwnReads: true) { entries { ${ENTRY} } hasNextPage endCursor }`);
@@ -41,8 +42,9 @@ interface View {
 
 /** "Check this entry": the proof checked here, in the browser, against the witness's public key. */
 function EntryProof({ entry }: { entry: Entry }) {
+  const { t } = useTranslation();
   const [check, setCheck] = useState<EntryCheck | 'checking' | undefined>();
-  if (!entry.proof) return <p className="muted small-text">This entry is too recent to check yet: try again in a minute.</p>;
+  if (!entry.proof) return <p className="muted small-text">{t('tracker.proof.tooRecent')}</p>;
   const proof = entry.proof;
   const run = async () => {
     setCheck('checking');
@@ -51,10 +53,10 @@ function EntryProof({ entry }: { entry: Entry }) {
   return (
     <div className="entry-proof">
       <button type="button" className="secondary small" onClick={() => void run()} disabled={check === 'checking'}>
-        Check this entry
+        {t('tracker.proof.check')}
       </button>{' '}
       <a className="small-text" download={`audit-entry-${entry.at.replace(/[:.]/g, '-')}.json`} href={`data:application/json;charset=utf-8,${encodeURIComponent(proof)}`}>
-        Download its proof
+        {t('tracker.proof.download')}
       </a>
       {check && check !== 'checking' && (
         <p className={check.ok ? 'proof-ok' : 'proof-bad'} role="status">
@@ -74,6 +76,7 @@ export function DataTrackerPanel({ subject, whose }: { subject: Subject; whose?:
   // Always fresh: the portal's own reads land in the log as the page is used.
   const othersResult = useQuery(others.query, { variables: others.variables, fetchPolicy: 'network-only', notifyOnNetworkStatusChange: true });
   const allResult = useQuery(all.query, { variables: all.variables, fetchPolicy: 'network-only', notifyOnNetworkStatusChange: true });
+  const inquiries = useReadInquiries(subject);
   const problems = [...describeErrors(othersResult.error), ...describeErrors(allResult.error)];
   const unavailable = unavailableAgencies(problems);
   const otherReads = personOf<View>(othersResult.data)?.dataAccessLog?.entries.filter((e) => !e.byYou);
@@ -87,6 +90,7 @@ export function DataTrackerPanel({ subject, whose }: { subject: Subject; whose?:
   const refresh = () => {
     void othersResult.refetch();
     void allResult.refetch();
+    inquiries.refetch();
   };
   return (
     <Section
@@ -131,6 +135,7 @@ export function DataTrackerPanel({ subject, whose }: { subject: Subject; whose?:
                 {e.archived && <span className="badge">{t('tracker.archived')}</span>}
                 <EntryProof entry={e} />
               </div>
+              <AskAboutRead entryId={e.id} subject={subject} inquiries={inquiries.byEntry.get(e.id) ?? []} onAsked={inquiries.refetch} />
             </li>
           ))}
         </ol>

@@ -25,6 +25,8 @@ export const INBOX = gql`
         reference
         sender
         signature
+        sentByPostOn
+        emailedOn
       }
     }
   }
@@ -48,6 +50,8 @@ interface Message {
   reference: string | null;
   sender: string;
   signature: string | null;
+  sentByPostOn?: string | null;
+  emailedOn?: string | null;
 }
 
 export function InboxPanel() {
@@ -106,6 +110,11 @@ function InboxMessage({ message: m }: { message: Message }) {
           </time>
         </summary>
         <p className="message-body">{speak({ key: m.message.key, params }, 'body')}</p>
+        {(m.sentByPostOn || m.emailedOn) && (
+          <p className="delivered small-text muted">
+            {[m.emailedOn && t('inbox.emailed', { date: date(m.emailedOn) }), m.sentByPostOn && t('inbox.sentByPost', { date: date(m.sentByPostOn) })].filter(Boolean).join(' ')}
+          </p>
+        )}
         <p className={`sender small-text ${sender ? 'ok' : 'muted'}`}>
           {sender === undefined
             ? t('inbox.verifying')
