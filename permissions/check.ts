@@ -35,6 +35,8 @@ export type ProblemCode =
   | 'UNDECLARED_ROOT_FIELD'
   | 'UNKNOWN_ROOT_FIELD'
   | 'UNKNOWN_ROOT_ARGUMENT'
+  | 'UNKNOWN_DISGUISED_FIELD'
+  | 'PUBLIC_DISGUISED_FIELD'
   | 'UNKNOWN_SUBJECT_TYPE'
   | 'PUBLIC_SUBJECT_FIELD'
   | 'PARTNER_ON_PUBLIC_BASIS';
@@ -302,6 +304,13 @@ function checkSubjects(policy: Policy, fields: SchemaFields): Problem[] {
       }
     } else if (typeof subject === 'object' && !args.includes(subject.argument)) {
       problems.push(error('UNKNOWN_ROOT_ARGUMENT', file, `roots says ${coordinate} returns the person named by argument ${subject.argument}, which it does not have${didYouMean(subject.argument, args)}`));
+    }
+  }
+  for (const coordinate of Object.keys(policy.disguised ?? {})) {
+    if (!fields.readable.includes(coordinate)) {
+      problems.push(error('UNKNOWN_DISGUISED_FIELD', file, `disguised lists ${coordinate}, which is not a field of the schema${didYouMean(coordinate, fields.readable)}`));
+    } else if (classify(policy, coordinate) === PUBLIC) {
+      problems.push(error('PUBLIC_DISGUISED_FIELD', file, `${coordinate} is public, but disguised says its value is a person's personal code`));
     }
   }
   return problems;
