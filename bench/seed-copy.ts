@@ -32,7 +32,7 @@ import { copyIntoDatabases, DEFAULT_TUNING, seedDatabases, type LoadTuning, type
 import { HOUSEHOLD_TABLES, SEED_TABLES, type SeedRowTypes, type SeedTable } from '../seed/rows.ts';
 import { AGENCY_NAMES } from '../platform/topology.ts';
 import { agencyMigrationsDir } from '../subgraphs/folders.ts';
-import { migrate } from '../subgraphs/kit/migrate.ts';
+import { migrate } from '../platform/migrate.ts';
 import { startEmbeddedPostgres } from '../platform/databases.ts';
 
 

@@ -40,8 +40,6 @@ export interface BatchResult extends Recorded {
   elapsedMs: number;
 }
 
-const START = `mutation Start($id: ID!) { startEvaluationRun(id: $id) { resumeAfter checkpointPage finished } }`;
-const FINISH = `mutation Finish($id: ID!) { finishEvaluationRun(id: $id) { finished } }`;
 
 interface Page {
   index: number;
@@ -84,6 +82,34 @@ async function recordInChunks(client: GatewayClient, runId: string, ids: string[
   return total;
 }
 
+/**
+ * One page, start to end: its citizens' facts through the gateway, the rules,
+ * the findings recorded (with the run's checkpoint, when given). The unit of
+ * work of this in-process batch and of a page job on the queue (offers/queue.ts).
+ * Idempotent: recording a page again changes nothing.
+ */
+export async function evaluatePage(
+  client: GatewayClient,
+  runId: string,
+  page: { after: string | null; pageSize: number },
+  checkpoint?: { page: number; after: string | null },
+): Promise<{ evaluated: number; recorded: Recorded }> {
+  const { citizens } = await withRetry(() => client.request<{ citizens: { edges: { node: RawCitizen }[] } }>(PAGE_QUERY, { first: page.pageSize, after: page.after }, runId));
+  const facts = citizens.edges.map((e) => toFacts(e.node));
+  const findings = findingsFor(facts, today());
+  const recorded = await recordInChunks(client, runId, facts.map((f) => f.id), findings, checkpoint);
+  return { evaluated: facts.length, recorded };
+}
+
+/** The cursors of a population's pages, one cheap request each: where page n+1 starts (`after`), in order. */
+export async function scanPage(client: GatewayClient, runId: string, after: string | null, pageSize: number): Promise<{ endCursor: string | null; hasNextPage: boolean }> {
+  const { citizens } = await withRetry(() => client.request<{ citizens: { pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(SCAN_QUERY, { first: pageSize, after }, runId));
+  return citizens.pageInfo;
+}
+
+export const START_RUN = `mutation Start($id: ID!) { startEvaluationRun(id: $id) { resumeAfter checkpointPage finished } }`;
+export const FINISH_RUN = `mutation Finish($id: ID!) { finishEvaluationRun(id: $id) { finished } }`;
+
 /** One page of citizens per gateway request, and this many pages in flight (the benchmark's scenario 3 uses both). */
 export const DEFAULT_PAGE_SIZE = 1000;
 export const DEFAULT_CONCURRENCY = 4;
@@ -96,7 +122,7 @@ export async function runBatch(client: GatewayClient, options: BatchOptions): Pr
   const totals: Recorded = { proposed: 0, grantedAutomatically: 0, updated: 0, expired: 0 };
 
   const { startEvaluationRun: run } = await client.request<{ startEvaluationRun: { resumeAfter: string | null; checkpointPage: number; finished: boolean } }>(
-    START, { id: runId }, runId,
+    START_RUN, { id: runId }, runId,
   );
   const base = { runId, evaluated: 0, pages: 0, resumedFromPage: run.checkpointPage + 1 };
   if (run.finished) return { ...totals, ...base, alreadyFinished: true, finished: true, elapsedMs: Date.now() - started };
@@ -155,14 +181,11 @@ export async function runBatch(client: GatewayClient, options: BatchOptions): Pr
 
   const worker = async () => {
     for (let page = await nextPage(); page; page = await nextPage()) {
-      const { citizens } = await withRetry(() => client.request<{ citizens: { edges: { node: RawCitizen }[] } }>(PAGE_QUERY, { first: pageSize, after: page!.after }, runId));
-      const facts = citizens.edges.map((e) => toFacts(e.node));
-      const findings = findingsFor(facts, today());
       // The checkpoint this page may claim: itself plus every finished page right before it.
       let claim = frontier;
       while (claim + 1 === page.index || done.has(claim + 1)) claim += 1;
       const checkpoint = claim > frontier ? { page: claim, after: afterOf.get(claim + 1) ?? null } : undefined;
-      const recorded = await recordInChunks(client, runId, facts.map((f) => f.id), findings, checkpoint);
+      const { evaluated: inPage, recorded } = await evaluatePage(client, runId, { after: page.after, pageSize }, checkpoint);
       if (checkpoint) checkpointed = Math.max(checkpointed, checkpoint.page);
       done.add(page.index);
       while (done.has(frontier + 1)) frontier += 1;
@@ -174,7 +197,7 @@ export async function runBatch(client: GatewayClient, options: BatchOptions): Pr
         await recordInChunks(client, runId, [], [], { page: reached, after: afterOf.get(reached + 1) ?? null });
       }
       for (const key of Object.keys(totals) as (keyof Recorded)[]) totals[key] += recorded[key];
-      evaluated += facts.length;
+      evaluated += inPage;
       pages += 1;
       options.onProgress?.({ evaluated, pages, known: (afterOf.size - 1) * pageSize, scanned: scanEnd !== undefined });
     }
@@ -183,6 +206,6 @@ export async function runBatch(client: GatewayClient, options: BatchOptions): Pr
   await Promise.all([scan, ...Array.from({ length: concurrency }, worker)]);
   if (scanError) throw scanError;
   const finished = !options.signal?.aborted && options.maxPages === undefined;
-  if (finished) await client.request(FINISH, { id: runId }, runId);
+  if (finished) await client.request(FINISH_RUN, { id: runId }, runId);
   return { ...totals, ...base, evaluated, pages, alreadyFinished: false, finished, elapsedMs: Date.now() - started };
 }

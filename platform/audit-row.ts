@@ -30,4 +30,6 @@ export interface AuditRecordRow {
   other_fields: FieldRef[];
   prev_hash: string;
   hash: string;
+  /** Since transparency migration 003; outside the hash. */
+  trace_id?: string | null;
 }

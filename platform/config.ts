@@ -579,6 +579,104 @@ export function witnessConfig(env: Env = process.env): WitnessConfig {
   };
 }
 
+// ---------------------------------------------------------------- events (life-event relay) and offers
+
+export interface EventsConfig extends CommonConfig {
+  port: number;
+  identityDatabaseUrl: string;
+  /** The gateway's /graphql: consumers deliver through it like any client. */
+  gatewayUrl: string;
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  pollMs: number;
+}
+
+export const DEFAULT_EVENTS_PORT = 4021;
+
+/** Services that talk to the graph get their tokens by client credentials (serviceClientConfig, OIDC_*). */
+const serviceTokenShape = {
+  GATEWAY_URL: httpUrl('GATEWAY_URL').optional(),
+};
+
+export function eventsConfig(env: Env = process.env): EventsConfig {
+  const schema = z.object({
+    ...commonShape,
+    ...serviceTokenShape,
+    EVENTS_PORT: port('EVENTS_PORT', DEFAULT_EVENTS_PORT),
+    DATABASE_URL_IDENTITY: postgresUrl('DATABASE_URL_IDENTITY'),
+    EVENTS_MAX_ATTEMPTS: positiveInt('EVENTS_MAX_ATTEMPTS', 8, 100),
+    EVENTS_RETRY_BASE_MS: positiveInt('EVENTS_RETRY_BASE_MS', 1_000, 3_600_000),
+    EVENTS_RETRY_MAX_MS: positiveInt('EVENTS_RETRY_MAX_MS', 600_000, 86_400_000),
+    EVENTS_POLL_MS: positiveInt('EVENTS_POLL_MS', 2_000, 600_000),
+  });
+  const parsed = parseOrThrow(schema, env);
+  const base = common(parsed);
+  const problems: string[] = [];
+  if (base.production && !parsed.GATEWAY_URL) problems.push('GATEWAY_URL is required in production: the gateway the consumers deliver through');
+  if (problems.length) throw new ConfigurationError(problems);
+  return {
+    ...base,
+    port: parsed.EVENTS_PORT,
+    identityDatabaseUrl: parsed.DATABASE_URL_IDENTITY,
+    gatewayUrl: graphqlEndpoint(parsed.GATEWAY_URL ?? 'http://127.0.0.1:4000'),
+    maxAttempts: parsed.EVENTS_MAX_ATTEMPTS,
+    retryBaseMs: parsed.EVENTS_RETRY_BASE_MS,
+    retryMaxMs: parsed.EVENTS_RETRY_MAX_MS,
+    pollMs: parsed.EVENTS_POLL_MS,
+  };
+}
+
+/** GATEWAY_URL may name the gateway's origin or its /graphql: the endpoint either way. */
+function graphqlEndpoint(raw: string): string {
+  const url = new URL(raw);
+  if (!url.pathname.endsWith('/graphql')) url.pathname = `${url.pathname.replace(/\/$/, '')}/graphql`;
+  return url.toString();
+}
+
+export interface OffersConfig extends CommonConfig {
+  port: number;
+  queueDatabaseUrl: string;
+  gatewayUrl: string;
+  /** Page jobs this process works on at once. */
+  concurrency: number;
+  pageSize: number;
+  /** The daily run's cron expression (in the clock's time zone, platform/clock.ts); "off": no schedule. */
+  dailyCron: string | undefined;
+}
+
+export const DEFAULT_OFFERS_PORT = 4030;
+
+export function offersConfig(env: Env = process.env): OffersConfig {
+  const schema = z.object({
+    ...commonShape,
+    ...serviceTokenShape,
+    OFFERS_PORT: port('OFFERS_PORT', DEFAULT_OFFERS_PORT),
+    DATABASE_URL_OFFERS: postgresUrl('DATABASE_URL_OFFERS'),
+    OFFERS_CONCURRENCY: positiveInt('OFFERS_CONCURRENCY', 2, 64),
+    OFFERS_PAGE_SIZE: positiveInt('OFFERS_PAGE_SIZE', 1000, 1000),
+    OFFERS_DAILY_CRON: z
+      .string()
+      .optional()
+      .refine((raw) => raw === undefined || raw === 'off' || raw.trim().split(/\s+/).length === 5, 'OFFERS_DAILY_CRON must be a cron expression of five fields (minute hour day month weekday), or "off"'),
+  });
+  const parsed = parseOrThrow(schema, env);
+  const base = common(parsed);
+  const problems: string[] = [];
+  if (base.production && !parsed.GATEWAY_URL) problems.push('GATEWAY_URL is required in production: the gateway the offers engine reads and records through');
+  if (problems.length) throw new ConfigurationError(problems);
+  const cron = parsed.OFFERS_DAILY_CRON?.trim();
+  return {
+    ...base,
+    port: parsed.OFFERS_PORT,
+    queueDatabaseUrl: parsed.DATABASE_URL_OFFERS,
+    gatewayUrl: graphqlEndpoint(parsed.GATEWAY_URL ?? 'http://127.0.0.1:4000'),
+    concurrency: parsed.OFFERS_CONCURRENCY,
+    pageSize: parsed.OFFERS_PAGE_SIZE,
+    dailyCron: cron === 'off' ? undefined : (cron ?? '0 2 * * *'),
+  };
+}
+
 // ---------------------------------------------------------------- service clients (offers engine, life-event relay, partners)
 
 export interface ServiceClientConfig {

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { AGENCY_NAMES } from '../platform/topology.ts';
 import { agencyMigrationsDir } from '../subgraphs/folders.ts';
-import { migrate } from '../subgraphs/kit/migrate.ts';
+import { migrate } from '../platform/migrate.ts';
 import { todayAsUtcMidnight } from '../platform/clock.ts';
 import { openDatabases, type Databases } from '../platform/databases.ts';
 import { dateOfDay, formatDay, parseDay, dayOfDate } from './calendar.ts';

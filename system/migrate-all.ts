@@ -1,6 +1,6 @@
 import { AGENCY_NAMES } from '../platform/topology.ts';
 import { agencyMigrationsDir } from '../subgraphs/folders.ts';
-import { migrate } from '../subgraphs/kit/migrate.ts';
+import { migrate } from '../platform/migrate.ts';
 import type { DatabaseUrls } from '../platform/databases.ts';
 
 /** Applies every agency's pending migrations to its own database. */

@@ -17,9 +17,9 @@ import { SUBGRAPHS } from '../subgraphs/index.ts';
 import { startSubgraph, type RunningService } from '../subgraphs/kit/server.ts';
 import type { DatabaseUrls } from '../platform/databases.ts';
 import type { HardeningConfig } from '../platform/config.ts';
-import { RELAY_CLIENT, startLifeEventWorker } from '../offers/worker.ts';
-import { ENGINE_CLIENT } from '../offers/engine.ts';
-import type { RunningRelay } from '../subgraphs/identity/outbox-relay.ts';
+import { ENGINE_CLIENT, RELAY_CLIENT } from '../events/consumers.ts';
+import { startEventsService } from '../events/service.ts';
+import type { RunningRelay } from '../events/relay.ts';
 import { generateSenderKey, type SenderKey } from '../platform/message-signing.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +29,7 @@ import type { WitnessEndpoint } from '../platform/tlog/witness-list.ts';
 import { DEFAULT_CHECKPOINT_INTERVAL_MS, DEFAULT_UNWITNESSED_LIMIT_S, DEFAULT_WITNESS_PORT, hardeningDefaults } from '../platform/config.ts';
 import { startWitness, type RunningWitness } from '../witness/server.ts';
 import { fileStore } from '../witness/store.ts';
-import { DEV_LOG_NAME, DEV_WITNESS_NAME } from './audit-keys.ts';
+import { DEV_LOG_NAME, DEV_WITNESS_NAME } from '../platform/audit-keys.ts';
 
 /** The audit log's checkpoints and the witness `npm start` runs beside it. */
 export interface AuditLogSetup {
@@ -70,7 +70,7 @@ export interface ServiceOptions {
   host?: string;
   /** Layers that benchmarks switch off one at a time. */
   layers?: { enforcement?: boolean; shield?: boolean; audit?: boolean };
-  /** Run the life-event worker (identity outbox -> family register, offers engine). Default: yes. */
+  /** Run the events service in this process (identity outbox -> family register, offers engine). Default: yes. */
   lifeEvents?: boolean;
   /** Checkpoints and witness: given, ephemeral (a fresh key and witness) when absent, none with false. */
   auditLog?: AuditLogSetup | false;
@@ -107,9 +107,9 @@ export interface RunningSystem {
   contextSigningKey: CryptoKey;
   /** The gateway public keys every subgraph of this system accepts, picked by key id: add the next key before the gateway signs with it (rotation). */
   contextKeys: CryptoKey[];
-  /** The running life-event worker, if any. */
+  /** The running events service (life-event relay), if any. */
   lifeEvents?: RunningRelay;
-  /** Starts a (further) life-event worker against this system: tests stop and restart it. */
+  /** Starts a (further) events relay against this system: tests stop and restart it. */
   startLifeEvents(): Promise<RunningRelay>;
   /** The witness run in this process, if any. */
   witness?: WitnessControl;
@@ -209,7 +209,7 @@ export async function startServices(options: ServiceOptions): Promise<RunningSys
     // The relay and the engine sign in as production services do: client credentials at the provider's token endpoint.
     const serviceToken = (client: string) => clientCredentialsTokenSource({ issuer: idp.issuer, ...devServiceCredentials(client) });
     const startLifeEvents = () =>
-      startLifeEventWorker({
+      startEventsService({
         identityUrl: options.databases.identity,
         gatewayUrl: gateway.url,
         relayToken: serviceToken(RELAY_CLIENT),

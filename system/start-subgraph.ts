@@ -10,7 +10,7 @@ import { isAgencyName } from '../platform/topology.ts';
 import { agencyMigrationsDir } from '../subgraphs/folders.ts';
 import { SUBGRAPHS } from '../subgraphs/index.ts';
 import { logger } from '../platform/logger.ts';
-import { migrate } from '../subgraphs/kit/migrate.ts';
+import { migrate } from '../platform/migrate.ts';
 import { startSubgraph } from '../subgraphs/kit/server.ts';
 import { subgraphConfig } from '../platform/config.ts';
 import { importContextPublicKeys } from '../platform/context-keys.ts';

@@ -11,7 +11,7 @@ import { logger } from '../platform/logger.ts';
 import { closeOnSignals, exitOnStartupError } from '../platform/graceful-shutdown.ts';
 import { startWitness } from '../witness/server.ts';
 import { fileStore } from '../witness/store.ts';
-import { DEV_WITNESS_NAME, loadOrCreateSigner, witnessDir, witnessKeyFile } from './audit-keys.ts';
+import { DEV_WITNESS_NAME, loadOrCreateSigner, witnessDir, witnessKeyFile } from '../platform/audit-keys.ts';
 
 async function main() {
   const config = witnessConfig();

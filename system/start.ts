@@ -11,7 +11,7 @@ import { loadPersonas } from '../seed/personas.ts';
 import { isSeeded, seedDatabases } from '../seed/load.ts';
 import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES } from '../platform/topology.ts';
 import { defaultDataDir, openDatabases, type Databases } from '../platform/databases.ts';
-import { DEV_LOG_NAME, DEV_WITNESS_NAME, auditLogKeyFile, loadOrCreateSigner, witnessDir, witnessKeyFile } from './audit-keys.ts';
+import { DEV_LOG_NAME, DEV_WITNESS_NAME, auditLogKeyFile, loadOrCreateSigner, witnessDir, witnessKeyFile } from '../platform/audit-keys.ts';
 import { DEFAULT_WITNESS_PORT } from '../platform/config.ts';
 import { loadOrCreateLifeEventKeys } from './life-event-keys.ts';
 import { describeFailure, fail, guardProcess } from '../platform/process-guards.ts';
@@ -97,6 +97,7 @@ async function main() {
     `  explorer          http://localhost:${system.gateway.port}/explorer  (GraphiQL, development only)`,
     ...SUBGRAPH_NAMES.map((name) => `  ${name.padEnd(17)} ${system!.subgraphs[name].url}  (accepts only the gateway's signed requests)`),
     ...(system.witness ? [`  audit witness     ${system.witness.url}  (key ${system.witness.verifierKey})`] : []),
+    '  life events       relayed in this process (events/: family register, then offers; `npm run events -- status`)',
     `  identity provider ${system.identityProvider.url}  (OpenID Connect; its sign-in page is the persona picker)`,
     `  dev tokens        POST http://localhost:${system.gateway.port}/dev/token  (a shortcut to the provider's tokens, issuer ${system.identityProvider.issuer})`,
     databases?.embedded

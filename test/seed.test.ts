@@ -19,7 +19,7 @@ import { Random } from '../seed/random.ts';
 import { HOUSEHOLD_TABLES, SEED_TABLES, TABLE_DATABASE, type HouseholdRows, type SeedTable } from '../seed/rows.ts';
 import { AGENCY_NAMES } from '../platform/topology.ts';
 import { agencyMigrationsDir } from '../subgraphs/folders.ts';
-import { migrate } from '../subgraphs/kit/migrate.ts';
+import { migrate } from '../platform/migrate.ts';
 import { startEmbeddedPostgres, type DatabaseUrls } from '../platform/databases.ts';
 
 const TODAY = new Date('2025-03-10T00:00:00Z');

@@ -34,6 +34,8 @@ export interface AuditContent {
   denials: Denial[];
   subjects: SubjectFields[];
   otherFields: FieldRef[];
+  /** The request's trace (platform/telemetry.ts), when tracing is on: outside the hash, an operator's pointer only. */
+  traceId?: string | null;
 }
 
 export interface ChainedRecord extends AuditContent {

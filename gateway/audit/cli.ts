@@ -29,7 +29,7 @@ import { verifyTree, type TreeTrust } from './verify-tree.ts';
 import { checkProof } from '../../platform/tlog/proof.ts';
 import { formatSignerKey, formatVerifierKey, generateSigner, parseSignerKey, parseVerifierKey, type Verifier } from '../../platform/tlog/note.ts';
 import { parseWitnessList, type WitnessEndpoint } from '../../platform/tlog/witness-list.ts';
-import { auditLogKeyFile, readSigner, witnessDir, witnessKeyFile } from '../../system/audit-keys.ts';
+import { auditLogKeyFile, readSigner, witnessDir, witnessKeyFile } from '../../platform/audit-keys.ts';
 import { fileStore } from '../../witness/store.ts';
 import { DEFAULT_WITNESS_PORT } from '../../platform/config.ts';
 

@@ -11,6 +11,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { classify } from '../../permissions/decide.ts';
 import { PUBLIC, type Policy } from '../../permissions/model.ts';
 import type { CallerContext } from '../../platform/context-token.ts';
+import { currentTraceId } from '../../platform/telemetry.ts';
 import type { ReturnedFieldCollector } from '../enforcement/plan.ts';
 import type { AuditContent, Denial, FieldRef } from './chain.ts';
 import type { FieldOwners } from './field-owners.ts';
@@ -150,6 +151,7 @@ export function requestAuditor(policy: Policy, owners: FieldOwners, writer: Audi
         denials,
         subjects,
         otherFields,
+        traceId: currentTraceId() ?? null,
       };
       await writer.write(content);
       return true;

@@ -23,7 +23,7 @@ SELECT seq, hash FROM (
 ) head ORDER BY seq DESC LIMIT 1`;
 
 const COLUMNS = `seq, recorded_at, request_id, client, actor, purpose, legal_basis, case_ref, operation_name, operation_hash,
-  outcome, denials, subjects, other_fields, subject_ids, prev_hash, hash`;
+  outcome, denials, subjects, other_fields, subject_ids, prev_hash, hash, trace_id`;
 
 // The whole batch is one parameter: one multi-row INSERT whatever the batch size, no parameter limit.
 const INSERT_SQL = `
@@ -31,7 +31,7 @@ INSERT INTO audit_record (${COLUMNS})
 SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS r(
   seq bigint, recorded_at timestamptz, request_id text, client text, actor text, purpose text, legal_basis text,
   case_ref text, operation_name text, operation_hash text, outcome text, denials jsonb, subjects jsonb,
-  other_fields jsonb, subject_ids text[], prev_hash text, hash text)`;
+  other_fields jsonb, subject_ids text[], prev_hash text, hash text, trace_id text)`;
 
 type RecordRow = AuditRecordRow;
 
@@ -53,6 +53,7 @@ const toRow = (r: ChainedRecord) => ({
   subject_ids: r.subjects.map((s) => s.id),
   prev_hash: r.prevHash,
   hash: r.hash,
+  trace_id: r.traceId ?? null,
 });
 
 export const fromRow = (row: RecordRow): ChainedRecord => ({
@@ -72,6 +73,7 @@ export const fromRow = (row: RecordRow): ChainedRecord => ({
   otherFields: row.other_fields,
   prevHash: row.prev_hash,
   hash: row.hash,
+  ...(row.trace_id ? { traceId: row.trace_id } : {}),
 });
 
 export interface ChainHead {

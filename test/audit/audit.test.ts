@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { personaByRole } from '../../seed/personas.ts';
 import { agencyMigrationsDir } from '../../subgraphs/folders.ts';
 import { openDatabase } from '../../platform/database.ts';
-import { migrate } from '../../subgraphs/kit/migrate.ts';
+import { migrate } from '../../platform/migrate.ts';
 import { archiveOlderThan } from '../../gateway/audit/archive.ts';
 import type { AuditContent } from '../../gateway/audit/chain.ts';
 import { appendBatch } from '../../gateway/audit/store.ts';

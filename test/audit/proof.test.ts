@@ -17,7 +17,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { personaByRole } from '../../seed/personas.ts';
 import { agencyMigrationsDir } from '../../subgraphs/folders.ts';
-import { migrate } from '../../subgraphs/kit/migrate.ts';
+import { migrate } from '../../platform/migrate.ts';
 import { grantAuditPrivileges, AUDIT_OWNER_ROLE } from '../../platform/databases.ts';
 import { archiveOlderThan } from '../../gateway/audit/archive.ts';
 import { checkProof, type AuditProof } from '../../platform/tlog/proof.ts';

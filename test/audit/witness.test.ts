@@ -19,7 +19,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { personaByRole } from '../../seed/personas.ts';
 import { agencyMigrationsDir } from '../../subgraphs/folders.ts';
-import { migrate } from '../../subgraphs/kit/migrate.ts';
+import { migrate } from '../../platform/migrate.ts';
 import { grantAuditPrivileges, AUDIT_OWNER_ROLE } from '../../platform/databases.ts';
 import { chain, type AuditContent } from '../../gateway/audit/chain.ts';
 import { createAuditWriter, type AuditWriter } from '../../gateway/audit/writer.ts';

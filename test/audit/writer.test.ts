@@ -11,7 +11,7 @@ import type { AuditContent } from '../../gateway/audit/chain.ts';
 import { verifyChain } from '../../gateway/audit/verify.ts';
 import { AuditUnavailable, createAuditWriter } from '../../gateway/audit/writer.ts';
 import { agencyMigrationsDir } from '../../subgraphs/folders.ts';
-import { migrate } from '../../subgraphs/kit/migrate.ts';
+import { migrate } from '../../platform/migrate.ts';
 
 const name = `audit_writer_${randomBytes(4).toString('hex')}`;
 let url: string;

@@ -18,7 +18,7 @@ import { attestBirth, signerFromJwk, type AttestedBirth } from '../../platform/l
 import { PAGE_QUERY } from '../../offers/facts.ts';
 import { ENGINE_CLIENT, ENGINE_PURPOSE, evaluateCitizens } from '../../offers/engine.ts';
 import { cachedTokenSource, gatewayClient } from '../../offers/gateway-client.ts';
-import { RELAY_CLIENT, RELAY_PURPOSE } from '../../offers/worker.ts';
+import { RELAY_CLIENT, RELAY_PURPOSE } from '../../events/consumers.ts';
 import { personaByRole } from '../../seed/personas.ts';
 import { generatePopulation } from '../../seed/generate.ts';
 import { citizenPersonas } from '../../seed/personas.ts';

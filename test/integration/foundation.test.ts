@@ -5,7 +5,7 @@ import { AGENCY_NAMES } from '../../platform/topology.ts';
 import { agencyMigrationsDir } from '../../subgraphs/folders.ts';
 import { signContext, CONTEXT_HEADER } from '../../platform/context-token.ts';
 import { policyDigest } from '../../permissions/digest.ts';
-import { migrate } from '../../subgraphs/kit/migrate.ts';
+import { migrate } from '../../platform/migrate.ts';
 import { personaByRole } from '../../seed/personas.ts';
 import { FOUNDATION_CLIENT, FOUNDATION_PURPOSE, UNIFIED_VIEW, foundationCall, foundationPolicy } from '../support/foundation-policy.ts';
 import { hardeningDefaults } from '../../platform/config.ts';

@@ -235,8 +235,8 @@ describe('life events', () => {
   it('a worker killed mid-stream and restarted loses no event and duplicates none', async () => {
     const gatewayBase = system.gateway.url.replace(/\/graphql$/, '');
     const spawnWorker = (): ChildProcess =>
-      spawn(process.execPath, ['--import', 'tsx', 'offers/cli.ts', '--worker', '--gateway', gatewayBase], {
-        env: { ...process.env, DATABASE_URL_IDENTITY: scratch.urls.identity, OIDC_ISSUER: system.identityProvider.issuer },
+      spawn(process.execPath, ['--import', 'tsx', 'system/start-events.ts'], {
+        env: { ...process.env, DATABASE_URL_IDENTITY: scratch.urls.identity, GATEWAY_URL: gatewayBase, OIDC_ISSUER: system.identityProvider.issuer, EVENTS_PORT: '0', EVENTS_POLL_MS: '500' },
         stdio: 'ignore',
       });
     const batchMothers = mothers.slice(1);

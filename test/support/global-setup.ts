@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatSignerKey, generateSigner } from '../../platform/tlog/note.ts';
-import { DEV_LOG_NAME, DEV_WITNESS_NAME } from '../../system/audit-keys.ts';
+import { DEV_LOG_NAME, DEV_WITNESS_NAME } from '../../platform/audit-keys.ts';
 import { generateLifeEventKeyPair } from '../../platform/life-event-attestation.ts';
 
 export const TEST_CITIZENS = 2_000;

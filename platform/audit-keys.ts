@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { formatSignerKey, generateSigner, parseSignerKey, type Signer } from '../platform/tlog/note.ts';
+import { formatSignerKey, generateSigner, parseSignerKey, type Signer } from './tlog/note.ts';
 
 export const DEV_LOG_NAME = 'citizen-graph.local/audit';
 export const DEV_WITNESS_NAME = 'citizen-graph.local/witness';
