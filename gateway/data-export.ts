@@ -35,7 +35,7 @@ export const EXPORT_QUERY = `query DataExport {
 }`;
 
 type Exported = Record<string, unknown> & {
-  id: string;
+  id: string | null;
   givenName: string | null;
   familyName: string | null;
   dateOfBirth: string | null;
@@ -96,8 +96,17 @@ export function renderExportPdf(data: Exported, lng: string | undefined, today: 
   return done;
 }
 
+/**
+ * A signed-in citizen the registers do not know (a new resident, say): `me` is null without an error. That is an
+ * answer, not a failure: the export says nothing is held (GDPR art. 15 asks to confirm that too).
+ */
+const NOTHING_HELD: Exported = {
+  id: null, givenName: null, familyName: null, dateOfBirth: null, residence: null, contact: null, children: null, wards: null,
+  annualIncome: null, benefitEnrollments: null, proactiveOffers: null, inbox: null, dataAccessLog: null,
+};
+
 export function mountDataExport(app: Express, graphqlUrl: () => string | undefined, today: () => string): void {
-  const fetchExport = async (req: Request, res: Response): Promise<Exported | undefined> => {
+  const fetchExport = async (req: Request, res: Response): Promise<Exported | null | undefined> => {
     const authorization = req.header('authorization');
     const url = graphqlUrl();
     if (!authorization || !url) {
@@ -110,6 +119,7 @@ export function mountDataExport(app: Express, graphqlUrl: () => string | undefin
       body: JSON.stringify({ query: EXPORT_QUERY, operationName: 'DataExport' }),
     });
     const body = (await response.json().catch(() => null)) as { data?: { me: Exported | null }; errors?: { message: string; extensions?: { code?: string } }[] } | null;
+    if (response.ok && body?.data && body.data.me === null && !body.errors?.length) return null;
     if (!response.ok || !body?.data?.me) {
       const code = body?.errors?.[0]?.extensions?.code ?? 'EXPORT_FAILED';
       sendGraphQLError(res, response.ok ? 502 : response.status, code, 'your data could not be exported');
@@ -119,16 +129,16 @@ export function mountDataExport(app: Express, graphqlUrl: () => string | undefin
   };
   app.get('/portal/my-data.json', async (req, res) => {
     const data = await fetchExport(req, res);
-    if (!data) return;
+    if (data === undefined) return;
     res.setHeader('cache-control', 'no-store');
     res.setHeader('content-disposition', `attachment; filename="my-data-${today()}.json"`);
-    res.json({ exportedOn: today(), legalBasis: 'GDPR art. 15 and 20', data });
+    res.json({ exportedOn: today(), legalBasis: 'GDPR art. 15 and 20', held: data !== null, data });
   });
   app.get('/portal/my-data.pdf', async (req, res) => {
     const data = await fetchExport(req, res);
-    if (!data) return;
+    if (data === undefined) return;
     const lng = typeof req.query.lang === 'string' ? req.query.lang : undefined;
-    const pdf = await renderExportPdf(data, lng, today());
+    const pdf = await renderExportPdf(data ?? NOTHING_HELD, lng, today());
     res.setHeader('cache-control', 'no-store');
     res.setHeader('content-type', 'application/pdf');
     res.setHeader('content-disposition', `attachment; filename="my-data-${today()}.pdf"`);

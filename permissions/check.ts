@@ -35,6 +35,8 @@ export type ProblemCode =
   | 'UNDECLARED_ROOT_FIELD'
   | 'UNKNOWN_ROOT_FIELD'
   | 'UNKNOWN_ROOT_ARGUMENT'
+  | 'UNKNOWN_DISGUISED_FIELD'
+  | 'PUBLIC_DISGUISED_FIELD'
   | 'UNKNOWN_SUBJECT_TYPE'
   | 'PUBLIC_SUBJECT_FIELD'
   | 'PARTNER_ON_PUBLIC_BASIS'
@@ -311,6 +313,7 @@ function checkSubjects(policy: Policy, fields: SchemaFields): Problem[] {
   }
   const roots = fields.rootArguments ?? new Map<string, string[]>();
   for (const coordinate of roots.keys()) {
+    if (fields.mutationType !== undefined && coordinate.startsWith(`${fields.mutationType}.`)) continue;
     if (!Object.hasOwn(policy.roots, coordinate)) {
       problems.push(
         error('UNDECLARED_ROOT_FIELD', file, `root field ${coordinate} is not in roots: say whose data it returns (actor, anyone, { argument: … } or nobody); until then every purpose is refused it`),
@@ -321,8 +324,20 @@ function checkSubjects(policy: Policy, fields: SchemaFields): Problem[] {
     const args = roots.get(coordinate);
     if (!args) {
       problems.push(error('UNKNOWN_ROOT_FIELD', file, `roots lists ${coordinate}, which is not a root field of the schema${didYouMean(coordinate, [...roots.keys()])}`));
+    } else if (typeof subject === 'object' && 'names' in subject) {
+      for (const path of subject.names) {
+        const argument = path.split('.')[0]!;
+        if (!args.includes(argument)) problems.push(error('UNKNOWN_ROOT_ARGUMENT', file, `roots says ${coordinate} is about the person named by ${path}, but it has no argument ${argument}${didYouMean(argument, args)}`));
+      }
     } else if (typeof subject === 'object' && !args.includes(subject.argument)) {
       problems.push(error('UNKNOWN_ROOT_ARGUMENT', file, `roots says ${coordinate} returns the person named by argument ${subject.argument}, which it does not have${didYouMean(subject.argument, args)}`));
+    }
+  }
+  for (const coordinate of Object.keys(policy.disguised ?? {})) {
+    if (!fields.readable.includes(coordinate)) {
+      problems.push(error('UNKNOWN_DISGUISED_FIELD', file, `disguised lists ${coordinate}, which is not a field of the schema${didYouMean(coordinate, fields.readable)}`));
+    } else if (classify(policy, coordinate) === PUBLIC) {
+      problems.push(error('PUBLIC_DISGUISED_FIELD', file, `${coordinate} is public, but disguised says its value is a person's personal code`));
     }
   }
   return problems;

@@ -144,7 +144,7 @@ export function diffPolicies(before: PolicySnapshot, after: PolicySnapshot): Pol
   // Whose data a root field returns, and which types are a person's records, are classification too.
   const showRoot = (policy: Policy, coordinate: string) => {
     const subject = own(policy.roots, coordinate);
-    return subject === undefined ? undefined : typeof subject === 'string' ? subject : `argument ${subject.argument}`;
+    return subject === undefined ? undefined : typeof subject === 'string' ? subject : 'argument' in subject ? `argument ${subject.argument}` : `named by ${subject.names.join(', ')}`;
   };
   for (const coordinate of union(Object.keys(before.policy.roots), Object.keys(after.policy.roots))) {
     const from = showRoot(before.policy, coordinate);

@@ -71,6 +71,7 @@ export function parsePolicy(sources: PolicySources): Policy {
     ),
     subjectTypes: dictionary(classification.subjects),
     roots: dictionary(classification.roots),
+    disguised: dictionary(classification.disguised),
     purposes: dictionary(purposes.purposes),
     clients: dictionary(clients.clients),
   });

@@ -62,14 +62,24 @@ const typeName = z.string().regex(/^[A-Z][A-Za-z0-9_]*$/, 'a type name starts wi
 const fieldName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a field name is a GraphQL name');
 
 /** Whose data a root field returns (see classification.yaml, `roots`). */
-export const rootSubjectSchema = z.union([z.enum(['actor', 'anyone', 'nobody']), z.strictObject({ argument: fieldName })]);
+const argumentPath = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, 'an argument, or an input field of one: `input.motherId`');
+/**
+ * `{ names: [...] }` lists the arguments (or input fields, `input.motherId`; a list names everyone in it) naming the
+ * people a call is about: for a mutation, whose data it writes, recorded as the subjects of its audit records.
+ */
+export const rootSubjectSchema = z.union([z.enum(['actor', 'anyone', 'nobody']), z.strictObject({ argument: fieldName }), z.strictObject({ names: z.array(argumentPath).min(1) })]);
 export type RootSubject = z.infer<typeof rootSubjectSchema>;
+
+/** How a field outside a person's record carries that person's personal code (see classification.yaml, `disguised`). */
+export const disguiseSchema = z.enum(['plain', 'base64url']);
+export type Disguise = z.infer<typeof disguiseSchema>;
 
 /** Type -> field -> category (or `public`); the subject types and their key fields; whose data each root field returns. */
 export const classificationFile = z
   .object({
     subjects: z.record(typeName, fieldName).default({}),
     roots: z.record(fieldCoordinate, rootSubjectSchema).default({}),
+    disguised: z.record(fieldCoordinate, disguiseSchema).default({}),
     classification: z.record(typeName, z.record(z.string(), z.union([z.literal(PUBLIC), categoryName]))),
   })
   .strict();
@@ -130,8 +140,10 @@ export interface Policy {
   classification: z.infer<typeof classificationFile>['classification'];
   /** Subject type -> the field holding its person's personal code. */
   subjectTypes: Record<string, string>;
-  /** `Query.field` -> whose data it returns. */
+  /** `Query.field` -> whose data it returns; `Mutation.field` -> whose data it writes. */
   roots: Record<string, RootSubject>;
+  /** `Type.field` outside a subject's record whose value is a person's code (a cursor): the audit names that person. */
+  disguised?: Record<string, Disguise>;
   purposes: Record<string, Purpose>;
   clients: Record<string, Client>;
 }

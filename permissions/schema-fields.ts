@@ -47,6 +47,8 @@ export function listSchemaFields(supergraphSdl: string): SchemaFields {
   const queryRoot = schema.schemaDefinition.rootType('query');
   const rootArguments = new Map<string, string[]>();
   for (const field of queryRoot?.fields() ?? []) rootArguments.set(`${queryRoot!.name}.${field.name}`, field.arguments().map((a) => a.name));
+  // Mutations may declare whom they write about (roots: { names }); undeclared, they are still granted by name.
+  for (const field of mutationRoot?.fields() ?? []) rootArguments.set(`${mutationRoot!.name}.${field.name}`, field.arguments().map((a) => a.name));
   const byType = new Map<string, string[]>();
   const readable: string[] = [];
   for (const type of schema.types()) {

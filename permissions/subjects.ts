@@ -41,6 +41,30 @@ export function rootSubjectOf(policy: Policy, coordinate: string): RootSubject |
   return Object.hasOwn(policy.roots, coordinate) ? policy.roots[coordinate] : undefined;
 }
 
+/** The personal codes at these argument paths (`input.motherId`; a list on the way contributes each of its items). */
+export function namedBy(paths: readonly string[], args: Record<string, unknown>): string[] {
+  const found = new Set<string>();
+  const walk = (value: unknown, keys: readonly string[]): void => {
+    if (Array.isArray(value)) for (const item of value) walk(item, keys);
+    else if (keys.length === 0) {
+      if (typeof value === 'string') found.add(value);
+    } else if (value !== null && typeof value === 'object' && Object.hasOwn(value, keys[0]!)) walk((value as Record<string, unknown>)[keys[0]!], keys.slice(1));
+  };
+  for (const path of paths) walk(args, path.split('.'));
+  return [...found];
+}
+
+/**
+ * Whom a root field's call is about, as the policy declares it, for the audit record: the actor (a citizen's
+ * own code), or the people its arguments name. Empty for `anyone`/`nobody` (the records served name them).
+ */
+export function rootSubjectsNamed(policy: Policy, coordinate: string, args: Record<string, unknown>, actor: string | undefined): string[] {
+  const subject = rootSubjectOf(policy, coordinate);
+  if (subject === 'actor') return actor === undefined ? [] : [actor];
+  if (typeof subject !== 'object') return [];
+  return namedBy('names' in subject ? subject.names : [subject.argument], args);
+}
+
 export function decideRootSubject(policy: Policy, purposeId: string, scope: SubjectScope, coordinate: string, args: Record<string, unknown>): Decision {
   if (!Object.hasOwn(policy.purposes, purposeId)) return { allow: false, reason: 'UNKNOWN_PURPOSE' };
   const subject = rootSubjectOf(policy, coordinate);
@@ -49,7 +73,10 @@ export function decideRootSubject(policy: Policy, purposeId: string, scope: Subj
   if (subject === 'nobody') reachable = true;
   else if (subject === 'anyone') reachable = scope.any;
   else if (subject === 'actor') reachable = scope.self !== undefined && subjectReachable(policy, purposeId, scope, 'self');
-  else {
+  else if ('names' in subject) {
+    const named = namedBy(subject.names, args);
+    reachable = named.length > 0 && named.every((id) => subjectReachable(policy, purposeId, scope, relationOf(scope, id)));
+  } else {
     const named = args[subject.argument];
     reachable = typeof named === 'string' && subjectReachable(policy, purposeId, scope, relationOf(scope, named));
   }

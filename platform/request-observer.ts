@@ -21,6 +21,7 @@ const DENIAL_CODES = new Set([
   'FORBIDDEN',
   'PERSISTED_QUERY_NOT_IN_LIST',
   'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_HASH_MISMATCH',
 ]);
 
 export function requestObserver<C extends { caller?: CallerContext }>(service: string): ApolloServerPlugin<C> {

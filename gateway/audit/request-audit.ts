@@ -60,6 +60,8 @@ export interface MutationIntent {
   source?: string;
   /** `Mutation.field` of every mutation the operation is about to call. */
   mutations: readonly string[];
+  /** Per mutation called, the people it writes about (policy `roots`): the record names them, so their tracker shows it. */
+  about?: readonly { mutation: string; subjects: readonly string[] }[];
 }
 
 export interface RequestAuditor {
@@ -110,8 +112,19 @@ export function requestAuditor(policy: Policy, owners: FieldOwners, writer: Audi
 
   return {
     writer,
-    async recordIntent({ caller, operationName, source, mutations }) {
-      await writer.write({ ...contentOf(caller, operationName, source), outcome: 'served', denials: [], subjects: [], otherFields: refs(mutations) });
+    async recordIntent({ caller, operationName, source, mutations, about = [] }) {
+      const bySubject = new Map<string, Set<string>>();
+      const named = new Set<string>();
+      for (const { mutation, subjects } of about) {
+        for (const id of subjects) {
+          named.add(mutation);
+          let fields = bySubject.get(id);
+          if (!fields) bySubject.set(id, (fields = new Set()));
+          fields.add(mutation);
+        }
+      }
+      const subjects = [...bySubject].map(([id, fields]) => ({ id, fields: refs(fields) })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      await writer.write({ ...contentOf(caller, operationName, source), outcome: 'served', denials: [], subjects, otherFields: refs(mutations.filter((m) => !named.has(m))) });
     },
     async record(outcome) {
       // A partner's read names the consent it rests on, per person (the tracker and the audit search show it).

@@ -49,6 +49,8 @@ import { getArgumentValues } from 'graphql/execution/values.js';
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Decision, DenialReason } from '../../permissions/decide.ts';
+import type { Disguise } from '../../permissions/model.ts';
+import { isValidPersonalCode } from '../../platform/personal-code.ts';
 import { UNAUTHORIZED, unauthorizedField } from '../../platform/errors.ts';
 
 /** Reserved response keys the gateway adds and removes again; clients may not use the prefix. */
@@ -90,6 +92,10 @@ export interface PlannedField {
   removed?: DenialReason;
   /** A field of a subject type: judged for the record's own subject. */
   perSubject: boolean;
+  /** `__typename` of a subject's record: it confirms the person is registered, so it is recorded as `coordinate` (the key field) for them. */
+  existence?: true;
+  /** The value is a person's code in disguise (policy `disguised`): recorded for the person it names. */
+  disguise?: Disguise;
   child?: PlanNode;
 }
 
@@ -102,6 +108,8 @@ export interface PlanNode {
 export interface AuthorizationPlan {
   removals: readonly Removal[];
   roots: readonly RootCheck[];
+  /** The mutations the operation calls (not refused), with their arguments: whom each writes about is policy (`roots`). */
+  mutations: readonly RootCheck[];
   tree: PlanNode;
   /** The document to plan and execute when these root keys are refused for this caller (cached per set). */
   executable(refusedRoots: ReadonlyMap<string, DenialReason>): Executable;
@@ -128,6 +136,8 @@ export interface PlanInput {
   /** Subject types and the field naming their subject (`Citizen` → `id`). */
   subjectTypes: ReadonlyMap<string, string>;
   purpose: string;
+  /** `Type.field` -> how its value carries a person's code (policy `disguised`). */
+  disguised?: Readonly<Record<string, Disguise>>;
 }
 
 /** How a field's type extends the response path: one '@' per list level. */
@@ -151,7 +161,7 @@ const TYPENAME_FIELD = aliased(TYPENAME_KEY, '__typename');
 const KEEP_FIELD = aliased(KEEP_KEY, '__typename');
 
 export function buildPlan(input: PlanInput): AuthorizationPlan {
-  const { schema, document, operation, variables, judge, subjectTypes, purpose } = input;
+  const { schema, document, operation, variables, judge, subjectTypes, purpose, disguised = {} } = input;
   checkReservedKeys(document);
   const fragments: Record<string, FragmentDefinitionNode> = Object.create(null) as Record<string, FragmentDefinitionNode>;
   for (const definition of document.definitions) {
@@ -166,6 +176,7 @@ export function buildPlan(input: PlanInput): AuthorizationPlan {
   const removals: Removal[] = [];
   const removedPaths = new Set<string>();
   const roots: RootCheck[] = [];
+  const mutations: RootCheck[] = [];
   const rootNodes = new Map<string, readonly FieldNode[]>();
 
   const fieldsOf = (type: GraphQLObjectType, collected: Map<string, readonly FieldNode[]>, path: string[], atRoot: boolean): PlannedField[] => {
@@ -174,6 +185,11 @@ export function buildPlan(input: PlanInput): AuthorizationPlan {
     for (const [key, nodes] of collected) {
       const name = nodes[0]!.name.value;
       // __typename is always allowed; __schema/__type are governed by the introspection setting.
+      if (name === '__typename' && perSubject) {
+        // Never refused, but a record there (rather than null) says this person exists: audited like their key field.
+        planned.push({ key, coordinate: `${type.name}.${subjectTypes.get(type.name)!}`, perSubject, existence: true });
+        continue;
+      }
       if (name.startsWith('__')) continue;
       const definition = type.getFields()[name];
       if (!definition) continue; // validation has already refused unknown fields
@@ -195,9 +211,14 @@ export function buildPlan(input: PlanInput): AuthorizationPlan {
         roots.push({ key, fieldName: name, args: (values) => getArgumentValues(definition, node, values) });
         rootNodes.set(key, nodes);
       }
+      if (atRoot && isMutation) {
+        const node = nodes[0]!;
+        mutations.push({ key, fieldName: name, args: (values) => getArgumentValues(definition, node, values) });
+      }
       const named = getNamedType(definition.type);
       const child = isCompositeType(named) ? nodeFor(named, nodes, pathFor(definition.type, [...path, key])) : undefined;
-      planned.push({ key, coordinate, perSubject, ...(child ? { child } : {}) });
+      const disguise = Object.hasOwn(disguised, coordinate) ? disguised[coordinate] : undefined;
+      planned.push({ key, coordinate, perSubject, ...(child ? { child } : {}), ...(disguise ? { disguise } : {}) });
     }
     return planned;
   };
@@ -222,6 +243,7 @@ export function buildPlan(input: PlanInput): AuthorizationPlan {
   return {
     removals,
     roots,
+    mutations,
     tree,
     executable(refusedRoots) {
       const cacheKey = [...refusedRoots.keys()].sort().join('\u0000');
@@ -334,6 +356,8 @@ export interface ApplyInput {
   collect?: ReturnedFieldCollector;
   /** Told of each person a refused field was about (their record was reached, the field not served). */
   refused?: (subjectId: string) => void;
+  /** Root keys -> the people the call is about (a mutation's mother, the actor): its field is recorded for them. */
+  rootSubjects?: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -342,7 +366,7 @@ export interface ApplyInput {
  * and what is left is told to the collector. Returns the per-subject errors
  * (the plan's own removals are in its Executable).
  */
-export function applyPlan({ plan, refusedRoots, data, judge, purpose, collect, refused }: ApplyInput): GraphQLFormattedError[] {
+export function applyPlan({ plan, refusedRoots, data, judge, purpose, collect, refused, rootSubjects }: ApplyInput): GraphQLFormattedError[] {
   const errors: GraphQLFormattedError[] = [];
 
   const visitValue = (value: Json | undefined, node: PlanNode, path: Path, owner: string | undefined) => {
@@ -369,6 +393,10 @@ export function applyPlan({ plan, refusedRoots, data, judge, purpose, collect, r
     }
     for (const field of fields) {
       const { key } = field;
+      if (field.existence) {
+        if (subjectId !== undefined) collect?.(subjectId, field.coordinate);
+        continue;
+      }
       if (field.removed || (root && refusedRoots.has(key))) {
         object[key] = null;
         continue;
@@ -389,12 +417,21 @@ export function applyPlan({ plan, refusedRoots, data, judge, purpose, collect, r
       }
       if (value === null) continue;
       if (field.child) visitValue(value, field.child, { parent: path, key }, holder);
-      collect?.(holder, field.coordinate);
+      const about = root ? rootSubjects?.get(key) : field.disguise ? disclosedCode(value, field.disguise) : undefined;
+      if (about?.length) for (const id of about) collect?.(id, field.coordinate);
+      else collect?.(holder, field.coordinate);
     }
   };
 
   visitObject(data, plan.tree, undefined, undefined, true);
   return errors;
+}
+
+/** The personal code a disguised value carries (a cursor), when it carries one. */
+function disclosedCode(value: Json, disguise: Disguise): string[] | undefined {
+  if (typeof value !== 'string') return undefined;
+  const code = disguise === 'base64url' ? Buffer.from(value, 'base64url').toString('utf8') : value;
+  return isValidPersonalCode(code) ? [code] : undefined;
 }
 
 /** A subgraph's own denial at a path the gateway already reported is the same denial: report it once. */

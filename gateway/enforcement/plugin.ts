@@ -13,7 +13,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Decision, DenialReason, Relation } from '../../permissions/decide.ts';
 import { judgeField, judgeMutation, judgeRootSubject, rootNeedsArguments, subjectTypes } from '../../permissions/judge.ts';
 import type { Policy } from '../../permissions/model.ts';
-import { relationOf } from '../../permissions/subjects.ts';
+import { relationOf, rootSubjectsNamed } from '../../permissions/subjects.ts';
 import { applyPlan, dropDuplicateDenials, planCache, RESERVED_PREFIX, ReservedAliasError, type AuthorizationPlan, type Executable, type StaticJudge, type SubjectJudge } from './plan.ts';
 import type { GatewayContext } from '../context.ts';
 import { auditUnavailableError, returnedFields, type RequestAuditor } from '../audit/request-audit.ts';
@@ -53,6 +53,7 @@ interface Planned {
   executable: Executable;
   /** People a refused part of the request was about: the audit names them, so their tracker shows the attempt. */
   targeted: Set<string>;
+  rootSubjects: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Something that is not one JSON answer (incremental delivery) cannot be judged record by record: it never leaves. */
@@ -60,12 +61,6 @@ function notSingleError(): GraphQLFormattedError {
   return { message: 'Only single (non-incremental) responses are served.', extensions: { code: 'BAD_REQUEST' } };
 }
 
-/** The person a root field's argument names (policy `roots`: { argument }), when it names one. */
-function namedSubject(policy: Policy, coordinate: string, args: Record<string, unknown>): string | undefined {
-  const subject = Object.hasOwn(policy.roots, coordinate) ? policy.roots[coordinate] : undefined;
-  const named = typeof subject === 'object' ? args[subject.argument] : undefined;
-  return typeof named === 'string' ? named : undefined;
-}
 
 const hasReservedPath = (error: GraphQLFormattedError) => error.path?.some((key) => typeof key === 'string' && key.startsWith(RESERVED_PREFIX)) === true;
 
@@ -83,7 +78,7 @@ export function enforcementPlugin({ policy, auditor }: EnforcementOptions): Apol
           const variables = rc.request.variables ?? {};
           let plan: AuthorizationPlan;
           try {
-            plan = planFor({ schema: rc.schema, document: rc.document, operation: rc.operation, variables, judge: staticJudge(policy, ctx.caller), subjectTypes: subjectTypes(policy), purpose, acr });
+            plan = planFor({ schema: rc.schema, document: rc.document, operation: rc.operation, variables, judge: staticJudge(policy, ctx.caller), subjectTypes: subjectTypes(policy), disguised: policy.disguised, purpose, acr });
           } catch (error) {
             if (error instanceof ReservedAliasError) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
             throw error;
@@ -96,11 +91,19 @@ export function enforcementPlugin({ policy, auditor }: EnforcementOptions): Apol
             const decision = judgeRootSubject(policy, ctx.caller, coordinate, args);
             if (decision.allow) continue;
             refusedRoots.set(root.key, decision.reason);
-            const named = namedSubject(policy, coordinate, args);
-            if (named !== undefined) targeted.add(named);
+            for (const named of typeof policy.roots[coordinate] === 'object' ? rootSubjectsNamed(policy, coordinate, args, undefined) : []) targeted.add(named);
+          }
+          // Whom each mutation writes about, as the policy declares it (roots): its records name them.
+          const rootSubjects = new Map<string, readonly string[]>();
+          const mutationType = rc.schema.getMutationType()?.name;
+          for (const call of plan.mutations) {
+            const coordinate = `${mutationType}.${call.fieldName}`;
+            if (!Object.hasOwn(policy.roots, coordinate)) continue;
+            const about = rootSubjectsNamed(policy, coordinate, rootNeedsArguments(policy, coordinate) ? call.args(variables) : {}, ctx.caller.scope.self);
+            if (about.length) rootSubjects.set(call.key, about);
           }
           const executable = plan.executable(refusedRoots);
-          planned = { plan, refusedRoots, executable, targeted };
+          planned = { plan, refusedRoots, executable, targeted, rootSubjects };
           ctx.executable = executable;
         },
         async responseForOperation(rc) {
@@ -113,10 +116,12 @@ export function enforcementPlugin({ policy, auditor }: EnforcementOptions): Apol
           }
           // A change is never made that the log does not hold: its record first, or no change at all.
           if (auditor && planned && rc.operation?.operation === 'mutation') {
-            const mutations = [...planned.plan.tree.byType.values()].flat().filter((f) => !f.removed).map((f) => f.coordinate);
+            const called = [...planned.plan.tree.byType.values()].flat().filter((f) => !f.removed);
+            const mutations = called.map((f) => f.coordinate);
             if (mutations.length === 0) return null;
+            const about = called.map((f) => ({ mutation: f.coordinate, subjects: planned!.rootSubjects.get(f.key) ?? [] }));
             try {
-              await auditor.recordIntent({ caller: rc.contextValue.caller, operationName: rc.operationName ?? rc.request.operationName, source: rc.source, mutations });
+              await auditor.recordIntent({ caller: rc.contextValue.caller, operationName: rc.operationName ?? rc.request.operationName, source: rc.source, mutations, about });
             } catch {
               return { http: { status: 503, headers: rc.response.http.headers }, body: { kind: 'single', singleResult: { errors: [auditUnavailableError()] } } };
             }
@@ -149,6 +154,7 @@ export function enforcementPlugin({ policy, auditor }: EnforcementOptions): Apol
                 purpose,
                 collect: returned?.collect,
                 refused: (subject) => planned!.targeted.add(subject),
+                rootSubjects: planned.rootSubjects,
               }),
             ];
             if (added.length) result.errors = [...added, ...dropDuplicateDenials(result.errors ?? [], added)];

@@ -116,9 +116,17 @@ function computeCost(input: CostInput): number {
     });
   } catch (error) {
     if (error instanceof GraphQLError && /maximum allowed number of nodes/.test(error.message)) return Infinity;
+    // graphql-js validation accepts a nullable variable with a default (`$s: Boolean = true`) in a non-null position;
+    // an explicit null then overrides the default and the argument cannot be coerced (graphql-js raises this at
+    // execution too). That is the client's input, so a 400 with graphql-js's own words, never a 500.
+    if (error instanceof GraphQLError) throw argumentNotCoercible(error);
     throw error;
   }
   return cost + (input.operationType === 'mutation' ? MUTATION_BASE_COST : 0);
+}
+
+export function argumentNotCoercible(cause: GraphQLError): GraphQLError {
+  return new GraphQLError(cause.message, { nodes: cause.nodes, extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
 }
 
 export function costTooHigh(): GraphQLError {

@@ -6,6 +6,7 @@
  * with its own cost: a way around every per-operation limit).
  * Mutations over GET are refused by Apollo Server itself (405).
  */
+import { createHash } from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { sendGraphQLError } from '../http-errors.ts';
 
@@ -46,6 +47,30 @@ export function requireOperationName(req: Request, res: Response, next: NextFunc
   const name: unknown = req.method === 'POST' ? (req.body as { operationName?: unknown } | undefined)?.operationName : req.query.operationName;
   if (name !== undefined && name !== null && !(typeof name === 'string' && (name === '' || NAME.test(name)))) {
     return sendGraphQLError(res, 400, 'BAD_REQUEST', '"operationName" must be the name of an operation of the document (a GraphQL name)');
+  }
+  next();
+}
+
+/**
+ * An automatic persisted query whose sha256Hash is not its text's: Apollo Server refuses it with an error that has
+ * no code (so it would leave as INTERNAL_SERVER_ERROR). Refused here with a stable one. (GET carries the extensions
+ * as a JSON string.)
+ */
+export function checkPersistedQueryHash(req: Request, res: Response, next: NextFunction): void {
+  const source = req.method === 'POST' ? (req.body as Record<string, unknown> | undefined) : (req.query as Record<string, unknown>);
+  let extensions: unknown = source?.extensions;
+  if (typeof extensions === 'string') {
+    try {
+      extensions = JSON.parse(extensions);
+    } catch {
+      return next(); // Apollo Server refuses malformed extensions itself (400 BAD_REQUEST)
+    }
+  }
+  const persisted = extensions !== null && typeof extensions === 'object' ? (extensions as { persistedQuery?: unknown }).persistedQuery : undefined;
+  const hash = persisted !== null && typeof persisted === 'object' ? (persisted as { sha256Hash?: unknown }).sha256Hash : undefined;
+  const query = source?.query;
+  if (typeof query === 'string' && persisted !== undefined && (typeof hash !== 'string' || createHash('sha256').update(query).digest('hex') !== hash)) {
+    return sendGraphQLError(res, 400, 'PERSISTED_QUERY_HASH_MISMATCH', 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query text sent with it');
   }
   next();
 }

@@ -11,7 +11,7 @@ import type { RequestHandler } from 'express';
 import type { ValidationRule } from 'graphql';
 import { hardeningDefaults, type HardeningConfig } from '../../platform/config.ts';
 import type { GatewayContext } from '../context.ts';
-import { jsonBody, refuseBatches, requireJsonPost, requireKnownPolicyMode, requireOperationName } from './http-guards.ts';
+import { checkPersistedQueryHash, jsonBody, refuseBatches, requireJsonPost, requireKnownPolicyMode, requireOperationName } from './http-guards.ts';
 import { introspectionPlugin } from './introspection.ts';
 import { LIST_SIZES } from './list-sizes.ts';
 import { operationGuards } from './operation-guards.ts';
@@ -55,7 +55,7 @@ export function gatewayHardening(config: HardeningConfig = hardeningDefaults(pro
       csrfPrevention: true,
       parseOptions: { maxTokens: config.limits.maxTokens },
     },
-    beforeAuth: [requireJsonPost, requireKnownPolicyMode, jsonBody(config.limits.maxBodyBytes), refuseBatches, requireOperationName],
+    beforeAuth: [requireJsonPost, requireKnownPolicyMode, jsonBody(config.limits.maxBodyBytes), refuseBatches, requireOperationName, checkPersistedQueryHash],
     afterAuth: safelists.size ? [safelistGuard(safelists)] : [],
   };
 }

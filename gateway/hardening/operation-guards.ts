@@ -43,6 +43,7 @@ const CLIENT_FAULTS = new Set([
   'BAD_REQUEST',
   'OPERATION_RESOLUTION_FAILURE',
   'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_HASH_MISMATCH',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'PERSISTED_QUERY_NOT_IN_LIST',
   'COST_ESTIMATED_TOO_EXPENSIVE',
@@ -106,6 +107,9 @@ export function operationGuards(options: OperationGuardOptions): ApolloServerPlu
           }
           const errors = body.singleResult.errors;
           if (errors && !options.suggestions) body.singleResult.errors = withoutSuggestions(errors);
+          // Apollo Server answers an unknown persisted-query hash with 200; the README promises 400 (a client's fault,
+          // and APQ clients read the code from the body whatever the status).
+          if (errors?.length && body.singleResult.data == null && errors.every((e) => e.extensions?.code === 'PERSISTED_QUERY_NOT_FOUND')) rc.response.http.status = 400;
           const status = rc.response.http.status ?? 200;
           if (status >= 500 && errors?.length && body.singleResult.data == null) {
             if (errors.every((e) => CLIENT_FAULTS.has(String(e.extensions?.code)))) rc.response.http.status = 400;

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { checkPolicy } from '../../permissions/check.ts';
 import { extendPolicy } from '../../permissions/extend.ts';
 import { judgeRootSubject } from '../../permissions/judge.ts';
+import { rootSubjectsNamed } from '../../permissions/subjects.ts';
 import { loadPolicy } from '../../permissions/load.ts';
 import type { Policy } from '../../permissions/model.ts';
 import { readSupergraphSdl } from '../../permissions/schema-fields.ts';
@@ -43,6 +44,27 @@ describe('policy check: roots and subject types', () => {
       expect.stringMatching(/^UNKNOWN_ROOT_ARGUMENT: roots says Query\.citizen .* argument code/),
       expect.stringMatching(/^UNKNOWN_ROOT_FIELD: roots lists Query\.nobodyHome/),
     ]);
+  });
+
+  it('checks what mutations name (roots { names }) and which fields disguise a personal code', () => {
+    const changed = structuredClone(policy) as Policy & { roots: Record<string, unknown>; disguised: Record<string, string> };
+    changed.roots['Mutation.registerBirth'] = { names: ['input.motherId', 'mother'] };
+    changed.disguised['CitizenEdge.kursor'] = 'base64url';
+    changed.disguised['Programme.code'] = 'plain';
+    expect(codes(changed)).toEqual([
+      expect.stringMatching(/^UNKNOWN_ROOT_ARGUMENT: roots says Mutation\.registerBirth .* named by mother, but it has no argument mother/),
+      expect.stringMatching(/^UNKNOWN_DISGUISED_FIELD: disguised lists CitizenEdge\.kursor/),
+      expect.stringMatching(/^PUBLIC_DISGUISED_FIELD: Programme\.code is public/),
+    ]);
+  });
+
+  it('the shipped policy names the people of every mutation that writes about someone', () => {
+    expect(rootSubjectsNamed(policy, 'Mutation.registerBirth', { input: { motherId: 'm', secondParentId: 'f', givenName: 'x' } }, undefined)).toEqual(['m', 'f']);
+    expect(rootSubjectsNamed(policy, 'Mutation.recordEligibility', { input: { evaluated: ['a', 'b'], findings: [{ citizenId: 'b' }, { citizenId: 'c' }] } }, undefined)).toEqual(['a', 'b', 'c']);
+    expect(rootSubjectsNamed(policy, 'Mutation.setNotificationPreference', { channel: 'EMAIL' }, 'self-code')).toEqual(['self-code']);
+    expect(rootSubjectsNamed(policy, 'Mutation.setNotificationPreference', { channel: 'EMAIL' }, undefined)).toEqual([]);
+    expect(rootSubjectsNamed(policy, 'Query.citizen', { id: 'x' }, 'self-code')).toEqual(['x']);
+    expect(rootSubjectsNamed(policy, 'Query.citizens', { first: 3 }, 'self-code')).toEqual([]);
   });
 });
 
