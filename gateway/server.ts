@@ -177,7 +177,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         const body = req.body as { query?: unknown; operationName?: unknown; variables?: unknown } | undefined;
         const named = operationSubjects(body?.query, body?.operationName, body?.variables, (field, args) => {
           const subject = rootSubjectOf(options.policy, `Query.${field}`);
-          return typeof subject === 'object' ? args[subject.argument] : undefined;
+          return typeof subject === 'object' && 'argument' in subject ? args[subject.argument] : undefined;
         });
         const live = await consented(identity.client, declared.purpose, named, requestId).catch(() => undefined);
         // Without the consent records nothing is known to be live: nobody is reached, and the partner is told to retry
