@@ -5,7 +5,7 @@ set -eu
 cd /app
 service="${1:-}"
 [ $# -gt 0 ] && shift
-usage="usage: citizen-graph gateway | subgraph <identity|tax|family|benefits|transparency> | events | offers | witness | migrate <identity|tax|family|benefits|transparency> | policy … | audit … | events-admin … | offers-admin …"
+usage="usage: citizen-graph gateway | subgraph <identity|tax|family|benefits|education|transparency> | events | offers | witness | migrate <identity|tax|family|benefits|education|transparency> | policy … | audit … | events-admin … | offers-admin …"
 # OpenTelemetry loads first (it instruments modules as they load), and only when OTEL_* asks for it.
 run() { exec node --import tsx --import ./platform/telemetry-preload.ts "$@"; }
 case "$service" in

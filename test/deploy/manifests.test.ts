@@ -16,7 +16,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { SUBGRAPH_NAMES, subgraphDatabase } from '../../platform/topology.ts';
 
 const DIR = 'deploy/kubernetes';
-const SERVICES = ['gateway', 'identity', 'tax', 'family', 'benefits', 'transparency', 'events', 'offers'];
+const SERVICES = ['gateway', 'identity', 'tax', 'family', 'benefits', 'education', 'transparency', 'events', 'offers'];
 
 interface Manifest {
   apiVersion: string;

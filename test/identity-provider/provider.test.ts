@@ -85,7 +85,7 @@ describe('the development provider', () => {
   it('authenticates a partner service by its private key (private_key_jwt), at high assurance', async () => {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
     const publicJwk = { ...(await exportJWK(publicKey)), kid: 'partner-key-1', alg: 'ES256', use: 'sig' };
-    const partner = await startIdentityProvider({ port: 0, clients: [...loadDevClients(), { id: 'partner-bank', kind: 'service', jwks: { keys: [publicJwk as typeof publicJwk & { kty: string }] } }] });
+    const partner = await startIdentityProvider({ port: 0, clients: [...loadDevClients().filter((c) => c.id !== 'partner-bank'), { id: 'partner-bank', kind: 'service', jwks: { keys: [publicJwk as typeof publicJwk & { kty: string }] } }] });
     try {
       const source = clientCredentialsTokenSource({ issuer: partner.issuer, clientId: 'partner-bank', privateKey: { ...(await exportJWK(privateKey)), kid: 'partner-key-1', alg: 'ES256' } });
       const token = await source();

@@ -192,7 +192,7 @@ describe.each(purposes)('purpose %s', (purpose) => {
     it(`returns exactly the allowed fields of a subject related as "${entry.relation}"`, async () => {
       const mismatches: string[] = [];
       /** Per request: the personal fields served, the actor's and the subject's. */
-      const served = new Map<string, { coordinate: string; root: Set<string>; subject: Set<string> }>();
+      const served = new Map<string, { coordinate: string; root: Set<string>; subject: Set<string>; rootServed: boolean }>();
       // Whoever the client is for: a service signs in as itself, staff with the entitlement the purpose names.
       const service = clientActors(policy.clients[client]!).some((kind) => kind === 'service' || kind === 'partner');
       const entitlement = policy.purposes[purpose]!.entitlement;
@@ -211,7 +211,7 @@ describe.each(purposes)('purpose %s', (purpose) => {
         if (otherErrors.length) mismatches.push(`${coordinate}: unexpected error ${otherErrors[0]!.message}`);
         if (JSON.stringify(result).includes('_cg')) mismatches.push(`${coordinate}: a reserved key reached the client: ${JSON.stringify(result).slice(Math.max(0, JSON.stringify(result).indexOf('_cg') - 200), JSON.stringify(result).indexOf('_cg') + 100)}`);
         // Whose each hop's value is: the prefix's (me's children or partner field) the root citizen's, the rest the subject's.
-        const record = { coordinate, root: new Set<string>(), subject: new Set<string>() };
+        const record = { coordinate, root: new Set<string>(), subject: new Set<string>(), rootServed: present(valuesAt(result.data, [rootKey]).values) };
         const hopKeys = [rootKey, ...entry.prefix.map((h) => h.field), ...hops.map((h) => h.field)];
         const allHops = [{ type: 'Query', field: rootKey }, ...entry.prefix, ...hops];
         const owner = (index: number) => (index <= entry.prefix.length && entry.prefix.length > 0 ? record.root : record.subject);
@@ -242,9 +242,13 @@ describe.each(purposes)('purpose %s', (purpose) => {
       const work = [...fieldPaths.entries()];
       for (let i = 0; i < work.length; i += 8) await Promise.all(work.slice(i, i + 8).map(check));
       const rows = await auditRows([...served.keys()]);
-      const show = (set: Iterable<string>) => [...new Set(set)].sort().join(',');
-      for (const [requestId, { coordinate, root, subject }] of served) {
+      // Every record of a person served is recorded for them as its key field (its __typename alone
+      // confirms they are registered), so the comparison leaves `Citizen.id` out and checks it apart.
+      const show = (set: Iterable<string>) => [...new Set(set)].filter((f) => f !== 'Citizen.id').sort().join(',');
+      for (const [requestId, { coordinate, root, subject, rootServed }] of served) {
         const row = rows.get(requestId);
+        const rootRecorded = (row?.subjects ?? []).some((x) => x.fields.some((f) => f.field === 'Citizen.id'));
+        if (rootServed && !rootRecorded) mismatches.push(`${coordinate}: the root record was served but not recorded for its person`);
         // The root citizen is the mother in every entry; the subject is the mother too unless reached through children or partner.
         const subjectIsRoot = entry.prefix.length === 0;
         const expectedRoot = show(subjectIsRoot ? [...root, ...subject] : root);

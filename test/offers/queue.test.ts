@@ -14,7 +14,7 @@ import { cachedTokenSource, gatewayClient } from '../../offers/gateway-client.ts
 import { startOffersQueue, type OffersQueue } from '../../offers/queue.ts';
 import { startScratchDatabases, type ScratchDatabases } from '../../system/scratch-databases.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
-import { referenceOffers, type Triple } from './reference.ts';
+import { referenceOffers, TRIPLE_SQL, type Triple } from './reference.ts';
 
 let scratch: ScratchDatabases;
 let system: TestSystem;
@@ -65,7 +65,7 @@ describe('offers batch on the job queue', () => {
       await Promise.all(workers.map((w) => w.stop()));
     }
     const { rows } = await benefits.query<{ t: Triple }>(
-      `SELECT person_id || '|' || programme_code || '|' || coalesce(amount::text, 'null') AS t FROM offer WHERE status IN ('proposed', 'granted_automatically')`,
+      `SELECT ${TRIPLE_SQL} AS t FROM offer WHERE status IN ('proposed', 'granted_automatically')`,
     );
     const found = new Set(rows.map((r) => r.t));
     expect(expected.size).toBeGreaterThan(50);

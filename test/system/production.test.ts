@@ -152,7 +152,7 @@ describe('the production configuration', () => {
       await offers.end();
     }
 
-    const relay = start('life-event relay', ['offers/cli.ts', '--worker', '--gateway', gatewayBase], { ...serviceEnv(), DATABASE_URL_IDENTITY: scratch.urls.identity });
+    const relay = start('life-event relay', ['system/start-events.ts'], { ...serviceEnv(), DATABASE_URL_IDENTITY: scratch.urls.identity, EVENTS_PORT: String(await freePort()) });
     const { result } = await signInWithCode(provider.issuer, 'civil-registry', registrar.id, 'high');
     const registered = await graphql<{ registerBirth: { id: string } }>(
       result.access_token,

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import semver from 'semver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../platform/free-port.ts';
+import { SUBGRAPH_NAMES } from '../../platform/topology.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const isRoot = process.getuid?.() === 0;
@@ -97,7 +98,7 @@ describe('set-up from a clone in a private folder', () => {
       IDENTITY_PROVIDER_PORT: String(await freePort()),
       WITNESS_PORT: String(await freePort()),
     };
-    for (const name of ['IDENTITY', 'TAX', 'FAMILY', 'BENEFITS', 'TRANSPARENCY']) env[`SUBGRAPH_PORT_${name}`] = String(await freePort());
+    for (const name of SUBGRAPH_NAMES) env[`SUBGRAPH_PORT_${name.toUpperCase()}`] = String(await freePort());
     const child = spawn(process.execPath, ['--import', 'tsx', 'system/start.ts'], { cwd: clone, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

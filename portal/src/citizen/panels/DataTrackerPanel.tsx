@@ -122,7 +122,10 @@ export function DataTrackerPanel({ subject, whose }: { subject: Subject; whose?:
               </div>
               <p>{t(`messages:purpose.${e.purpose}`, { defaultValue: e.purpose })}</p>
               <p className="small-text">
-                {t('tracker.data', { data: names(e.categories, 'category'), agencies: names(e.agencies, 'agency') })}
+                {/* A record with no data categories named the person without showing their data: a change made for them (a mutation), or a look-up of their record. */}
+                {e.categories.length > 0
+                  ? t('tracker.data', { data: names(e.categories, 'category'), agencies: names(e.agencies, 'agency') })
+                  : t(e.fields.some((f) => f.startsWith('Mutation.')) ? 'tracker.change' : 'tracker.lookup', { agencies: names(e.agencies, 'agency') })}
                 {e.caseReference && <> · {t('tracker.case', { reference: e.caseReference })}</>}
               </p>
               {e.consent && (
