@@ -153,3 +153,26 @@ describe('parameters', () => {
     await expect(started).rejects.toThrow(/child-allowance \(valid from 2025-01-01\): "firstAndSecond": /);
   });
 });
+
+describe('the facts a rule states', () => {
+  it('each has words in every language, with the parameters it gives (a plural needs its count)', async () => {
+    const { messagesIn } = await import('../../platform/messages/render.ts');
+    const family = citizen(
+      member(MOTHER, '1980-01-01', 9_000),
+      [member(FATHER, '1980-01-01', null), member(OLDER, '2020-01-01', null, [MOTHER, FATHER]), member(NEWBORN, '2026-11-22', null, [MOTHER, FATHER])],
+      [child(OLDER, '2020-01-01'), child(NEWBORN, '2026-11-22')],
+    );
+    const facts = evaluateCitizen(family, TODAY).flatMap((finding) => finding.facts);
+    expect(facts.some((f) => f.key === 'fact.noBirthGrantYet')).toBe(true);
+    for (const lng of ['et', 'en', 'ru']) {
+      const { t } = messagesIn(lng);
+      for (const fact of facts) {
+        if (!fact.key) continue;
+        // As the portal speaks it (portal/src/shared/speak.tsx): a list of children gives its count.
+        const params: Record<string, unknown> = { ...fact.params };
+        if (Array.isArray(params.children)) params.count ??= params.children.length;
+        expect(t(fact.key, params), `${lng} ${fact.key}`).not.toBe(fact.key);
+      }
+    }
+  });
+});

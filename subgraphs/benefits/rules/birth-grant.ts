@@ -41,7 +41,7 @@ export const birthGrant: Rule<z.infer<typeof params>> = {
         sharedWith: child.parents.filter((parent) => parent !== facts.id),
         facts: [
           { agency: 'family', field: 'Citizen.children', value: `a child born on ${born}, living with you`, key: 'fact.childBorn', params: { child: child.id, born } },
-          { agency: 'benefits', field: 'Citizen.birthGrantGranted', value: `no birth grant for this child yet (${euros(each)})`, key: 'fact.noBirthGrantYet', params: { perChild: each, children: 1 } },
+          { agency: 'benefits', field: 'Citizen.birthGrantGranted', value: `no birth grant for this child yet (${euros(each)})`, key: 'fact.noBirthGrantYet', params: { perChild: each, count: 1 } },
         ],
       });
     }
