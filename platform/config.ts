@@ -293,25 +293,35 @@ export function hardeningDefaults(production: boolean): HardeningConfig {
   };
 }
 
-const clientLimitsJson = z
-  .string()
-  .optional()
-  .transform((raw, ctx) => {
-    if (raw === undefined || raw === '') return undefined;
-    const limit = z.number().int().min(1).max(100_000_000).optional();
-    const shape = z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.strictObject({ maxEstimatedCost: limit, maxResponseRecords: limit, maxResponseBytes: limit }));
-    let parsed;
-    try {
-      parsed = shape.safeParse(JSON.parse(raw));
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed?.success) {
-      ctx.addIssue({ code: 'custom', message: 'GRAPHQL_CLIENT_LIMITS must be JSON {"client-id": {"maxEstimatedCost"?, "maxResponseRecords"?, "maxResponseBytes"?: whole numbers}}' });
-      return z.NEVER;
-    }
-    return parsed.data as Record<string, ClientLimits>;
-  });
+/**
+ * An optional variable that holds JSON of one shape: absent or empty is undefined; text that does not
+ * parse, or does not fit, is one message naming the variable and the shape.
+ */
+function jsonVariable<T extends z.ZodType>(shape: T, message: string) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): z.output<T> | undefined => {
+      if (raw === undefined || raw === '') return undefined;
+      let parsed;
+      try {
+        parsed = shape.safeParse(JSON.parse(raw));
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed?.success) {
+        ctx.addIssue({ code: 'custom', message });
+        return z.NEVER;
+      }
+      return parsed.data;
+    });
+}
+
+const clientLimit = z.number().int().min(1).max(100_000_000).optional();
+const clientLimitsJson = jsonVariable(
+  z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.strictObject({ maxEstimatedCost: clientLimit, maxResponseRecords: clientLimit, maxResponseBytes: clientLimit })),
+  'GRAPHQL_CLIENT_LIMITS must be JSON {"client-id": {"maxEstimatedCost"?, "maxResponseRecords"?, "maxResponseBytes"?: whole numbers}}',
+).transform((limits) => limits as Record<string, ClientLimits> | undefined);
 
 const tokenLifetimes = z
   .string()
@@ -356,32 +366,18 @@ export const DEV_IDENTITY_PROVIDER = 'http://localhost:4020';
 
 const ACR = z.enum(['low', 'substantial', 'high']);
 const CLAIM_NAME = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/);
-const claimsMappingJson = z
-  .string()
-  .optional()
-  .transform((raw, ctx) => {
-    if (raw === undefined || raw === '') return undefined;
-    const shape = z.strictObject({
-      acrValues: z.record(z.string().min(1).max(200), ACR).optional(),
-      subjectClaim: CLAIM_NAME.optional(),
-      subjectPrefix: z.string().min(1).max(10).optional(),
-      clientClaim: CLAIM_NAME.optional(),
-      actorClaim: CLAIM_NAME.optional(),
-      actor: z.enum(['citizen', 'staff', 'service']).optional(),
-      entitlementsClaim: CLAIM_NAME.optional(),
-    });
-    let parsed;
-    try {
-      parsed = shape.safeParse(JSON.parse(raw));
-    } catch {
-      parsed = undefined;
-    }
-    if (!parsed?.success) {
-      ctx.addIssue({ code: 'custom', message: 'AUTH_CLAIMS must be JSON {"acrValues"?: {"<provider value>": "low"|"substantial"|"high"}, "subjectClaim"?, "subjectPrefix"?, "clientClaim"?, "actorClaim"?, "actor"?: "citizen"|"staff"|"service", "entitlementsClaim"?} (docs/configuration.md, "Identity claims")' });
-      return z.NEVER;
-    }
-    return Object.freeze(parsed.data) as ClaimMapping;
-  });
+const claimsMappingJson = jsonVariable(
+  z.strictObject({
+    acrValues: z.record(z.string().min(1).max(200), ACR).optional(),
+    subjectClaim: CLAIM_NAME.optional(),
+    subjectPrefix: z.string().min(1).max(10).optional(),
+    clientClaim: CLAIM_NAME.optional(),
+    actorClaim: CLAIM_NAME.optional(),
+    actor: z.enum(['citizen', 'staff', 'service']).optional(),
+    entitlementsClaim: CLAIM_NAME.optional(),
+  }),
+  'AUTH_CLAIMS must be JSON {"acrValues"?: {"<provider value>": "low"|"substantial"|"high"}, "subjectClaim"?, "subjectPrefix"?, "clientClaim"?, "actorClaim"?, "actor"?: "citizen"|"staff"|"service", "entitlementsClaim"?} (docs/configuration.md, "Identity claims")',
+).transform((mapping) => (mapping === undefined ? undefined : (Object.freeze(mapping) as ClaimMapping)));
 
 const gatewaySchema = z.object({
   ...commonShape,
