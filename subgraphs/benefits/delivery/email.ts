@@ -6,14 +6,9 @@
  */
 import nodemailer, { type Transporter } from 'nodemailer';
 import { inboxText, messagesIn } from '../../../platform/messages/render.ts';
+import type { OutgoingMessage } from './store.ts';
 
-export interface EmailMessage {
-  messageId: number;
-  sender: string;
-  key: string;
-  params: Record<string, unknown>;
-  reference: string | null;
-  signature: string | null;
+export interface EmailMessage extends OutgoingMessage {
   to: { address: string; name: string; language: string | null };
 }
 

@@ -11,6 +11,7 @@ import { formatDate } from '../../../platform/messages/formats.ts';
 import { inboxText, messagesIn } from '../../../platform/messages/render.ts';
 import { usePdfFont } from '../../../platform/pdf-font.ts';
 import type { LetterReason } from './decide.ts';
+import type { OutgoingMessage } from './store.ts';
 
 export interface LetterRecipient {
   name: string;
@@ -20,13 +21,7 @@ export interface LetterRecipient {
   language: string | null;
 }
 
-export interface Letter {
-  messageId: number;
-  sender: string;
-  key: string;
-  params: Record<string, unknown>;
-  reference: string | null;
-  signature: string | null;
+export interface Letter extends OutgoingMessage {
   receivedOn: string;
   reason: LetterReason;
   recipient: LetterRecipient;

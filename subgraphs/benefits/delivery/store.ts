@@ -7,6 +7,20 @@
 import type { Database } from '../../../platform/database.ts';
 import type { LetterReason, NotificationChannel } from './decide.ts';
 
+/** A message as it goes out by post or e-mail: its words (key and parameters), reference and signature. */
+export interface OutgoingMessage {
+  messageId: number;
+  sender: string;
+  key: string;
+  params: Record<string, unknown>;
+  reference: string | null;
+  signature: string | null;
+}
+
+export function outgoingMessage(row: CandidateRow): OutgoingMessage {
+  return { messageId: row.id, sender: row.sender, key: row.message_key, params: row.params, reference: row.reference, signature: row.signature };
+}
+
 export interface CandidateRow {
   id: number;
   person_id: string;

@@ -23,7 +23,7 @@ import { daysBetween, deliveriesDue, UNREAD_DAYS, type LetterReason } from './de
 import { smtpMailer, type Mailer } from './email.ts';
 import { renderLetter } from './letter.ts';
 import { DELIVERY_PURPOSE, lookUpRecipient, type Recipient } from './recipients.ts';
-import { deliveryStore, type CandidateRow } from './store.ts';
+import { deliveryStore, outgoingMessage, type CandidateRow } from './store.ts';
 
 const log = logger.child({ service: 'benefits-delivery' });
 const LOCK_KEY = 1_717_001; // the delivery job's advisory lock in the benefits database
@@ -73,12 +73,7 @@ export function startMessageDelivery(options: DeliveryOptions): RunningDelivery 
 
   const postLetter = async (m: CandidateRow, to: Recipient, reason: LetterReason, day: string): Promise<void> => {
     const { pdf, pages } = await renderLetter({
-      messageId: m.id,
-      sender: m.sender,
-      key: m.message_key,
-      params: m.params,
-      reference: m.reference,
-      signature: m.signature,
+      ...outgoingMessage(m),
       receivedOn: clockToday(m.created_at),
       reason,
       recipient: { name: to.name, street: to.address?.street ?? null, postalCode: to.address?.postalCode ?? null, municipality: to.address?.municipality ?? null, language: to.language },
@@ -99,7 +94,7 @@ export function startMessageDelivery(options: DeliveryOptions): RunningDelivery 
       mailOffNoted = true;
       return false;
     }
-    await mailer.send({ messageId: m.id, sender: m.sender, key: m.message_key, params: m.params, reference: m.reference, signature: m.signature, to: { address: to.email!, name: to.name, language: to.language } });
+    await mailer.send({ ...outgoingMessage(m), to: { address: to.email!, name: to.name, language: to.language } });
     await store.markEmailed(m.id, day);
     return true;
   };
