@@ -78,17 +78,24 @@ const LOG_COLUMNS = 'seq, recorded_at, client, actor, purpose, legal_basis, case
 const LOG_FILTER = `a.subject_ids @> ARRAY[k.subject]
       AND (k.before_seq IS NULL OR a.seq < k.before_seq)
       AND (k.exclude_actor IS NULL OR a.actor <> k.exclude_actor)`;
+/**
+ * The newest `limit` rows of the live log and of its archive together, each marked `archived`:
+ * an archived read stays in the person's tracker and the search. Each side is limited first, so
+ * the union sorts at most twice the page.
+ */
+const newestOfBoth = (columns: string, filter: string, limit: string) => `SELECT * FROM (
+     (SELECT ${columns}, false AS archived FROM audit_record a WHERE ${filter} ORDER BY a.seq DESC LIMIT ${limit})
+     UNION ALL
+     (SELECT ${columns}, true AS archived FROM audit_archive a WHERE ${filter} ORDER BY a.seq DESC LIMIT ${limit})
+   ) both_tables ORDER BY seq DESC LIMIT ${limit}`;
+
 const LOG_SQL = `
 SELECT k.key, r.seq, r.recorded_at, r.client, r.actor, r.purpose, r.legal_basis, r.case_ref, r.archived,
        (SELECT s->'fields' FROM jsonb_array_elements(r.subjects) s WHERE s->>'id' = k.subject LIMIT 1) AS fields,
        (SELECT s->>'consent' FROM jsonb_array_elements(r.subjects) s WHERE s->>'id' = k.subject LIMIT 1) AS consent_id
   FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::text[]) AS k(key, subject, lim, before_seq, exclude_actor)
  CROSS JOIN LATERAL (
-   SELECT * FROM (
-     (SELECT ${LOG_COLUMNS}, false AS archived FROM audit_record a WHERE ${LOG_FILTER} ORDER BY a.seq DESC LIMIT k.lim)
-     UNION ALL
-     (SELECT ${LOG_COLUMNS}, true AS archived FROM audit_archive a WHERE ${LOG_FILTER} ORDER BY a.seq DESC LIMIT k.lim)
-   ) both_tables ORDER BY seq DESC LIMIT k.lim
+   ${newestOfBoth(LOG_COLUMNS, LOG_FILTER, 'k.lim')}
  ) r
  ORDER BY k.key, r.seq DESC`;
 
@@ -101,13 +108,7 @@ const SEARCH_FILTER = `($1::text IS NULL OR subject_ids @> ARRAY[$1::text])
    AND ($6::bigint IS NULL OR seq < $6)
    AND ($8::text IS NULL OR subjects @> jsonb_build_array(jsonb_build_object('consent', $8::text)))`;
 const SEARCH_SQL = `
-SELECT * FROM (
-  (SELECT ${SEARCH_COLUMNS}, false AS archived FROM audit_record WHERE ${SEARCH_FILTER} ORDER BY seq DESC LIMIT $7)
-  UNION ALL
-  (SELECT ${SEARCH_COLUMNS}, true AS archived FROM audit_archive WHERE ${SEARCH_FILTER} ORDER BY seq DESC LIMIT $7)
-) both_tables
- ORDER BY seq DESC
- LIMIT $7`;
+${newestOfBoth(SEARCH_COLUMNS, SEARCH_FILTER, '$7')}`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CONSENT_SELECT = `
@@ -128,11 +129,7 @@ SELECT k.key, r.seq, r.recorded_at, r.client, r.actor, r.purpose, r.legal_basis,
        (SELECT s->'fields' FROM jsonb_array_elements(r.subjects) s WHERE s->>'id' = k.subject LIMIT 1) AS fields
   FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS k(key, subject, consent, lim)
  CROSS JOIN LATERAL (
-   SELECT * FROM (
-     (SELECT ${LOG_COLUMNS}, false AS archived FROM audit_record a WHERE ${READS_FILTER} ORDER BY a.seq DESC LIMIT k.lim)
-     UNION ALL
-     (SELECT ${LOG_COLUMNS}, true AS archived FROM audit_archive a WHERE ${READS_FILTER} ORDER BY a.seq DESC LIMIT k.lim)
-   ) both_tables ORDER BY seq DESC LIMIT k.lim
+   ${newestOfBoth(LOG_COLUMNS, READS_FILTER, 'k.lim')}
  ) r
  ORDER BY k.key, r.seq DESC`;
 
