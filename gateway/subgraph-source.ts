@@ -30,6 +30,11 @@ export class SignedSubgraphSource extends RemoteGraphQLDataSource<GatewayContext
   }
 
   override async willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
+    const representations = request.variables?.representations;
+    if (context?.handOver && Array.isArray(representations)) {
+      // Before signing: the context token binds the variables exactly as they are sent.
+      request.variables = { ...request.variables, representations: context.handOver(representations) };
+    }
     if (context?.caller) {
       // Bound to this call: its operation and variables exactly as they are sent (the subgraph digests what it receives).
       const call = { query: request.query ?? '', variables: request.variables, policyDigest: this.policyDigest };

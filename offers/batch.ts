@@ -6,8 +6,8 @@
  * pages from the start. An interrupted run resumes there; pages after it are
  * simply recorded again (recording is idempotent).
  */
-import { findingsFor, recordFindings, today, type FindingInput, type Recorded } from './engine.ts';
-import { PAGE_QUERY, SCAN_QUERY, toFacts, type RawCitizen } from './facts.ts';
+import { recordFindings, type Recorded } from './engine.ts';
+import { PAGE_QUERY, SCAN_QUERY, sealsOf, type Evaluated } from './facts.ts';
 import { GraphQLCallError, type GatewayClient } from './gateway-client.ts';
 
 export interface BatchOptions {
@@ -65,26 +65,25 @@ async function withRetry<T>(work: () => Promise<T>, attempts = 4): Promise<T> {
 
 /**
  * The gateway takes request bodies up to 1 MB: a page is recorded in chunks of
- * citizens (each chunk with its own findings, so expiry stays per citizen),
- * the checkpoint travelling with the last chunk, after the others succeeded.
+ * citizens (each with its own seal, so expiry stays per citizen), the
+ * checkpoint travelling with the last chunk, after the others succeeded.
  */
 const CITIZENS_PER_RECORD = 250;
-async function recordInChunks(client: GatewayClient, runId: string, ids: string[], findings: FindingInput[], checkpoint?: { page: number; after: string | null }): Promise<Recorded> {
+async function recordInChunks(client: GatewayClient, runId: string, ids: string[], sealed: string[], checkpoint?: { page: number; after: string | null }): Promise<Recorded> {
   const total: Recorded = { proposed: 0, grantedAutomatically: 0, updated: 0, expired: 0 };
-  const byCitizen = new Map<string, FindingInput[]>();
-  for (const f of findings) byCitizen.set(f.citizenId, [...(byCitizen.get(f.citizenId) ?? []), f]);
   for (let i = 0; i < ids.length || i === 0; i += CITIZENS_PER_RECORD) {
     const chunk = ids.slice(i, i + CITIZENS_PER_RECORD);
+    const seals = sealed.slice(i, i + CITIZENS_PER_RECORD);
     const last = i + CITIZENS_PER_RECORD >= ids.length;
-    const recorded = await withRetry(() => recordFindings(client, runId, chunk, chunk.flatMap((id) => byCitizen.get(id) ?? []), last ? checkpoint : undefined));
+    const recorded = await withRetry(() => recordFindings(client, runId, chunk, seals, last ? checkpoint : undefined));
     for (const key of Object.keys(total) as (keyof Recorded)[]) total[key] += recorded[key];
   }
   return total;
 }
 
 /**
- * One page, start to end: its citizens' facts through the gateway, the rules,
- * the findings recorded (with the run's checkpoint, when given). The unit of
+ * One page, start to end: the board's sealed findings for its citizens
+ * through the gateway, handed back to be recorded (with the run's checkpoint, when given). The unit of
  * work of this in-process batch and of a page job on the queue (offers/queue.ts).
  * Idempotent: recording a page again changes nothing.
  */
@@ -94,11 +93,10 @@ export async function evaluatePage(
   page: { after: string | null; pageSize: number },
   checkpoint?: { page: number; after: string | null },
 ): Promise<{ evaluated: number; recorded: Recorded }> {
-  const { citizens } = await withRetry(() => client.request<{ citizens: { edges: { node: RawCitizen }[] } }>(PAGE_QUERY, { first: page.pageSize, after: page.after }, runId));
-  const facts = citizens.edges.map((e) => toFacts(e.node));
-  const findings = findingsFor(facts, today());
-  const recorded = await recordInChunks(client, runId, facts.map((f) => f.id), findings, checkpoint);
-  return { evaluated: facts.length, recorded };
+  const { citizens } = await withRetry(() => client.request<{ citizens: { edges: { node: Evaluated }[] } }>(PAGE_QUERY, { first: page.pageSize, after: page.after }, runId));
+  const { ids, sealed } = sealsOf(citizens.edges.map((e) => e.node));
+  const recorded = await recordInChunks(client, runId, ids, sealed, checkpoint);
+  return { evaluated: ids.length, recorded };
 }
 
 /** The cursors of a population's pages, one cheap request each: where page n+1 starts (`after`), in order. */

@@ -13,7 +13,8 @@
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, runBatch } from './batch.ts';
-import { ENGINE_CLIENT, ENGINE_PURPOSE, today } from './engine.ts';
+import { ENGINE_CLIENT, ENGINE_PURPOSE } from './engine.ts';
+import { today } from '../platform/clock.ts';
 import { gatewayClient, serviceTokenSource } from './gateway-client.ts';
 import { startOffersQueue } from './queue.ts';
 import type { RunProgress } from './queue-store.ts';

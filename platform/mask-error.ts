@@ -34,6 +34,7 @@ export const CLIENT_CODES: ReadonlySet<string> = new Set([
   'SUBGRAPH_UNAVAILABLE',
   'NOT_FOUND',
   'CONFLICT',
+  'FACTS_MISSING',
 ]);
 
 export function maskError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {

@@ -5,7 +5,8 @@
  * one run per day, continued where an interrupted start left it.
  */
 import { runBatch } from '../offers/batch.ts';
-import { ENGINE_CLIENT, ENGINE_PURPOSE, today } from '../offers/engine.ts';
+import { ENGINE_CLIENT, ENGINE_PURPOSE } from '../offers/engine.ts';
+import { today } from '../platform/clock.ts';
 import { gatewayClient } from '../offers/gateway-client.ts';
 import { devServiceCredentials } from '../identity-provider/clients.ts';
 import { clientCredentialsTokenSource } from '../platform/service-token.ts';

@@ -29,7 +29,9 @@ export function fieldOwners(supergraphSdl: string): FieldOwners {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.INTERFACE_TYPE_DEFINITION) continue;
     const typeGraphs = (definition.directives ?? []).filter((d) => d.name.value === 'join__type').map(graphArgument).filter((g): g is string => !!g);
     for (const field of definition.fields ?? []) {
-      const fieldGraphs = (field.directives ?? []).filter((d) => d.name.value === 'join__field').map(graphArgument).filter((g): g is string => !!g);
+      // A subgraph declaring the field @external only receives it (for its @requires): it is not the field's register.
+      const resolving = (field.directives ?? []).filter((d) => d.name.value === 'join__field' && !d.arguments?.some((a) => a.name.value === 'external' && a.value.kind === Kind.BOOLEAN && a.value.value));
+      const fieldGraphs = resolving.map(graphArgument).filter((g): g is string => !!g);
       const graphs = (fieldGraphs.length ? fieldGraphs : typeGraphs).map((g) => graphNames.get(g) ?? g.toLowerCase());
       if (graphs.length === 0) continue;
       // A field every subgraph shares is an entity key (Citizen.id): the personal code is issued by the

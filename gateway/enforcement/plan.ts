@@ -138,6 +138,8 @@ export interface PlanInput {
   purpose: string;
   /** `Type.field` -> how its value carries a person's code (policy `disguised`). */
   disguised?: Readonly<Record<string, Disguise>>;
+  /** `Type.field` -> the coordinates its `@requires` reads (required-facts.ts): refused unless the purpose may read them all. */
+  requirements?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** How a field's type extends the response path: one '@' per list level. */
@@ -161,7 +163,17 @@ const TYPENAME_FIELD = aliased(TYPENAME_KEY, '__typename');
 const KEEP_FIELD = aliased(KEEP_KEY, '__typename');
 
 export function buildPlan(input: PlanInput): AuthorizationPlan {
-  const { schema, document, operation, variables, judge, subjectTypes, purpose, disguised = {} } = input;
+  const { schema, document, operation, variables, judge, subjectTypes, purpose, disguised = {}, requirements } = input;
+  // A field resting on facts of other agencies is read with them: refused with the first fact the purpose may not read.
+  const judgeWithFacts = (coordinate: string): Decision => {
+    const decision = judge.field(coordinate);
+    if (!decision.allow) return decision;
+    for (const fact of requirements?.get(coordinate) ?? []) {
+      const factDecision = judge.field(fact);
+      if (!factDecision.allow) return factDecision;
+    }
+    return decision;
+  };
   checkReservedKeys(document);
   const fragments: Record<string, FragmentDefinitionNode> = Object.create(null) as Record<string, FragmentDefinitionNode>;
   for (const definition of document.definitions) {
@@ -194,7 +206,7 @@ export function buildPlan(input: PlanInput): AuthorizationPlan {
       const definition = type.getFields()[name];
       if (!definition) continue; // validation has already refused unknown fields
       const coordinate = `${type.name}.${name}`;
-      const decision = atRoot && isMutation ? judge.mutation(name) : judge.field(coordinate);
+      const decision = atRoot && isMutation ? judge.mutation(name) : judgeWithFacts(coordinate);
       if (!decision.allow) {
         for (const node of nodes) denied.set(node, decision.reason);
         const removal: Removal = { path: [...path, key], field: coordinate, reason: decision.reason };

@@ -15,8 +15,10 @@ import { judgeField, judgeMutation, judgeRootSubject, rootNeedsArguments, subjec
 import type { Policy } from '../../permissions/model.ts';
 import { relationOf, rootSubjectsNamed } from '../../permissions/subjects.ts';
 import { applyPlan, dropDuplicateDenials, planCache, RESERVED_PREFIX, ReservedAliasError, type AuthorizationPlan, type Executable, type StaticJudge, type SubjectJudge } from './plan.ts';
+import { handOver, requirementsFor } from './required-facts.ts';
 import type { GatewayContext } from '../context.ts';
-import { auditUnavailableError, returnedFields, type RequestAuditor } from '../audit/request-audit.ts';
+import { auditUnavailableError, returnedFields, type RequestAuditor, type ReturnedFields } from '../audit/request-audit.ts';
+import { unauthorizedField } from '../../platform/errors.ts';
 
 export interface EnforcementOptions {
   policy: Policy;
@@ -54,6 +56,11 @@ interface Planned {
   /** People a refused part of the request was about: the audit names them, so their tracker shows the attempt. */
   targeted: Set<string>;
   rootSubjects: ReadonlyMap<string, readonly string[]>;
+  judge: SubjectJudge;
+  /** What left the gateway, to the client or handed to a subgraph as facts: the audit record lists it. */
+  returned?: ReturnedFields;
+  /** Facts refused at hand-over (the representation went with its key alone). */
+  handOverErrors: GraphQLFormattedError[];
 }
 
 /** Something that is not one JSON answer (incremental delivery) cannot be judged record by record: it never leaves. */
@@ -77,8 +84,9 @@ export function enforcementPlugin({ policy, auditor }: EnforcementOptions): Apol
           // Coerced (defaults applied) by the operation guards before this hook (gateway/hardening/operation-guards.ts).
           const variables = rc.request.variables ?? {};
           let plan: AuthorizationPlan;
+          const requirements = requirementsFor(rc.schema);
           try {
-            plan = planFor({ schema: rc.schema, document: rc.document, operation: rc.operation, variables, judge: staticJudge(policy, ctx.caller), subjectTypes: subjectTypes(policy), disguised: policy.disguised, purpose, acr });
+            plan = planFor({ schema: rc.schema, document: rc.document, operation: rc.operation, variables, judge: staticJudge(policy, ctx.caller), subjectTypes: subjectTypes(policy), disguised: policy.disguised, purpose, acr, requirements: requirements.byField });
           } catch (error) {
             if (error instanceof ReservedAliasError) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
             throw error;
@@ -103,8 +111,28 @@ export function enforcementPlugin({ policy, auditor }: EnforcementOptions): Apol
             if (about.length) rootSubjects.set(call.key, about);
           }
           const executable = plan.executable(refusedRoots);
-          planned = { plan, refusedRoots, executable, targeted, rootSubjects };
+          const judge = subjectJudge(policy, ctx.caller);
+          const returned = auditor ? returnedFields() : undefined;
+          const handOverErrors: GraphQLFormattedError[] = [];
+          planned = { plan, refusedRoots, executable, targeted, rootSubjects, judge, returned, handOverErrors };
           ctx.executable = executable;
+          if (requirements.byField.size) {
+            const seen = new Set<string>();
+            ctx.handOver = (representations) =>
+              handOver(representations, {
+                schema: rc.schema,
+                requirements,
+                subjectTypes: subjectTypes(policy),
+                judge,
+                collect: returned?.collect,
+                refused(subject, field, decision) {
+                  if (subject !== undefined) targeted.add(subject);
+                  if (seen.has(field)) return;
+                  seen.add(field);
+                  handOverErrors.push(unauthorizedField(purpose, field, decision.reason).toJSON());
+                },
+              });
+          }
         },
         async responseForOperation(rc) {
           const removals = planned?.executable.removals ?? [];
@@ -140,7 +168,15 @@ export function enforcementPlugin({ policy, auditor }: EnforcementOptions): Apol
           // A subgraph refusing the subject key the plan added (a purpose not granted the key field) names it in its
           // error's path: the record is refused as a whole below; the reserved key never reaches the client.
           if (result.errors?.some(hasReservedPath)) result.errors = result.errors.filter((e) => !hasReservedPath(e));
-          const returned = auditor ? returnedFields() : undefined;
+          const returned = planned?.returned ?? (auditor ? returnedFields() : undefined);
+          if (planned?.handOverErrors.length) {
+            // A fact refused at hand-over: the field resting on it was not decided. Strict callers get nothing.
+            result.errors = [...planned.handOverErrors, ...(result.errors ?? [])];
+            if (ctx.strict) {
+              result.data = null;
+              rc.response.http.status = 403;
+            }
+          }
           const data = result.data as Parameters<typeof applyPlan>[0]['data'] | null | undefined;
           if (planned && !(ctx.strict && planned.executable.removals.length) && data) {
             const { purpose } = ctx.caller;
@@ -150,7 +186,7 @@ export function enforcementPlugin({ policy, auditor }: EnforcementOptions): Apol
                 plan: planned.plan,
                 refusedRoots: planned.refusedRoots,
                 data,
-                judge: subjectJudge(policy, ctx.caller),
+                judge: planned.judge,
                 purpose,
                 collect: returned?.collect,
                 refused: (subject) => planned!.targeted.add(subject),

@@ -13,8 +13,9 @@
  * maxQueryNodes bound keeps a fragment bomb from costing us what it would
  * cost the subgraphs (an operation over the bound is refused as too costly).
  */
-import { GraphQLError, Kind, getNamedType, getNullableType, isCompositeType, isListType, visit, type DocumentNode, type GraphQLOutputType, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, getNamedType, getNullableType, isCompositeType, isListType, isObjectType, visit, type DocumentNode, type GraphQLNamedType, type GraphQLOutputType, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import { requirementsFor } from '../enforcement/required-facts.ts';
 import type { ListSize, ListSizes } from './list-sizes.ts';
 
 export const COST_ESTIMATED_TOO_EXPENSIVE = 'COST_ESTIMATED_TOO_EXPENSIVE';
@@ -34,14 +35,38 @@ export function itemsOf(size: ListSize | undefined, type: GraphQLOutputType, arg
   return 1;
 }
 
-export function listSizeEstimator(sizes: ListSizes, defaultListSize: number): ComplexityEstimator {
+/**
+ * What a field's `@requires` costs: the facts the planner fetches for each
+ * record before the field can be resolved, estimated like a selection the
+ * client wrote (a page of eligibility reads every household on it).
+ */
+function requiredCosts(schema: GraphQLSchema, sizes: ListSizes, defaultListSize: number): ReadonlyMap<string, number> {
+  const costs = new Map<string, number>();
+  const selectionCost = (type: GraphQLNamedType, selectionSet: SelectionSetNode): number => {
+    let total = 0;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind !== Kind.FIELD || !isObjectType(type)) continue;
+      const field = type.getFields()[selection.name.value];
+      if (!field) continue;
+      const child = selection.selectionSet ? selectionCost(getNamedType(field.type), selection.selectionSet) : 0;
+      const coordinate = `${type.name}.${field.name}`;
+      const size = Object.hasOwn(sizes, coordinate) ? sizes[coordinate] : undefined;
+      total += itemsOf(size, field.type, {}, defaultListSize) * ((isCompositeType(getNamedType(field.type)) ? 1 : 0) + child);
+    }
+    return total;
+  };
+  for (const [coordinate, { type, selectionSet }] of requirementsFor(schema).selections) costs.set(coordinate, selectionCost(type, selectionSet));
+  return costs;
+}
+
+export function listSizeEstimator(sizes: ListSizes, defaultListSize: number, required: ReadonlyMap<string, number> = new Map()): ComplexityEstimator {
   return ({ type, field, args, childComplexity }) => {
     // Introspection reads the schema, not the registers: bounded by the schema's size, and allowed or refused per
     // client by introspection.ts. Decided on the field's name, never an operation's or fragment's (GHSA-733v-p3h5-qpq7).
     if (field.name === '__schema' || field.name === '__type') return 0;
     const own = isCompositeType(getNamedType(field.type)) ? 1 : 0;
     const size = Object.hasOwn(sizes, `${type.name}.${field.name}`) ? sizes[`${type.name}.${field.name}`] : undefined;
-    return itemsOf(size, field.type, args, defaultListSize) * (own + childComplexity);
+    return itemsOf(size, field.type, args, defaultListSize) * (own + childComplexity + (required.get(`${type.name}.${field.name}`) ?? 0));
   };
 }
 
@@ -111,7 +136,7 @@ function computeCost(input: CostInput): number {
       query: input.document,
       operationName: input.operationName,
       variables: input.variables,
-      estimators: [listSizeEstimator(input.sizes, input.defaultListSize)],
+      estimators: [listSizeEstimator(input.sizes, input.defaultListSize, requiredCosts(input.schema, input.sizes, input.defaultListSize))],
       maxQueryNodes: MAX_QUERY_NODES,
     });
   } catch (error) {

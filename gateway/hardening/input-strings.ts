@@ -47,7 +47,6 @@ export const PERSONAL_CODE_INPUTS: ReadonlySet<string> = new Set([
   'RecordBirthInput.motherId',
   'RecordBirthInput.secondParentId',
   'EligibilityInput.evaluated',
-  'EligibilityFinding.citizenId',
 ]);
 
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;

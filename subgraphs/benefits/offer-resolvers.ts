@@ -15,6 +15,7 @@ import { amountOf, lawOf, nextStepsOf } from './explain.ts';
 import { signPendingMessages } from './inbox-signing.ts';
 import { firstPaymentDay } from './payment-schedule.ts';
 import { termsOf } from './rules/index.ts';
+import { sealOf } from './findings-seal.ts';
 
 type Context = SubgraphContext<BenefitsLoaders>;
 
@@ -114,16 +115,22 @@ export const offerMutations = {
   },
   async recordEligibility(
     _: unknown,
-    { input }: { input: { runId: string; evaluated: string[]; findings: FindingInput[]; checkpoint?: { page: number; after?: string | null } | null } },
+    { input }: { input: { runId: string; evaluated: string[]; sealed: string[]; checkpoint?: { page: number; after?: string | null } | null } },
     ctx: Context,
   ) {
     if (!RUN_ID.test(input.runId)) throw badUserInput('a run id is 3-100 letters, digits or : . _ -');
-    if (input.evaluated.length > MAX_PAGE || input.findings.length > MAX_PAGE * 7) throw badUserInput(`at most ${MAX_PAGE} citizens per page`);
+    if (input.evaluated.length > MAX_PAGE || input.sealed.length > MAX_PAGE) throw badUserInput(`at most ${MAX_PAGE} citizens per page`);
     if (!input.evaluated.every((id) => PERSON_ID.test(id))) throw badUserInput('evaluated must be personal codes');
-    const evaluated = new Set(input.evaluated);
     const on = today();
-    const findings = input.findings.map((f) => validFinding(f, on));
-    if (!findings.every((f) => evaluated.has(f.personId))) throw badUserInput('every finding must be about an evaluated citizen');
+    // Only what the board found and sealed today is recorded, and for each evaluated citizen exactly once.
+    const seal = await sealOf(ctx.db);
+    const opened = input.sealed.map((sealed) => seal.open(sealed, on));
+    const evaluated = new Set(input.evaluated);
+    const sealedFor = new Set(opened.map((o) => o.citizenId));
+    if (evaluated.size !== input.evaluated.length || sealedFor.size !== opened.length || opened.length !== evaluated.size || ![...sealedFor].every((id) => evaluated.has(id))) {
+      throw badUserInput('give each evaluated citizen\'s sealed eligibility exactly once, and no other');
+    }
+    const findings = opened.flatMap((o) => o.findings.map((f) => validFinding({ ...f, citizenId: o.citizenId }, on)));
     if (input.checkpoint && (!Number.isInteger(input.checkpoint.page) || input.checkpoint.page < 0)) throw badUserInput('checkpoint.page must be a page number');
     const counts = await offersStore(ctx.db).recordPage({
       runId: input.runId,

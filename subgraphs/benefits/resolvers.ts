@@ -7,12 +7,10 @@ import { firstPaymentDay } from './payment-schedule.ts';
 import { messageParams } from './message-params.ts';
 import { PROGRAMME_COLUMNS, type BenefitsLoaders, type BeneficiaryRow, type EnrolmentRow, type ProgrammeRow } from './loaders.ts';
 import { paidForChild } from './household.ts';
+import { eligibility, type GivenFacts } from './eligibility.ts';
 
-/** What the gateway hands in for benefitsPaidFor (`@requires`): the child's birth date and parents, from their registers. */
-interface Household {
-  dateOfBirth?: string | null;
-  parents?: { id: string }[] | null;
-}
+/** A person as the board answers for them, with the facts the gateway handed over for the fields that `@require` them. */
+type Person = BeneficiaryRow & { given?: GivenFacts };
 
 type Context = SubgraphContext<BenefitsLoaders>;
 
@@ -35,16 +33,17 @@ export const resolvers = {
   },
   Citizen: {
     ...offerCitizenFields,
-    async __resolveReference(ref: { id: string } & Household, ctx: Context) {
-      const row = await ctx.loaders.beneficiaryById.load(ref.id);
-      // A child is rarely a beneficiary: with the required facts, there is still something to answer.
-      if (ref.parents === undefined) return row;
-      return { ...(row ?? { id: ref.id, proactive_opt_out: false, notification_channel: 'portal' }), dateOfBirth: ref.dateOfBirth ?? null, parents: ref.parents };
+    async __resolveReference(ref: GivenFacts, ctx: Context): Promise<Person> {
+      // Everyone the population register names has an answer here: most people are no beneficiary (nothing on record).
+      const row = (await ctx.loaders.beneficiaryById.load(ref.id)) ?? { id: ref.id, proactive_opt_out: false, notification_channel: 'portal' };
+      return Object.keys(ref).some((key) => key !== 'id' && key !== '__typename') ? { ...row, given: ref } : row;
     },
-    async benefitsPaidFor(child: BeneficiaryRow & Household, _: unknown, ctx: Context) {
-      if (!child.dateOfBirth || !child.parents) return null;
-      const bornOn = child.dateOfBirth;
-      const perParent = await Promise.all(child.parents.map((p) => ctx.loaders.enrolmentsOf.load(p.id)));
+    eligibility,
+    async benefitsPaidFor(child: Person, _: unknown, ctx: Context) {
+      const bornOn = child.given?.dateOfBirth;
+      const parents = child.given?.parents;
+      if (!bornOn || !parents) return null;
+      const perParent = await Promise.all(parents.map((p) => ctx.loaders.enrolmentsOf.load(p.id)));
       return perParent
         .flat()
         .filter((row: EnrolmentRow) => paidForChild(row, bornOn))

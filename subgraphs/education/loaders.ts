@@ -1,7 +1,7 @@
-import { oneRowPerKey, rowsPerKey } from '../kit/batch.ts';
+import { rowsPerKey } from '../kit/batch.ts';
 import type { Database } from '../../platform/database.ts';
 
-/** A person the education register knows: someone with at least one study. */
+/** A person as the education register answers for them: anyone the population register names (their studies may be none). */
 export interface LearnerRow {
   id: string;
 }
@@ -18,7 +18,6 @@ export interface StudyRow {
 
 export function createLoaders(db: Database) {
   return {
-    learnerById: oneRowPerKey<LearnerRow>(db, 'SELECT DISTINCT person_id AS id FROM study WHERE person_id = ANY($1)', (row) => row.id),
     studiesOf: rowsPerKey<StudyRow>(
       db,
       `SELECT person_id, institution_code, institution_name, level, since, until,

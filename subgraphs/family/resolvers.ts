@@ -12,7 +12,9 @@ const people = (pick: (loaders: FamilyLoaders) => LinkLoader) => async (person: 
 export const resolvers = {
   Mutation: { recordBirth },
   Citizen: {
-    __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.civilStatusById.load(ref.id),
+    // Everyone the population register names has an answer here: no record is no relatives, never a null entity
+    // (which would take the whole person out of the facts the gateway hands another agency for @requires).
+    __resolveReference: async (ref: { id: string }, ctx: Context) => (await ctx.loaders.civilStatusById.load(ref.id)) ?? { id: ref.id },
     // Relatives reach here as bare references ({ id }) when this subgraph resolves them itself: load, never assume a row.
     async maritalStatus(person: { id: string }, _: unknown, ctx: Context) {
       return (await ctx.loaders.civilStatusById.load(person.id))?.marital_status.toUpperCase() ?? null;

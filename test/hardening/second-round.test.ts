@@ -132,7 +132,7 @@ describe('cost that sees the real work', () => {
     expect(cost).toBeGreaterThan(DEFAULT_LIMITS.maxEstimatedCost);
     expect(cost).toBeLessThanOrEqual(engine.maxEstimatedCost!);
     // Not a loophole: a page of 1,000 asking one list level more is over the engine's limit too.
-    const deeper = PAGE_QUERY.replace('children { id dateOfBirth dateOfDeath parents { id } birthGrantGranted inEducation }', 'children { id dateOfBirth dateOfDeath parents { id householdMembers { id } } birthGrantGranted inEducation }');
+    const deeper = PAGE_QUERY.replace('eligibility { sealed }', 'eligibility { sealed } children { householdMembers { children { id } } }');
     expect(deeper).not.toBe(PAGE_QUERY);
     expect(estimate(deeper, { first: 1000, after: null })).toBeGreaterThan(engine.maxEstimatedCost!);
 

@@ -6,7 +6,8 @@
  * family's benefits are paid to his wife, sees them; other purposes and other
  * people do not.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { personaByRole } from '../../seed/personas.ts';
 import { paidForChild } from '../../subgraphs/benefits/household.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
@@ -60,6 +61,29 @@ describe('benefits paid for a child, to either parent', () => {
     expect(r.errors).toBeUndefined();
     const paid = r.data!.me.wards.flatMap((w) => w.benefitsPaidFor ?? []);
     expect(paid.some((b) => b.programme.code === 'child-allowance' && b.paidTo === single)).toBe(true);
+  });
+
+  it("the facts the gateway hands the board for a child's record are recorded for the child, though the client never asked for them", async () => {
+    const requestId = `household-${Date.now()}`;
+    const r = await system.query<{ me: { wards: { id: string; benefitsPaidFor: unknown[] | null }[] } }>({
+      query: '{ me { wards { id benefitsPaidFor { paidTo } } } }',
+      as: { sub: father, client: 'citizen-portal' },
+      purpose: 'self-service',
+      headers: { 'x-request-id': requestId },
+    });
+    expect(r.errors).toBeUndefined();
+    const audit = new pg.Client({ connectionString: inject('databases').audit });
+    await audit.connect();
+    try {
+      const { rows } = await audit.query<{ subjects: { id: string; fields: { field: string; agency: string }[] }[] }>('SELECT subjects FROM audit_record WHERE request_id = $1', [requestId]);
+      for (const ward of r.data!.me.wards) {
+        const fields = rows[0]!.subjects.find((s) => s.id === ward.id)?.fields.map((f) => `${f.agency}:${f.field}`);
+        // benefitsPaidFor @requires the child's birth date and parents: they left the population and family registers.
+        expect(fields, ward.id).toEqual(expect.arrayContaining(['benefits:Citizen.benefitsPaidFor', 'identity:Citizen.dateOfBirth', 'family:Citizen.parents']));
+      }
+    } finally {
+      await audit.end();
+    }
   });
 
   it('a child of someone else is out of reach, and the caseworker\'s purpose is not granted it', async () => {

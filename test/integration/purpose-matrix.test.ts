@@ -10,7 +10,7 @@
  * the person whose data they are.
  */
 import { randomBytes } from 'node:crypto';
-import { getNamedType, isObjectType, isLeafType, type GraphQLObjectType } from 'graphql';
+import { Kind, getNamedType, isObjectType, isLeafType, type GraphQLObjectType } from 'graphql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { classify, decide, type Relation } from '../../permissions/decide.ts';
@@ -18,12 +18,14 @@ import { loadPolicy } from '../../permissions/load.ts';
 import { clientActors, PUBLIC, SUBJECT_TYPE, type Policy } from '../../permissions/model.ts';
 import { personaByRole } from '../../seed/personas.ts';
 import { apiSchema } from '../support/api-schema.ts';
+import { requirementsFor } from '../../gateway/enforcement/required-facts.ts';
 import { addDays } from '../../permissions/consent.ts';
 import { today } from '../../platform/clock.ts';
 import { startTestSystem, type GraphQLResponse, type TestSystem } from '../support/system.ts';
 
 const policy: Policy = loadPolicy();
 const schema = apiSchema();
+const requirements = requirementsFor(schema);
 const citizenType = schema.getType(SUBJECT_TYPE) as GraphQLObjectType;
 const mother = personaByRole('newborn-mother');
 const STAFF = personaByRole('caseworker').id;
@@ -253,8 +255,17 @@ describe.each(purposes)('purpose %s', (purpose) => {
         const subjectIsRoot = entry.prefix.length === 0;
         const expectedRoot = show(subjectIsRoot ? [...root, ...subject] : root);
         const expectedOthers = show(subjectIsRoot ? [] : subject);
-        const auditedRoot = show((row?.subjects ?? []).filter((x) => x.id === mother.id).flatMap((x) => x.fields.map((f) => f.field)));
-        const auditedOthers = show([...(row?.subjects ?? []).filter((x) => x.id !== mother.id).flatMap((x) => x.fields.map((f) => f.field)), ...(row?.other_fields ?? []).map((f) => `outside any citizen: ${f.field}`)]);
+        // A served field resting on other agencies' facts (@requires) has them recorded too, for whose they are: its
+        // own subject's and their relatives' (which relatives depends on the data). They are compared apart.
+        const servedHere = new Set([...root, ...subject]);
+        const handed = new Set([...servedHere].flatMap((f) => requirements.byField.get(f) ?? []));
+        const ownFacts = [...servedHere].flatMap((f) => { const selection = requirements.selections.get(f); return selection ? selection.selectionSet.selections.flatMap((x) => (x.kind === Kind.FIELD ? [`${f.split('.')[0]}.${x.name.value}`] : [])) : []; });
+        const notHanded = (fields: string[]) => fields.filter((f) => servedHere.has(f) || !handed.has(f));
+        const auditedAll = (row?.subjects ?? []).flatMap((x) => x.fields.map((f) => f.field));
+        const missingFacts = ownFacts.filter((f) => !auditedAll.includes(f));
+        if (missingFacts.length) mismatches.push(`${coordinate}: facts handed to the subgraph were not recorded: ${missingFacts.join(',')}`);
+        const auditedRoot = show(notHanded((row?.subjects ?? []).filter((x) => x.id === mother.id).flatMap((x) => x.fields.map((f) => f.field))));
+        const auditedOthers = show([...notHanded((row?.subjects ?? []).filter((x) => x.id !== mother.id).flatMap((x) => x.fields.map((f) => f.field))), ...(row?.other_fields ?? []).map((f) => `outside any citizen: ${f.field}`)]);
         if (auditedRoot !== expectedRoot || auditedOthers !== expectedOthers) {
           mismatches.push(`${coordinate}: served [${expectedRoot}] + others [${expectedOthers}], audited [${auditedRoot}] + others [${auditedOthers}]`);
         }

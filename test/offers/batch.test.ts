@@ -5,7 +5,13 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { Kind, parse } from 'graphql';
 import { classify } from '../../permissions/decide.ts';
+import { requirementsOf } from '../../gateway/enforcement/required-facts.ts';
+import { readSupergraph } from '../../schema/compose.ts';
+import { agencySchemaPath } from '../../subgraphs/folders.ts';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../../platform/topology.ts';
 import { loadPolicy } from '../../permissions/load.ts';
 import { PUBLIC } from '../../permissions/model.ts';
 import { ruleNeeds } from '../../subgraphs/benefits/rules/index.ts';
@@ -22,12 +28,36 @@ import { referenceOffers, TRIPLE_SQL, type Triple } from './reference.ts';
 const policy = loadPolicy();
 
 
+/** The fields only the benefits subgraph resolves (its own register): defined there, not @external, by no other agency. */
+function benefitsOwnFields(): Set<string> {
+  const definedBy = (agency: SubgraphName) => {
+    const fields = new Set<string>();
+    for (const definition of parse(readFileSync(agencySchemaPath(agency), 'utf8')).definitions) {
+      if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION) continue;
+      for (const field of definition.fields ?? []) {
+        if (!field.directives?.some((d) => d.name.value === 'external')) fields.add(`${definition.name.value}.${field.name.value}`);
+      }
+    }
+    return fields;
+  };
+  const elsewhere = new Set(SUBGRAPH_NAMES.filter((n) => n !== 'benefits').flatMap((n) => [...definedBy(n)]));
+  return new Set([...definedBy('benefits')].filter((f) => !elsewhere.has(f)));
+}
+
 describe('data minimisation', () => {
-  it('the proactive-eligibility purpose grants exactly the fields the rules and the engine need', () => {
+  const required = requirementsOf(readSupergraph(), apiSchema()).byField.get('Citizen.eligibility') ?? [];
+
+  it("the board is handed exactly what its rules read from other agencies (Citizen.eligibility's @requires)", () => {
+    const own = benefitsOwnFields();
+    expect(own.has('Citizen.benefitEnrollments') && own.has('Citizen.birthGrantGranted')).toBe(true);
+    expect([...required].sort()).toEqual(ruleNeeds().filter((f) => !own.has(f)).sort());
+  });
+
+  it('the proactive-eligibility purpose grants exactly those facts and the fields the engine reads', () => {
     const purpose = policy.purposes['proactive-eligibility']!;
     const personal = (fields: Iterable<string>) => [...new Set(fields)].filter((f) => classify(policy, f) !== PUBLIC).sort();
     expect(purpose.read.categories).toEqual([]);
-    expect([...purpose.read.fields].sort()).toEqual(personal([...ruleNeeds(), ...ENGINE_NEEDS]));
+    expect([...purpose.read.fields].sort()).toEqual(personal([...required, ...ENGINE_NEEDS]));
   });
 
   it('the engine asks the graph for nothing beyond those needs', () => {
@@ -88,6 +118,59 @@ describe('batch over the seeded population', () => {
     const repeat = await runBatch(engine(), { runId: 'test-batch-2b' });
     expect(repeat.alreadyFinished).toBe(true);
   }, 120_000);
+
+  it('the engine only relays: a finding it changed, dropped or moved to someone else is not recorded', async () => {
+    const { rows: [offer] } = await benefits.query<{ person_id: string }>(`SELECT person_id FROM offer WHERE status = 'proposed' AND amount > 0 ORDER BY id LIMIT 1`);
+    const { rows: [other] } = await benefits.query<{ person_id: string }>(`SELECT person_id FROM enrolment WHERE person_id <> $1 ORDER BY id LIMIT 1`, [offer!.person_id]);
+    const client = engine();
+    const { p0 } = await client.request<{ p0: { id: string; eligibility: { sealed: string } } }>(PEOPLE_QUERY(1), { p0: offer!.person_id }, 'test-seal');
+    const sealed = p0.eligibility.sealed;
+    const [who, on, findings] = JSON.parse(Buffer.from(sealed.split('.')[0]!, 'base64url').toString('utf8')) as [string, string, { amount: number | null }[]];
+    expect(who).toBe(offer!.person_id);
+    expect(findings.length).toBeGreaterThan(0);
+    const forge = (payload: unknown) => `${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${sealed.split('.')[1]}`;
+    const token = await system.devIssuer.issue({ sub: ENGINE_CLIENT, client: ENGINE_CLIENT });
+    const record = (evaluated: string[], seals: string[]) =>
+      system.query({ query: 'mutation R($input: EligibilityInput!) { recordEligibility(input: $input) { proposed } }', variables: { input: { runId: 'test-seal-forged', evaluated, sealed: seals } }, token, purpose: ENGINE_PURPOSE, caseRef: 'test-seal-forged' });
+    const before = (await benefits.query('SELECT id, status, amount FROM offer ORDER BY id')).rows;
+    for (const [evaluated, seals] of [
+      [[who], [forge([who, on, findings.map((f) => ({ ...f, amount: (f.amount ?? 0) * 10 }))])]],
+      [[who], [forge([who, on, []])]],
+      [[other!.person_id], [forge([other!.person_id, on, findings])]],
+      [[other!.person_id], [sealed]],
+      [[who, other!.person_id], [sealed]],
+      [[who], [sealed, sealed]],
+    ] as [string[], string[]][]) {
+      const r = await record(evaluated, seals);
+      expect(r.errors?.[0]?.extensions?.code, JSON.stringify(evaluated)).toBe('BAD_USER_INPUT');
+      expect(r.data?.recordEligibility ?? null).toBeNull();
+    }
+    expect((await benefits.query('SELECT id, status, amount FROM offer ORDER BY id')).rows).toEqual(before);
+    // The seal as the board made it is recorded (and changes nothing: it was recorded before).
+    expect((await record([who], [sealed])).errors).toBeUndefined();
+  });
+
+  it('every fact handed to the board is recorded for the person it is about, under the purpose', async () => {
+    const { rows: [parent] } = await benefits.query<{ person_id: string; child_id: string }>(`SELECT person_id, child_id FROM enrolment WHERE programme_code = 'birth-grant' AND child_id IS NOT NULL ORDER BY id LIMIT 1`);
+    const requestId = `test-handed-${Date.now()}`;
+    const token = await system.devIssuer.issue({ sub: ENGINE_CLIENT, client: ENGINE_CLIENT });
+    const r = await system.query({ query: PEOPLE_QUERY(1), variables: { p0: parent!.person_id }, token, purpose: ENGINE_PURPOSE, caseRef: 'test-handed', headers: { 'x-request-id': requestId } });
+    expect(r.errors).toBeUndefined();
+    const audit = new pg.Client({ connectionString: scratch.urls.audit });
+    await audit.connect();
+    try {
+      const { rows } = await audit.query<{ purpose: string; subjects: { id: string; fields: { field: string; agency: string }[] }[] }>('SELECT purpose, subjects FROM audit_record WHERE request_id = $1', [requestId]);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.purpose).toBe(ENGINE_PURPOSE);
+      const fieldsOf = (id: string) => rows[0]!.subjects.find((s) => s.id === id)?.fields.map((f) => `${f.agency}:${f.field}`) ?? [];
+      // The person: their facts from four registers, and the board's findings.
+      expect(fieldsOf(parent!.person_id)).toEqual(expect.arrayContaining(['identity:Citizen.dateOfBirth', 'tax:Citizen.annualIncome', 'tax:Citizen.insuredYears', 'family:Citizen.children', 'family:Citizen.householdMembers', 'benefits:Citizen.eligibility']));
+      // Their child: what the rules read of the child, recorded for the child.
+      expect(fieldsOf(parent!.child_id)).toEqual(expect.arrayContaining(['identity:Citizen.dateOfBirth', 'family:Citizen.parents', 'education:Citizen.inEducation']));
+    } finally {
+      await audit.end();
+    }
+  });
 
   it('an interrupted run resumes at its checkpoint', async () => {
     const partial = await runBatch(engine(), { runId: 'test-batch-3', pageSize: 200, concurrency: 2, maxPages: 4 });

@@ -60,7 +60,7 @@ describe('policy check: roots and subject types', () => {
 
   it('the shipped policy names the people of every mutation that writes about someone', () => {
     expect(rootSubjectsNamed(policy, 'Mutation.registerBirth', { input: { motherId: 'm', secondParentId: 'f', givenName: 'x' } }, undefined)).toEqual(['m', 'f']);
-    expect(rootSubjectsNamed(policy, 'Mutation.recordEligibility', { input: { evaluated: ['a', 'b'], findings: [{ citizenId: 'b' }, { citizenId: 'c' }] } }, undefined)).toEqual(['a', 'b', 'c']);
+    expect(rootSubjectsNamed(policy, 'Mutation.recordEligibility', { input: { evaluated: ['a', 'b'], sealed: ['x', 'y'] } }, undefined)).toEqual(['a', 'b']);
     expect(rootSubjectsNamed(policy, 'Mutation.setNotificationPreference', { channel: 'EMAIL' }, 'self-code')).toEqual(['self-code']);
     expect(rootSubjectsNamed(policy, 'Mutation.setNotificationPreference', { channel: 'EMAIL' }, undefined)).toEqual([]);
     expect(rootSubjectsNamed(policy, 'Query.citizen', { id: 'x' }, 'self-code')).toEqual(['x']);

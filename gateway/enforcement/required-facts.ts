@@ -1,0 +1,183 @@
+/**
+ * Facts a subgraph `@requires`: the query planner fetches them from other
+ * agencies and hands them to the requiring subgraph inside `_entities`
+ * representations. They never appear in the client's document, so the plan
+ * sees them only through this module:
+ *  - `requirementsOf` reads, once, which field requires which coordinates
+ *    (for the plan's static judgement: a field whose facts the purpose may not
+ *    read is refused like the facts themselves);
+ *  - `handOver` judges every fact of every representation for its own subject
+ *    before the fetch leaves, exactly as the response pass judges a returned
+ *    field, and tells the audit's collector of each one handed over. A
+ *    representation with any fact refused is sent with its key alone: the
+ *    requiring subgraph never decides on part of the facts (it answers that
+ *    it cannot), and nothing refused crosses to it.
+ */
+import {
+  Kind,
+  getNamedType,
+  isAbstractType,
+  isObjectType,
+  parse,
+  type FieldNode,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import type { Decision } from '../../permissions/decide.ts';
+import { readSupergraph } from '../../schema/compose.ts';
+import type { ReturnedFieldCollector, SubjectJudge } from './plan.ts';
+
+export interface Requirements {
+  /** `Type.field` -> its `@requires` selection, on `Type`. */
+  readonly selections: ReadonlyMap<string, { type: GraphQLNamedType; selectionSet: SelectionSetNode }>;
+  /** `Type.field` -> every coordinate its `@requires` selection reads, nested ones included. */
+  readonly byField: ReadonlyMap<string, readonly string[]>;
+  /** Type -> the top-level fields some `@requires` on it reads: in a representation, these are facts, the rest its key. */
+  readonly factsOf: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+function selectionOf(fields: string): SelectionSetNode {
+  return (parse(`{ ${fields} }`).definitions[0] as OperationDefinitionNode).selectionSet;
+}
+
+function coordinatesOf(schema: GraphQLSchema, type: GraphQLNamedType, selectionSet: SelectionSetNode, into: Set<string>): void {
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const inner = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type;
+      if (inner) coordinatesOf(schema, inner, selection.selectionSet, into);
+      continue;
+    }
+    if (selection.kind !== Kind.FIELD || selection.name.value === '__typename') continue;
+    const field = (selection as FieldNode).name.value;
+    const owners = isAbstractType(type) ? schema.getPossibleTypes(type) : isObjectType(type) ? [type] : [];
+    for (const owner of owners) {
+      const definition = owner.getFields()[field];
+      if (!definition) continue;
+      into.add(`${owner.name}.${field}`);
+      if (selection.selectionSet) coordinatesOf(schema, getNamedType(definition.type), selection.selectionSet, into);
+    }
+  }
+}
+
+/** The `@requires` of the supergraph (its `@join__field(requires:)`), resolved against the API schema's types. */
+export function requirementsOf(supergraphSdl: string, schema: GraphQLSchema): Requirements {
+  const selections = new Map<string, { type: GraphQLNamedType; selectionSet: SelectionSetNode }>();
+  const byField = new Map<string, readonly string[]>();
+  const factsOf = new Map<string, Set<string>>();
+  for (const definition of parse(supergraphSdl).definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    const type = schema.getType(definition.name.value);
+    if (!type) continue;
+    for (const field of definition.fields ?? []) {
+      for (const directive of field.directives ?? []) {
+        if (directive.name.value !== 'join__field') continue;
+        const requires = directive.arguments?.find((a) => a.name.value === 'requires')?.value;
+        if (requires?.kind !== Kind.STRING) continue;
+        const selection = selectionOf(requires.value);
+        const coordinates = new Set<string>();
+        coordinatesOf(schema, type, selection, coordinates);
+        byField.set(`${type.name}.${field.name.value}`, [...coordinates].sort());
+        selections.set(`${type.name}.${field.name.value}`, { type, selectionSet: selection });
+        let facts = factsOf.get(type.name);
+        if (!facts) factsOf.set(type.name, (facts = new Set()));
+        for (const s of selection.selections) if (s.kind === Kind.FIELD) facts.add(s.name.value);
+      }
+    }
+  }
+  return { selections, byField, factsOf };
+}
+
+/** The requirements of the checked-in supergraph (the one the gateway serves), per API schema built from it. */
+const known = new WeakMap<GraphQLSchema, Requirements>();
+export function requirementsFor(schema: GraphQLSchema): Requirements {
+  let found = known.get(schema);
+  if (!found) known.set(schema, (found = requirementsOf(readSupergraph(), schema)));
+  return found;
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export interface HandOverInput {
+  schema: GraphQLSchema;
+  requirements: Requirements;
+  /** Subject types and the field naming their subject (`Citizen` -> `id`). */
+  subjectTypes: ReadonlyMap<string, string>;
+  judge: SubjectJudge;
+  collect?: ReturnedFieldCollector;
+  /** Told of each person a refused fact was about (the audit names them). */
+  refused?: (subjectId: string | undefined, field: string, decision: Decision & { allow: false }) => void;
+}
+
+/**
+ * Judges the facts of each representation; returns the representations to
+ * send (a refused one reduced to its key). Facts are told to the collector
+ * only for the representations sent whole.
+ */
+export function handOver(representations: readonly unknown[], input: HandOverInput): unknown[] {
+  const { schema, requirements, subjectTypes, judge, collect, refused } = input;
+  return representations.map((representation) => {
+    if (!isObject(representation) || typeof representation.__typename !== 'string') return representation;
+    const facts = requirements.factsOf.get(representation.__typename);
+    const type = schema.getType(representation.__typename);
+    const present = facts ? Object.keys(representation).filter((key) => facts.has(key)) : [];
+    if (present.length === 0 || !isObjectType(type)) return representation;
+
+    const told: [string | undefined, string][] = [];
+    let denial: { subject: string | undefined; field: string; decision: Decision & { allow: false } } | undefined;
+    const subjectOf = (object: JsonObject, objectType: GraphQLObjectType, owner: string | undefined): string | undefined | null => {
+      const keyField = subjectTypes.get(objectType.name);
+      if (keyField === undefined) return owner;
+      const id = object[keyField];
+      // A record of a subject type without its key cannot be judged.
+      return typeof id === 'string' ? id : null;
+    };
+    const visitField = (objectType: GraphQLObjectType, subject: string | undefined, name: string, value: Json): void => {
+      if (denial) return;
+      const coordinate = `${objectType.name}.${name}`;
+      if (subjectTypes.has(objectType.name)) {
+        const decision = subject === undefined ? ({ allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' } as const) : judge(coordinate, subject);
+        if (!decision.allow) {
+          denial = { subject, field: coordinate, decision };
+          return;
+        }
+      }
+      told.push([subject, coordinate]);
+      const definition = objectType.getFields()[name];
+      if (!definition || value === null) return;
+      visitValue(getNamedType(definition.type), value, subject);
+    };
+    const visitValue = (named: GraphQLNamedType, value: Json, owner: string | undefined): void => {
+      if (Array.isArray(value)) {
+        for (const item of value) visitValue(named, item, owner);
+        return;
+      }
+      if (!isObject(value)) return;
+      const concrete = isAbstractType(named) ? (typeof value.__typename === 'string' ? schema.getType(value.__typename) : undefined) : named;
+      if (!isObjectType(concrete)) {
+        denial = { subject: owner, field: named.name, decision: { allow: false, reason: 'UNCLASSIFIED' } };
+        return;
+      }
+      const subject = subjectOf(value, concrete, owner);
+      if (subject === null) {
+        denial = { subject: owner, field: `${concrete.name}.${subjectTypes.get(concrete.name)}`, decision: { allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' } };
+        return;
+      }
+      for (const [name, inner] of Object.entries(value)) if (name !== '__typename') visitField(concrete, subject, name, inner);
+    };
+
+    const subject = subjectOf(representation, type, undefined);
+    if (subject === null) denial = { subject: undefined, field: `${type.name}.${subjectTypes.get(type.name)}`, decision: { allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' } };
+    else for (const name of present) visitField(type, subject, name, representation[name]!);
+    if (denial) {
+      refused?.(denial.subject, denial.field, denial.decision);
+      return Object.fromEntries(Object.entries(representation).filter(([key]) => !facts!.has(key)));
+    }
+    for (const [who, field] of told) collect?.(who, field);
+    return representation;
+  });
+}
