@@ -64,18 +64,35 @@ async function withRetry<T>(work: () => Promise<T>, attempts = 4): Promise<T> {
 }
 
 /**
- * The gateway takes request bodies up to 1 MB: a page is recorded in chunks of
- * citizens (each with its own seal, so expiry stays per citizen), the
- * checkpoint travelling with the last chunk, after the others succeeded.
+ * The gateway takes request bodies up to GRAPHQL_MAX_BODY_BYTES (100 kB by
+ * default): a page is recorded in chunks of citizens (each with its own seal,
+ * so expiry stays per citizen) of at most CHUNK_CHARACTERS (a household with
+ * many findings has a long seal),
+ * the checkpoint travelling with the last chunk, after the others succeeded.
  */
-const CITIZENS_PER_RECORD = 250;
+const CHUNK_CHARACTERS = 85_000;
+export function chunksOf(sealed: readonly string[], limit = CHUNK_CHARACTERS): [start: number, end: number][] {
+  const chunks: [number, number][] = [];
+  let start = 0;
+  let size = 0;
+  for (let i = 0; i < sealed.length; i++) {
+    const length = sealed[i]!.length + 20; // the id and the JSON around both
+    if (i > start && size + length > limit) {
+      chunks.push([start, i]);
+      start = i;
+      size = 0;
+    }
+    size += length;
+  }
+  chunks.push([start, sealed.length]);
+  return chunks;
+}
 async function recordInChunks(client: GatewayClient, runId: string, ids: string[], sealed: string[], checkpoint?: { page: number; after: string | null }): Promise<Recorded> {
   const total: Recorded = { proposed: 0, grantedAutomatically: 0, updated: 0, expired: 0 };
-  for (let i = 0; i < ids.length || i === 0; i += CITIZENS_PER_RECORD) {
-    const chunk = ids.slice(i, i + CITIZENS_PER_RECORD);
-    const seals = sealed.slice(i, i + CITIZENS_PER_RECORD);
-    const last = i + CITIZENS_PER_RECORD >= ids.length;
-    const recorded = await withRetry(() => recordFindings(client, runId, chunk, seals, last ? checkpoint : undefined));
+  const chunks = chunksOf(sealed);
+  for (const [index, [start, end]] of chunks.entries()) {
+    const last = index === chunks.length - 1;
+    const recorded = await withRetry(() => recordFindings(client, runId, ids.slice(start, end), sealed.slice(start, end), last ? checkpoint : undefined));
     for (const key of Object.keys(total) as (keyof Recorded)[]) total[key] += recorded[key];
   }
   return total;

@@ -16,7 +16,7 @@ import { loadPolicy } from '../../permissions/load.ts';
 import { PUBLIC } from '../../permissions/model.ts';
 import { ruleNeeds } from '../../subgraphs/benefits/rules/index.ts';
 import { startScratchDatabases, type ScratchDatabases } from '../../system/scratch-databases.ts';
-import { runBatch } from '../../offers/batch.ts';
+import { chunksOf, runBatch } from '../../offers/batch.ts';
 import { ENGINE_CLIENT, ENGINE_PURPOSE } from '../../offers/engine.ts';
 import { ENGINE_NEEDS, PAGE_QUERY, PEOPLE_QUERY, SCAN_QUERY } from '../../offers/facts.ts';
 import { cachedTokenSource, gatewayClient } from '../../offers/gateway-client.ts';
@@ -65,6 +65,15 @@ describe('data minimisation', () => {
     const asked = new Set([...fieldsOf(schema, PAGE_QUERY), ...fieldsOf(schema, SCAN_QUERY), ...fieldsOf(schema, PEOPLE_QUERY(2))]);
     const needs = new Set<string>([...ruleNeeds(), ...ENGINE_NEEDS, 'Query.citizens', 'Query.citizen', 'CitizenConnection.pageInfo']);
     expect([...asked].filter((f) => !needs.has(f))).toEqual([]);
+  });
+});
+
+describe('recording a page in chunks the gateway accepts', () => {
+  it('cuts the seals into contiguous chunks under the size limit, a long seal alone in its own', () => {
+    const sealed = ['a'.repeat(50), 'b'.repeat(50), 'c'.repeat(500), 'd'.repeat(10), 'e'.repeat(10)];
+    const chunks = chunksOf(sealed, 150);
+    expect(chunks).toEqual([[0, 2], [2, 3], [3, 5]]);
+    expect(chunksOf([], 150)).toEqual([[0, 0]]);
   });
 });
 
