@@ -75,5 +75,5 @@ export async function eligibility(person: { given?: GivenFacts }, _: unknown, ct
     facts: f.facts,
     ...(f.child ? { child: f.child, sharedWith: f.sharedWith ?? [] } : {}),
   }));
-  return { findings: findings.length, sealed: seal.seal({ citizenId: given.id, on, findings }) };
+  return { findings: findings.length, sealed: seal.seal(given.id, on, findings) };
 }

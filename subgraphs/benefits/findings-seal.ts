@@ -7,7 +7,10 @@
  *
  * HMAC-SHA256 (a page holds a thousand seals; a signature per citizen would
  * cost more than the rules) under a key kept in the board's own database, so
- * every replica shares it and it never leaves the agency.
+ * every replica shares it and it never leaves the agency. The person and the
+ * day are bound into the MAC, not written in the seal: most people have no
+ * findings, and their seal is then a few characters (the engine records a
+ * page in requests under the gateway's body limit).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Database } from '../../platform/database.ts';
@@ -24,37 +27,31 @@ export interface SealedFinding {
   sharedWith?: string[];
 }
 
-export interface Sealed {
-  citizenId: string;
-  /** The day the rules ran (YYYY-MM-DD): a seal is recorded on that day only. */
-  on: string;
-  findings: SealedFinding[];
+export interface FindingsSeal {
+  seal(citizenId: string, on: string, findings: readonly SealedFinding[]): string;
+  /** The findings of a seal the board made for this person on `today`, or a BAD_USER_INPUT error for anything else. */
+  open(sealed: string, citizenId: string, today: string): SealedFinding[];
 }
 
-export interface FindingsSeal {
-  seal(content: Sealed): string;
-  /** The content of a seal the board made, or a BAD_USER_INPUT error for anything else. */
-  open(sealed: string, today: string): Sealed;
-}
+/** 128 bits of HMAC-SHA256: forging one is as hard as guessing the key's output, and it halves the seal. */
+const MAC_BYTES = 16;
 
 export function findingsSeal(key: Buffer): FindingsSeal {
-  const mac = (payload: string) => createHmac('sha256', key).update(payload).digest();
+  const mac = (citizenId: string, on: string, payload: string) => createHmac('sha256', key).update(`${citizenId}\n${on}\n${payload}`).digest().subarray(0, MAC_BYTES);
   return {
-    seal(content) {
-      const payload = Buffer.from(JSON.stringify([content.citizenId, content.on, content.findings])).toString('base64url');
-      return `${payload}.${mac(payload).toString('base64url')}`;
+    seal(citizenId, on, findings) {
+      const payload = findings.length ? Buffer.from(JSON.stringify(findings)).toString('base64url') : '';
+      return `${payload}.${mac(citizenId, on, payload).toString('base64url')}`;
     },
-    open(sealed, today) {
-      const dot = typeof sealed === 'string' ? sealed.indexOf('.') : -1;
-      const payload = dot > 0 ? sealed.slice(0, dot) : '';
-      const given = dot > 0 ? Buffer.from(sealed.slice(dot + 1), 'base64url') : Buffer.alloc(0);
-      const expected = payload ? mac(payload) : undefined;
-      if (!expected || given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        throw badUserInput('a sealed finding was not made by the benefits board (hand back Citizen.eligibility.sealed unchanged)');
+    open(sealed, citizenId, today) {
+      const dot = typeof sealed === 'string' ? sealed.lastIndexOf('.') : -1;
+      const payload = dot >= 0 ? sealed.slice(0, dot) : '';
+      const given = dot >= 0 ? Buffer.from(sealed.slice(dot + 1), 'base64url') : Buffer.alloc(0);
+      const expected = mac(citizenId, today, payload);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        throw badUserInput('a sealed finding was not made by the benefits board for this citizen today (hand back Citizen.eligibility.sealed unchanged, with its citizen, on the day it was made)');
       }
-      const [citizenId, on, findings] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as [string, string, SealedFinding[]];
-      if (on !== today) throw badUserInput(`a sealed finding is of ${on}: findings are recorded on the day they are made; evaluate again`);
-      return { citizenId, on, findings };
+      return payload ? (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as SealedFinding[]) : [];
     },
   };
 }

@@ -122,15 +122,12 @@ export const offerMutations = {
     if (input.evaluated.length > MAX_PAGE || input.sealed.length > MAX_PAGE) throw badUserInput(`at most ${MAX_PAGE} citizens per page`);
     if (!input.evaluated.every((id) => PERSON_ID.test(id))) throw badUserInput('evaluated must be personal codes');
     const on = today();
-    // Only what the board found and sealed today is recorded, and for each evaluated citizen exactly once.
-    const seal = await sealOf(ctx.db);
-    const opened = input.sealed.map((sealed) => seal.open(sealed, on));
-    const evaluated = new Set(input.evaluated);
-    const sealedFor = new Set(opened.map((o) => o.citizenId));
-    if (evaluated.size !== input.evaluated.length || sealedFor.size !== opened.length || opened.length !== evaluated.size || ![...sealedFor].every((id) => evaluated.has(id))) {
-      throw badUserInput('give each evaluated citizen\'s sealed eligibility exactly once, and no other');
+    // Only what the board found and sealed today is recorded: each evaluated citizen once, with their own seal beside them.
+    if (new Set(input.evaluated).size !== input.evaluated.length || input.sealed.length !== input.evaluated.length) {
+      throw badUserInput('give each evaluated citizen once, with their sealed eligibility at the same position in sealed');
     }
-    const findings = opened.flatMap((o) => o.findings.map((f) => validFinding({ ...f, citizenId: o.citizenId }, on)));
+    const seal = await sealOf(ctx.db);
+    const findings = input.evaluated.flatMap((citizenId, i) => seal.open(input.sealed[i]!, citizenId, on).map((f) => validFinding({ ...f, citizenId }, on)));
     if (input.checkpoint && (!Number.isInteger(input.checkpoint.page) || input.checkpoint.page < 0)) throw badUserInput('checkpoint.page must be a page number');
     const counts = await offersStore(ctx.db).recordPage({
       runId: input.runId,
