@@ -27,8 +27,19 @@ export interface GivenFacts {
   householdMembers?: { id: string; dateOfBirth: string | null; dateOfDeath: string | null; annualIncome: number | null; parents: { id: string }[] | null }[] | null;
 }
 
-/** A representation with its key alone: the gateway refused a fact, or it was not asked for. */
-const givenAll = (given: GivenFacts) => given.dateOfBirth !== undefined && given.children !== undefined && given.householdMembers !== undefined && given.annualIncome !== undefined;
+const has = (object: object | null | undefined, keys: readonly string[]) => object != null && keys.every((key) => (object as Record<string, unknown>)[key] !== undefined);
+const PERSON = ['dateOfBirth', 'dateOfDeath', 'annualIncome', 'insuredYears', 'parents', 'children', 'householdMembers'] as const;
+const CHILD = ['id', 'dateOfBirth', 'dateOfDeath', 'parents', 'inEducation'] as const;
+const MEMBER = ['id', 'dateOfBirth', 'dateOfDeath', 'annualIncome', 'parents'] as const;
+
+/**
+ * Every fact the `@requires` selects is there, down to each child and household member (null is a fact: "none on
+ * record"; absent is not). A representation with its key alone (a fact refused at hand-over), or a gateway that
+ * fetched part of a nested requirement, must not read as "no income" or "not in education".
+ */
+export function givenAll(given: GivenFacts): boolean {
+  return has(given, PERSON) && (given.children ?? []).every((c) => has(c, CHILD)) && (given.householdMembers ?? []).every((m) => has(m, MEMBER));
+}
 
 const ids = (people: { id: string }[] | null | undefined) => (people ?? []).map((p) => p.id);
 const enrolments = (rows: readonly EnrolmentFactRow[]): EnrolmentFact[] =>

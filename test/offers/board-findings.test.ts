@@ -1,11 +1,12 @@
 /**
  * The board's seal on its findings (subgraphs/benefits/findings-seal.ts): only
  * what the board sealed, unchanged, for that person and on the day it was
- * made, opens.
+ * made, opens; and the board decides only on all the facts its rules read.
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { findingsSeal, type SealedFinding } from '../../subgraphs/benefits/findings-seal.ts';
+import { eligibility, givenAll } from '../../subgraphs/benefits/eligibility.ts';
 
 const who = '49001010005';
 const day = '2026-12-03';
@@ -41,5 +42,28 @@ describe('the findings seal', () => {
 
   it("refuses yesterday's findings: a seal is recorded on the day it was made", () => {
     expect(() => seal.open(seal.seal(who, day, findings), who, '2026-12-04')).toThrow(refused);
+  });
+});
+
+describe('the board decides on all the facts or not at all', () => {
+  const whole = {
+    id: who, dateOfBirth: '1990-01-01', dateOfDeath: null, annualIncome: 12000, insuredYears: 10, parents: [],
+    children: [{ id: '62001010004', dateOfBirth: '2020-01-01', dateOfDeath: null, parents: [{ id: who }], inEducation: null }],
+    householdMembers: [{ id: '62001010004', dateOfBirth: '2020-01-01', dateOfDeath: null, annualIncome: null, parents: [{ id: who }] }],
+  };
+  it('takes a null as a fact (nothing on record) and an absent fact as no decision, down to each child and member', () => {
+    expect(givenAll(whole)).toBe(true);
+    expect(givenAll({ id: who })).toBe(false);
+    const { annualIncome: _income, ...member } = whole.householdMembers[0]!;
+    expect(givenAll({ ...whole, householdMembers: [member as typeof whole.householdMembers[0]] })).toBe(false);
+    const { inEducation: _studying, ...child } = whole.children[0]!;
+    expect(givenAll({ ...whole, children: [child as typeof whole.children[0]] })).toBe(false);
+    expect(givenAll({ ...whole, children: [null as unknown as typeof whole.children[0]] })).toBe(false);
+  });
+
+  it('answers FACTS_MISSING, and reads nothing, when a fact is absent', async () => {
+    const { annualIncome: _income, ...member } = whole.householdMembers[0]!;
+    const person = { given: { ...whole, householdMembers: [member as typeof whole.householdMembers[0]] } };
+    await expect(eligibility(person, {}, {} as Parameters<typeof eligibility>[2])).rejects.toMatchObject({ extensions: { code: 'FACTS_MISSING' } });
   });
 });
