@@ -110,7 +110,7 @@ interface Measured extends LoadResult {
 /**
  * Seconds of load before the measured run. Every gateway starts cold (plans, document caches, connection pools,
  * JIT). A subgraph host is started once and then shared: the first configuration to use it on a scenario would
- * also pay for the host's cold start (measured at a third of the warm rps), so that first warm-up is longer.
+ * also pay for the host's cold start (in one quick run of 3 rounds, round 1 ran at a third of the rps of rounds 2 and 3), so that first warm-up is longer.
  */
 const WARM_UP_SECONDS = quick ? 0.5 : 1;
 const FIRST_USE_OF_HOST_WARM_UP_SECONDS = quick ? 3 : 5;
@@ -240,7 +240,8 @@ async function main() {
   const log = (line: string) => console.log(line);
   const hiveBin = configurations.some((c) => c.kind === 'hive') ? ensureHiveInstalled(log) : undefined;
   hiveBin?.catch(() => {}); // awaited where used; not an unhandled rejection meanwhile
-  // A full run measures on a quiet machine: install first. A quick run overlaps the install with the first configurations.
+  // A full run installs first, on a quiet machine. A quick run seeds meanwhile; both wait for the install before
+  // measuring (npm beside the first configurations would weigh on their figures and the ratios to them).
   if (!quick) await hiveBin;
   log(`seeding ${settings.citizens.toLocaleString('en')} citizens into a scratch PostgreSQL…`);
   const databases = await startScratchDatabases({ citizens: settings.citizens });
@@ -253,6 +254,7 @@ async function main() {
   ];
   const hosts = new Map<SubgraphSecurity, Promise<Host<Record<SubgraphName, string>>>>();
   try {
+    await hiveBin;
     // One key pair for the benchmark: our gateway signs with it, peers forward tokens signed with it.
     const { publicKey, privateKey } = await generateKeyPair('EdDSA', { extractable: true });
     const publicJwk = await exportJWK(publicKey);
