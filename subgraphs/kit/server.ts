@@ -17,7 +17,7 @@ import type { CryptoKey, KeyObject } from 'jose';
 import { agencySchemaPath } from '../folders.ts';
 import type { Policy } from '../../permissions/model.ts';
 import type { Agency, SubgraphContext } from './agency.ts';
-import { CONTEXT_HEADER, ContextTokenError, replayGuard, verifyContext } from '../../platform/context-token.ts';
+import { CONTEXT_HEADER, ContextTokenError, replayGuard, verifyContext, type CallerContext } from '../../platform/context-token.ts';
 import { policyDigest } from '../../permissions/digest.ts';
 import { openDatabase, type Database } from '../../platform/database.ts';
 import { keepIdleConnections } from '../../platform/keep-alive.ts';
@@ -43,6 +43,12 @@ export interface SubgraphOptions {
   contextBinding?: boolean;
   /** Turn off the shield (benchmarks only, to measure its cost). */
   shield?: boolean;
+  /**
+   * Benchmarks only ("plain subgraphs", what a team without this project's security runs): take every
+   * request as this caller, with no context token at all. Unset (the default) every call is verified;
+   * nothing in system/ or the configuration sets it, and it is refused under NODE_ENV=production.
+   */
+  unverifiedCaller?: CallerContext;
   /** Life-event keys: the identity subgraph's signer, the family subgraph's verifier; none elsewhere. */
   lifeEvents?: LifeEventKeys;
   maxConnections?: number;
@@ -65,6 +71,7 @@ export function buildAgencySchema<L>(agency: Agency<L>, policy: Policy, withShie
 }
 
 export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptions): Promise<RunningService> {
+  if (options.unverifiedCaller && process.env.NODE_ENV === 'production') throw new Error('unverifiedCaller is for benchmarks: a production subgraph verifies every call');
   agency.checkAtStart?.();
   const db = openDatabase(agency.name, options.databaseUrl, options.maxConnections);
   const ownPolicy = policyDigest(options.policy);
@@ -111,7 +118,7 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
             options.contextBinding === false
               ? undefined
               : { query: typeof body.query === 'string' ? body.query : '', variables: (body.variables ?? null) as Record<string, unknown> | null, policyDigest: ownPolicy, firstUse };
-          const caller = verifyContext(req.header(CONTEXT_HEADER), agency.name, options.contextKey, expected);
+          const caller = options.unverifiedCaller ?? verifyContext(req.header(CONTEXT_HEADER), agency.name, options.contextKey, expected);
           return { caller, policy: options.policy, db, loaders: agency.createLoaders(db), lifeEvents, messageSigner: options.messageSigner };
         } catch (error) {
           if (error instanceof ContextTokenError) {

@@ -1,30 +1,30 @@
 /**
  * Host process for the gateway under test: ours (with the layers the
- * configuration keeps), plain @apollo/gateway, or the direct floor. Hive
- * Gateway runs as its own CLI process instead (peers.ts).
+ * configuration keeps, in this process or in N node:cluster workers sharing
+ * one port), plain @apollo/gateway, or the direct floor. Hive Gateway runs as
+ * its own CLI process instead (peers.ts).
+ *
+ * With several processes, the identity provider stays here in the primary:
+ * one provider, one signing key, which every worker discovers; the primary
+ * otherwise only accepts connections and hands them to the workers in turn
+ * (node:cluster's round-robin, its default on Linux).
  */
-import type { JWK } from 'jose';
-import { importContextPrivateKey } from '../../../platform/context-keys.ts';
-import { startIdentityProvider, TOKEN_AUDIENCE } from '../../../identity-provider/server.ts';
+import cluster, { type Worker } from 'node:cluster';
+import { fileURLToPath } from 'node:url';
+import { startIdentityProvider } from '../../../identity-provider/server.ts';
 import { clientsForPolicy } from '../../../identity-provider/clients.ts';
-import { discoveredKeySet } from '../../../gateway/auth/authenticate.ts';
-import { startGateway } from '../../../gateway/server.ts';
-import { DEFAULT_CLIENT_LIMITS, hardeningDefaults } from '../../../platform/config.ts';
-import type { AgencyName, SubgraphName } from '../../../platform/topology.ts';
+import type { SubgraphName } from '../../../platform/topology.ts';
 import { BENCH_ACTOR, BENCH_CASE, BENCH_CLIENT, BENCH_ENTITLEMENT, BENCH_PURPOSE, benchPolicy } from '../bench-policy.ts';
 import { serveHost } from '../child-process.ts';
 import { startDirectFloor } from '../direct.ts';
 import { startPlainApolloGateway, type Peer } from '../peers.ts';
+import { startOurGateway, type OurGatewayOptions } from './our-gateway.ts';
+import type { WorkerAnswer, WorkerRequest } from './gateway-worker.ts';
 
 export type GatewayHostOptions =
-  | {
-      kind: 'ours';
-      subgraphUrls: Record<SubgraphName, string>;
-      privateKey: JWK;
-      layers: { enforcement: boolean; audit: boolean };
-      auditDatabaseUrl: string;
-    }
-  | { kind: 'apollo' | 'direct'; subgraphUrls: Record<SubgraphName, string>; tokens: Record<string, string> };
+  | (OurGatewayOptions & { kind: 'ours'; /** gateway processes: 1 runs it here, more run it in cluster workers */ processes: number })
+  /** Without tokens, plain @apollo/gateway sends subgraphs none (over plain subgraphs). */
+  | { kind: 'apollo' | 'direct'; subgraphUrls: Record<SubgraphName, string>; tokens?: Record<string, string> };
 
 /** Where to send requests, and the headers each must carry. */
 export interface GatewayHostStarted {
@@ -34,26 +34,51 @@ export interface GatewayHostStarted {
 
 let running: Peer | undefined;
 
+/** N workers, each running our gateway; resolves once every one listens on the shared port. */
+async function startCluster(options: OurGatewayOptions, issuer: string, processes: number): Promise<Peer> {
+  cluster.setupPrimary({ exec: fileURLToPath(new URL('./gateway-worker.ts', import.meta.url)), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const workers: Worker[] = [];
+  const close = async () => {
+    await Promise.all(
+      workers.filter((w) => !w.isDead()).map((w) => new Promise<void>((resolve) => {
+        w.once('exit', () => resolve());
+        w.send('close' satisfies WorkerRequest);
+      })),
+    );
+  };
+  try {
+    const urls = await Promise.all(
+      Array.from({ length: processes }, () => {
+        const worker = cluster.fork();
+        workers.push(worker);
+        return new Promise<string>((resolve, reject) => {
+          worker.once('exit', (code) => reject(new Error(`gateway worker exited (${code}) before it listened`)));
+          worker.on('message', (answer: WorkerAnswer) => {
+            if (answer === 'ready') worker.send({ start: { options, issuer } } satisfies WorkerRequest);
+            else if ('url' in answer) resolve(answer.url);
+            else reject(new Error(answer.error));
+          });
+        });
+      }),
+    );
+    if (new Set(urls).size !== 1) throw new Error(`gateway workers listen apart (${urls.join(', ')}), not on one shared port`);
+    return { url: urls[0]!, close };
+  } catch (error) {
+    for (const worker of workers) worker.process.kill('SIGKILL');
+    throw error;
+  }
+}
+
 serveHost(
   {
     async start(options: GatewayHostOptions): Promise<GatewayHostStarted> {
       if (options.kind !== 'ours') {
-        running = options.kind === 'apollo' ? await startPlainApolloGateway(options.subgraphUrls, options.tokens) : await startDirectFloor(options.subgraphUrls, options.tokens);
+        running = options.kind === 'apollo' ? await startPlainApolloGateway(options.subgraphUrls, options.tokens) : await startDirectFloor(options.subgraphUrls, options.tokens!);
         return { url: running.url, headers: {} };
       }
       // The development provider, with the benchmark policy's own client registered beside the project's.
       const identityProvider = await startIdentityProvider({ port: 0, clients: clientsForPolicy(benchPolicy().clients) });
-      const gateway = await startGateway({
-        port: 0,
-        policy: benchPolicy(),
-        subgraphUrls: options.subgraphUrls as Record<AgencyName, string>,
-        contextSigningKey: await importContextPrivateKey(JSON.stringify(options.privateKey)),
-        auth: { key: discoveredKeySet(identityProvider.issuer), issuer: identityProvider.issuer, audience: TOKEN_AUDIENCE },
-        // The benchmark client asks what the offers engine asks (scenario 3's pages): it gets the engine's limits.
-        hardening: { ...hardeningDefaults(false), clientLimits: { ...DEFAULT_CLIENT_LIMITS, [BENCH_CLIENT]: DEFAULT_CLIENT_LIMITS['offers-engine']! } },
-        enforcement: options.layers.enforcement,
-        audit: options.layers.audit ? { databaseUrl: options.auditDatabaseUrl } : undefined,
-      });
+      const gateway = options.processes === 1 ? await startOurGateway(options, identityProvider.issuer) : await startCluster(options, identityProvider.issuer, options.processes);
       running = { url: gateway.url, close: () => gateway.close().then(() => identityProvider.close()) };
       const token = await identityProvider.issue({ sub: BENCH_ACTOR, client: BENCH_CLIENT, acr: 'high', actor: 'staff', entitlements: [BENCH_ENTITLEMENT] });
       return { url: gateway.url, headers: { authorization: `Bearer ${token}`, 'x-purpose': BENCH_PURPOSE, 'x-case-ref': BENCH_CASE } };

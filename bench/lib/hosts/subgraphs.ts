@@ -1,7 +1,13 @@
 /**
  * Host process for the benchmark's subgraphs: all five, under the benchmark
- * policy, verifying the context with the run's public key. One process for
- * all of them, the same for every configuration measured.
+ * policy, in one process for all of them, the same for every configuration
+ * measured on the same security.
+ *
+ * Security, one of three:
+ * - `secured`: the shield, and the context token verified with the run's public key (what `npm start` runs);
+ * - `no-shield`: the context token verified, no shield (the cost of the shield, layer by layer);
+ * - `plain`: neither: every request is taken as the benchmark's caller with no token, what a team
+ *   without this project's security would run (the kit's bench-only `unverifiedCaller`).
  */
 import type { JWK } from 'jose';
 import { importContextPublicKey } from '../../../platform/context-keys.ts';
@@ -9,24 +15,36 @@ import type { DatabaseUrls } from '../../../platform/databases.ts';
 import { SUBGRAPH_NAMES, subgraphDatabase } from '../../../platform/topology.ts';
 import { SUBGRAPHS } from '../../../subgraphs/index.ts';
 import { startSubgraph, type RunningService } from '../../../subgraphs/kit/server.ts';
-import { benchPolicy } from '../bench-policy.ts';
+import { BENCH_CONTEXT, benchPolicy } from '../bench-policy.ts';
 import { serveHost } from '../child-process.ts';
+
+export type SubgraphSecurity = 'secured' | 'no-shield' | 'plain';
 
 export interface SubgraphHostOptions {
   databases: DatabaseUrls;
   publicKey: JWK;
-  shield: boolean;
+  security: SubgraphSecurity;
 }
 
 const running: RunningService[] = [];
 
 serveHost(
   {
-    async start({ databases, publicKey, shield }: SubgraphHostOptions): Promise<Record<string, string>> {
+    async start({ databases, publicKey, security }: SubgraphHostOptions): Promise<Record<string, string>> {
       const contextKey = await importContextPublicKey(JSON.stringify(publicKey));
       const policy = benchPolicy();
       for (const name of SUBGRAPH_NAMES) {
-        running.push(await startSubgraph(SUBGRAPHS[name], { port: 0, databaseUrl: databases[subgraphDatabase(name)], policy, contextKey, shield, contextBinding: false }));
+        running.push(
+          await startSubgraph(SUBGRAPHS[name], {
+            port: 0,
+            databaseUrl: databases[subgraphDatabase(name)],
+            policy,
+            contextKey,
+            shield: security === 'secured',
+            unverifiedCaller: security === 'plain' ? BENCH_CONTEXT : undefined,
+            contextBinding: false,
+          }),
+        );
       }
       return Object.fromEntries(running.map((s) => [s.name, s.url]));
     },
