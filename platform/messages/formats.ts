@@ -17,14 +17,16 @@ const locale = (lng: string | undefined) => (lng && isLanguage(lng) ? LOCALE[lng
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 const moneyFormats = new Map<string, Intl.NumberFormat>();
 
-/** A calendar day (YYYY-MM-DD, or a timestamp) as "1. detsember 2026" / "1 December 2026" / "1 декабря 2026 г.". */
+/** A calendar day (YYYY-MM-DD, or a timestamp) as "1. detsember 2026" / "1 December 2026" / "1 декабря 2026". */
 export function formatDate(value: string | Date, lng: string | undefined): string {
   const tag = locale(lng);
   let format = dateFormats.get(tag);
   if (!format) dateFormats.set(tag, (format = new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Tallinn' })));
   // A bare day is that day in Tallinn: noon UTC is the same calendar day there.
   const date = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T12:00:00Z`) : new Date(value);
-  return Number.isNaN(date.getTime()) ? String(value) : format.format(date);
+  if (Number.isNaN(date.getTime())) return String(value);
+  // Russian long dates end in "г." ("3 декабря 2026 г."), and a sentence ending in a date then ends in "г..": the year needs no word.
+  return format.format(date).replace(/\s?г\.$/, '');
 }
 
 /** A time of day with its date, in Tallinn. */

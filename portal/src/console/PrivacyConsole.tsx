@@ -206,7 +206,7 @@ function ClientsList({ token }: { token: string }) {
       <ul className="client-list">
         {data?.clients.map((c) => (
           <li key={c.id}>
-            <strong>{c.name}</strong> <code>{c.id}</code> <span className="badge">{c.actors}</span>
+            <strong>{c.name}</strong> <code>{c.id}</code> <span className="badge">{[c.actors].flat().join(', ')}</span>
             <p className="muted small-text">{c.description}</p>
             <p>
               May use:{' '}
