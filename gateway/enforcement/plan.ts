@@ -140,6 +140,8 @@ export interface PlanInput {
   disguised?: Readonly<Record<string, Disguise>>;
   /** `Type.field` -> the coordinates its `@requires` reads (required-facts.ts): refused unless the purpose may read them all. */
   requirements?: ReadonlyMap<string, readonly string[]>;
+  /** Type -> response keys that only the field of that name, without arguments, may answer under (required-facts.ts). */
+  reservedKeys?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /** How a field's type extends the response path: one '@' per list level. */
@@ -163,7 +165,7 @@ const TYPENAME_FIELD = aliased(TYPENAME_KEY, '__typename');
 const KEEP_FIELD = aliased(KEEP_KEY, '__typename');
 
 export function buildPlan(input: PlanInput): AuthorizationPlan {
-  const { schema, document, operation, variables, judge, subjectTypes, purpose, disguised = {}, requirements } = input;
+  const { schema, document, operation, variables, judge, subjectTypes, purpose, disguised = {}, requirements, reservedKeys } = input;
   // A field resting on facts of other agencies is read with them: refused with the first fact the purpose may not read.
   const judgeWithFacts = (coordinate: string): Decision => {
     const decision = judge.field(coordinate);
@@ -194,8 +196,14 @@ export function buildPlan(input: PlanInput): AuthorizationPlan {
   const fieldsOf = (type: GraphQLObjectType, collected: Map<string, readonly FieldNode[]>, path: string[], atRoot: boolean): PlannedField[] => {
     const planned: PlannedField[] = [];
     const perSubject = subjectTypes.has(type.name);
+    const reserved = reservedKeys?.get(type.name);
     for (const [key, nodes] of collected) {
       const name = nodes[0]!.name.value;
+      if (reserved?.has(key) && nodes.some((node) => node.name.value !== key || (node.arguments?.length ?? 0) > 0)) {
+        throw new ReservedAliasError(
+          `the response key "${key}" on ${type.name} is the name of a fact other agencies hand over for @requires: only ${key} itself, without arguments, may answer under it (choose another alias)`,
+        );
+      }
       // __typename is always allowed; __schema/__type are governed by the introspection setting.
       if (name === '__typename' && perSubject) {
         // Never refused, but a record there (rather than null) says this person exists: audited like their key field.

@@ -86,7 +86,7 @@ export function enforcementPlugin({ policy, auditor }: EnforcementOptions): Apol
           let plan: AuthorizationPlan;
           const requirements = requirementsFor(rc.schema);
           try {
-            plan = planFor({ schema: rc.schema, document: rc.document, operation: rc.operation, variables, judge: staticJudge(policy, ctx.caller), subjectTypes: subjectTypes(policy), disguised: policy.disguised, purpose, acr, requirements: requirements.byField });
+            plan = planFor({ schema: rc.schema, document: rc.document, operation: rc.operation, variables, judge: staticJudge(policy, ctx.caller), subjectTypes: subjectTypes(policy), disguised: policy.disguised, purpose, acr, requirements: requirements.byField, reservedKeys: requirements.reservedKeys });
           } catch (error) {
             if (error instanceof ReservedAliasError) throw new GraphQLError(error.message, { extensions: { code: 'BAD_USER_INPUT' } });
             throw error;

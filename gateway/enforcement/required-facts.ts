@@ -37,17 +37,23 @@ export interface Requirements {
   readonly byField: ReadonlyMap<string, readonly string[]>;
   /** Type -> the top-level fields some `@requires` on it reads: in a representation, these are facts, the rest its key. */
   readonly factsOf: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * Type -> every field name a `@requires` selection reads on records of that type, at any depth. The query
+   * planner builds a representation from the entity's data by response key, so a client's field answering
+   * under one of these keys (an alias, arguments) would stand in for the fact: such keys are the facts' own.
+   */
+  readonly reservedKeys: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 function selectionOf(fields: string): SelectionSetNode {
   return (parse(`{ ${fields} }`).definitions[0] as OperationDefinitionNode).selectionSet;
 }
 
-function coordinatesOf(schema: GraphQLSchema, type: GraphQLNamedType, selectionSet: SelectionSetNode, into: Set<string>): void {
+function coordinatesOf(schema: GraphQLSchema, type: GraphQLNamedType, selectionSet: SelectionSetNode, into: Set<string>, keys?: Map<string, Set<string>>): void {
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.INLINE_FRAGMENT) {
       const inner = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type;
-      if (inner) coordinatesOf(schema, inner, selection.selectionSet, into);
+      if (inner) coordinatesOf(schema, inner, selection.selectionSet, into, keys);
       continue;
     }
     if (selection.kind !== Kind.FIELD || selection.name.value === '__typename') continue;
@@ -57,7 +63,12 @@ function coordinatesOf(schema: GraphQLSchema, type: GraphQLNamedType, selectionS
       const definition = owner.getFields()[field];
       if (!definition) continue;
       into.add(`${owner.name}.${field}`);
-      if (selection.selectionSet) coordinatesOf(schema, getNamedType(definition.type), selection.selectionSet, into);
+      if (keys) {
+        let names = keys.get(owner.name);
+        if (!names) keys.set(owner.name, (names = new Set()));
+        names.add(field);
+      }
+      if (selection.selectionSet) coordinatesOf(schema, getNamedType(definition.type), selection.selectionSet, into, keys);
     }
   }
 }
@@ -67,6 +78,7 @@ export function requirementsOf(supergraphSdl: string, schema: GraphQLSchema): Re
   const selections = new Map<string, { type: GraphQLNamedType; selectionSet: SelectionSetNode }>();
   const byField = new Map<string, readonly string[]>();
   const factsOf = new Map<string, Set<string>>();
+  const reservedKeys = new Map<string, Set<string>>();
   for (const definition of parse(supergraphSdl).definitions) {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
     const type = schema.getType(definition.name.value);
@@ -78,7 +90,7 @@ export function requirementsOf(supergraphSdl: string, schema: GraphQLSchema): Re
         if (requires?.kind !== Kind.STRING) continue;
         const selection = selectionOf(requires.value);
         const coordinates = new Set<string>();
-        coordinatesOf(schema, type, selection, coordinates);
+        coordinatesOf(schema, type, selection, coordinates, reservedKeys);
         byField.set(`${type.name}.${field.name.value}`, [...coordinates].sort());
         selections.set(`${type.name}.${field.name.value}`, { type, selectionSet: selection });
         let facts = factsOf.get(type.name);
@@ -87,7 +99,7 @@ export function requirementsOf(supergraphSdl: string, schema: GraphQLSchema): Re
       }
     }
   }
-  return { selections, byField, factsOf };
+  return { selections, byField, factsOf, reservedKeys };
 }
 
 /** The requirements of the checked-in supergraph (the one the gateway serves), per API schema built from it. */

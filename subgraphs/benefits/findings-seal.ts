@@ -35,6 +35,7 @@ export interface FindingsSeal {
 
 /** 128 bits of HMAC-SHA256: forging one is as hard as guessing the key's output, and it halves the seal. */
 const MAC_BYTES = 16;
+const SEAL_SHAPE = /^[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{22}$/;
 
 export function findingsSeal(key: Buffer): FindingsSeal {
   const mac = (citizenId: string, on: string, payload: string) => createHmac('sha256', key).update(`${citizenId}\n${on}\n${payload}`).digest().subarray(0, MAC_BYTES);
@@ -44,7 +45,11 @@ export function findingsSeal(key: Buffer): FindingsSeal {
       return `${payload}.${mac(citizenId, on, payload).toString('base64url')}`;
     },
     open(sealed, citizenId, today) {
-      const dot = typeof sealed === 'string' ? sealed.lastIndexOf('.') : -1;
+      // Canonical base64url only: Node's decoder skips characters it does not know, and a seal is one string, not many.
+      if (typeof sealed !== 'string' || !SEAL_SHAPE.test(sealed)) {
+        throw badUserInput('a sealed finding was not made by the benefits board for this citizen today (hand back Citizen.eligibility.sealed unchanged, with its citizen, on the day it was made)');
+      }
+      const dot = sealed.lastIndexOf('.');
       const payload = dot >= 0 ? sealed.slice(0, dot) : '';
       const given = dot >= 0 ? Buffer.from(sealed.slice(dot + 1), 'base64url') : Buffer.alloc(0);
       const expected = mac(citizenId, today, payload);

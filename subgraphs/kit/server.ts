@@ -46,7 +46,7 @@ export interface SubgraphOptions {
   /**
    * Benchmarks only ("plain subgraphs", what a team without this project's security runs): take every
    * request as this caller, with no context token at all. Unset (the default) every call is verified;
-   * nothing in system/ or the configuration sets it, and it is refused under NODE_ENV=production.
+   * nothing in system/ or the configuration sets it, and it is refused unless NODE_ENV is development or test.
    */
   unverifiedCaller?: CallerContext;
   /** Life-event keys: the identity subgraph's signer, the family subgraph's verifier; none elsewhere. */
@@ -71,7 +71,12 @@ export function buildAgencySchema<L>(agency: Agency<L>, policy: Policy, withShie
 }
 
 export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptions): Promise<RunningService> {
-  if (options.unverifiedCaller && process.env.NODE_ENV === 'production') throw new Error('unverifiedCaller is for benchmarks: a production subgraph verifies every call');
+  // What benchmarks turn off, only where NODE_ENV says development or test (unset counts as development): any other
+  // value (production, Production, prod, staging) keeps every check, so a mistyped environment never weakens one.
+  const weakened = [options.unverifiedCaller && 'unverifiedCaller', options.shield === false && 'shield: false', options.contextBinding === false && 'contextBinding: false'].filter(Boolean);
+  if (weakened.length && !['', 'development', 'test'].includes(process.env.NODE_ENV ?? '')) {
+    throw new Error(`${weakened.join(', ')} is for benchmarks and tests: a subgraph under NODE_ENV=${process.env.NODE_ENV} verifies every call`);
+  }
   agency.checkAtStart?.();
   const db = openDatabase(agency.name, options.databaseUrl, options.maxConnections);
   const ownPolicy = policyDigest(options.policy);

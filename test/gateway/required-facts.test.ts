@@ -49,12 +49,21 @@ describe('the plan', () => {
   const plan = (query: string, denied: string[]) => {
     const document = parse(query);
     const judge: StaticJudge = { field: (c) => (denied.includes(c) ? { allow: false, reason: 'NOT_GRANTED' } : ALLOW), mutation: () => ALLOW };
-    return buildPlan({ schema, document, operation: getOperationAST(document) as OperationDefinitionNode, variables: {}, judge, subjectTypes: SUBJECTS, purpose: 'p', requirements: requirements.byField });
+    return buildPlan({ schema, document, operation: getOperationAST(document) as OperationDefinitionNode, variables: {}, judge, subjectTypes: SUBJECTS, purpose: 'p', requirements: requirements.byField, reservedKeys: requirements.reservedKeys });
   };
 
   it('refuses a field whose facts the purpose may not read, though the field itself is granted', () => {
     const refused = plan('{ me { id verdict paidFor } }', ['Citizen.income']);
     expect(refused.removals).toEqual([{ path: ['me', 'verdict'], field: 'Citizen.verdict', reason: 'NOT_GRANTED' }]);
+  });
+
+  it("refuses any other field answering under a fact's response key, at any depth (the planner hands over by response key)", () => {
+    expect([...requirements.reservedKeys.get('Citizen')!].sort()).toEqual(['born', 'children', 'id', 'income']);
+    for (const query of ['{ me { born: income paidFor } }', '{ me { paidFor children { id born: income } } }', '{ me { id: born } }', '{ me { children: children { id } income: verdict } }']) {
+      expect(() => plan(query, []), query).toThrow(/is the name of a fact other agencies hand over/);
+    }
+    // The fact itself, under its own name, as often as wanted; other aliases are free.
+    expect(plan('{ me { born born children { id born } paidFor b: income } }', []).removals).toEqual([]);
   });
 
   it('plans it when every fact is granted', () => {
