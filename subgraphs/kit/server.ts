@@ -12,7 +12,6 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import express from 'express';
 import { parse } from 'graphql';
-import { applyMiddleware } from 'graphql-middleware';
 import type { CryptoKey, KeyObject } from 'jose';
 import { agencySchemaPath } from '../folders.ts';
 import type { Policy } from '../../permissions/model.ts';
@@ -24,7 +23,7 @@ import { keepIdleConnections } from '../../platform/keep-alive.ts';
 import { listen } from '../../platform/listen.ts';
 import { maskError } from '../../platform/mask-error.ts';
 import { unauthenticated } from '../../platform/errors.ts';
-import { policyShield } from './shield.ts';
+import { shieldSchema } from './shield.ts';
 import type { MessageSigner } from '../../platform/message-signing.ts';
 import { metricsRoute } from '../../platform/metrics.ts';
 import { requestObserver } from '../../platform/request-observer.ts';
@@ -61,7 +60,7 @@ export interface RunningService {
 export function buildAgencySchema<L>(agency: Agency<L>, policy: Policy, withShield = true) {
   const typeDefs = parse(readFileSync(agencySchemaPath(agency.name), 'utf8'));
   const schema = buildSubgraphSchema([{ typeDefs, resolvers: agency.resolvers }]);
-  return withShield ? applyMiddleware(schema, policyShield(schema, policy)) : schema;
+  return withShield ? shieldSchema(schema, policy) : schema;
 }
 
 export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptions): Promise<RunningService> {
