@@ -1,7 +1,8 @@
 /**
  * The one subgraph server every agency runs: its schema under graphql-shield,
- * its loaders per request, the gateway's signed context verified on every
- * operation, /health and /ready, and nothing internal in errors to clients.
+ * its operations compiled (graphql-jit), its loaders per request, the
+ * gateway's signed context verified on every operation, /health and /ready,
+ * and nothing internal in errors to clients.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -24,6 +25,7 @@ import { listen } from '../../platform/listen.ts';
 import { maskError } from '../../platform/mask-error.ts';
 import { unauthenticated } from '../../platform/errors.ts';
 import { shieldSchema } from './shield.ts';
+import { compiledExecution } from './compiled-execution.ts';
 import type { MessageSigner } from '../../platform/message-signing.ts';
 import { metricsRoute } from '../../platform/metrics.ts';
 import { requestObserver } from '../../platform/request-observer.ts';
@@ -42,6 +44,8 @@ export interface SubgraphOptions {
   contextBinding?: boolean;
   /** Turn off the shield (benchmarks only, to measure its cost). */
   shield?: boolean;
+  /** How operations run: compiled by graphql-jit (default; see compiled-execution.ts), or walked by graphql-js. */
+  execution?: 'compiled' | 'graphql-js';
   /** Life-event keys: the identity subgraph's signer, the family subgraph's verifier; none elsewhere. */
   lifeEvents?: LifeEventKeys;
   maxConnections?: number;
@@ -83,8 +87,9 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
     ApolloServerPluginCacheControlDisabled(),
     requestObserver<SubgraphContext<L>>(agency.name),
   ];
+  const schema = buildAgencySchema(agency, options.policy, options.shield ?? true);
   const apollo = new ApolloServer<SubgraphContext<L>>({
-    schema: buildAgencySchema(agency, options.policy, options.shield ?? true),
+    ...(options.execution === 'graphql-js' ? { schema } : { gateway: compiledExecution(schema, agency.name) }),
     plugins,
     includeStacktraceInErrorResponses: false,
     formatError: maskError,
