@@ -20,12 +20,16 @@
  *    locations, original error): jit leaves `extensions` undefined where
  *    graphql-js gives an empty object, and Apollo Server's formatting then
  *    fails over to a bare "Internal server error" without the path.
+ *  - The execution is a span named as OpenTelemetry's graphql instrumentation
+ *    names graphql-js's (`query Name`, graphql.operation.type and .name; no
+ *    source, no values): the instrumentation only sees graphql-js's execute.
  * Compiled operations are kept per document text and operation name in a
  * bounded LRU. Nothing of a caller is in them: the context and variables are
  * given to each execution.
  */
 import { defaultFieldResolver, execute, GraphQLError, isObjectType, printSchema, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { trace } from '@opentelemetry/api';
 import { LRUCache } from 'lru-cache';
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import { metrics } from '../../platform/metrics.ts';
@@ -38,6 +42,9 @@ type RequestContext = Parameters<Executor>[0];
 export const DEFAULT_COMPILED_OPERATIONS = 500;
 
 const GRAPHQL_JS = 'graphql-js' as const;
+
+// A no-op unless tracing is on (platform/telemetry.ts registers the SDK).
+const tracer = trace.getTracer('citizen-graph-subgraph');
 
 /** Gives every field without a resolver graphql-js's default one (in place: the schema is the server's own). */
 function withDefaultResolvers(schema: GraphQLSchema): GraphQLSchema {
@@ -75,7 +82,17 @@ export function compiledExecution(schema: GraphQLSchema, service: string, maxOpe
       compiled.set(key, (operation = isCompiledQuery(result) ? result : GRAPHQL_JS));
     }
     if (operation === GRAPHQL_JS) return graphqlJs(requestContext);
-    const result: ExecutionResult = await operation.query(undefined, context, request.variables ?? {});
+    const compiledQuery = operation;
+    const type = requestContext.operation?.operation ?? 'query';
+    const name = requestContext.operation?.name?.value;
+    const attributes = name ? { 'graphql.operation.type': type, 'graphql.operation.name': name } : { 'graphql.operation.type': type };
+    const result: ExecutionResult = await tracer.startActiveSpan(name ? `${type} ${name}` : type, { attributes }, async (span) => {
+      try {
+        return await compiledQuery.query(undefined, context, request.variables ?? {});
+      } finally {
+        span.end();
+      }
+    });
     // No data at all: the variables were refused before anything ran; graphql-js says why, in its words.
     if (!('data' in result) || result.data === undefined) return graphqlJs(requestContext);
     ran.compiled.inc();
