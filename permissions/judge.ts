@@ -6,7 +6,7 @@
  * Pure, like decide() which it calls: the gateway and every subgraph's shield
  * only call these functions, so both enforce exactly the same thing.
  */
-import { acrAtLeast, decide, decideMutation, type Decision } from './decide.ts';
+import { acrAtLeast, decide, decideMutation, type Decision, type Relation } from './decide.ts';
 import { clientActors, type Acr, type ClientActors, type Policy, type Purpose } from './model.ts';
 import { decideRootSubject, relationOf, rootSubjectOf, type SubjectScope } from './subjects.ts';
 
@@ -108,8 +108,16 @@ export interface JudgedRequest {
  */
 export function judgeField(policy: Policy, request: JudgedRequest, coordinate: string, subject?: { id: string | undefined }): Decision {
   if (!subject) return decide(policy, { purpose: request.purpose, field: coordinate, acr: request.acr });
-  const relation = subject.id === undefined ? 'other' : relationOf(request.scope, subject.id);
-  return decide(policy, { purpose: request.purpose, field: coordinate, relation, acr: request.acr });
+  return decide(policy, { purpose: request.purpose, field: coordinate, relation: relationToSubject(request, subject), acr: request.acr });
+}
+
+/**
+ * How a record's person relates to the request, as judgeField sees it: within
+ * one request, a subject's field is decided by this relation alone, so callers
+ * that reuse a decision (the subgraph shield's per-request memo) key it by this.
+ */
+export function relationToSubject(request: JudgedRequest, subject: { id: string | undefined }): Relation {
+  return subject.id === undefined ? 'other' : relationOf(request.scope, subject.id);
 }
 
 /** A mutation, granted by name in the purpose. */

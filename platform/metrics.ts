@@ -44,6 +44,12 @@ export const metrics = {
     labelNames: ['subgraph'] as const,
     registers: [registry],
   }),
+  subgraphExecutions: new Counter({
+    name: 'citizen_graph_subgraph_executions_total',
+    help: 'Operations a subgraph ran, by how: compiled (graphql-jit), or graphql-js (an operation jit cannot compile, or variables it refused)',
+    labelNames: ['service', 'execution'] as const,
+    registers: [registry],
+  }),
   denials: new Counter({
     name: 'citizen_graph_denials_total',
     help: 'Refused requests and denied fields, by declared purpose and error code',

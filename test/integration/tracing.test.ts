@@ -70,6 +70,8 @@ describe('one trace per request, across services', () => {
       for (const s of served) expect(descendsFrom(s, root!), `${agency} under the gateway`).toBe(true);
       // Its call came over HTTP from the gateway's client span (traceparent).
       expect(served.some((s) => byId.get(parentOf(s) ?? '')?.kind === 2)).toBe(true);
+      // Its execution (compiled, subgraphs/kit/compiled-execution.ts) is a span of the operation it ran.
+      expect(spans.some((s) => /^query( |$)/.test(s.name) && attr(s, 'graphql.operation.type') === 'query' && served.some((srv) => descendsFrom(s, srv))), `${agency}'s execution span`).toBe(true);
       const sql = spans.filter((s) => s.name.startsWith('pg.query') && served.some((srv) => descendsFrom(s, srv)));
       expect(sql.length, `${agency}'s SQL under its subgraph span`).toBeGreaterThan(0);
       for (const s of sql) expect(attr(s, 'db.name', 'db.namespace'), `${agency}'s SQL on its own database`).toBe(new URL(inject('databases')[agency]).pathname.slice(1));
