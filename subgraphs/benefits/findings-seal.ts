@@ -15,17 +15,10 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Database } from '../../platform/database.ts';
 import { badUserInput } from '../../platform/errors.ts';
-import type { Fact } from './rules/types.ts';
+import type { Finding } from './rules/types.ts';
 
-/** One finding as the board sealed it: what recordEligibility records. */
-export interface SealedFinding {
-  programme: string;
-  occasion: string;
-  amount: number | null;
-  facts: Fact[];
-  child?: string;
-  sharedWith?: string[];
-}
+/** One finding as the board sealed it (a rule's finding, without the terms the board adds again when recording). */
+export type SealedFinding = Finding;
 
 export interface FindingsSeal {
   seal(citizenId: string, on: string, findings: readonly SealedFinding[]): string;
