@@ -5,7 +5,7 @@
  * and nothing internal in errors to clients.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -26,8 +26,6 @@ import { maskError } from '../../platform/mask-error.ts';
 import { unauthenticated } from '../../platform/errors.ts';
 import { shieldSchema } from './shield.ts';
 import { compiledExecution } from './compiled-execution.ts';
-import { graphqlRoute, isPlainGraphQLPost, type GraphQLCallRequest } from './graphql-route.ts';
-import { logger } from '../../platform/logger.ts';
 import type { MessageSigner } from '../../platform/message-signing.ts';
 import { metricsRoute } from '../../platform/metrics.ts';
 import { requestObserver } from '../../platform/request-observer.ts';
@@ -61,9 +59,6 @@ export interface SubgraphOptions {
   messageSigner?: MessageSigner;
 }
 
-/** The largest request body a subgraph reads (the gateway's own limit for clients is far smaller). */
-const BODY_LIMIT_BYTES = 2 * 1024 * 1024;
-
 export interface RunningService {
   name: string;
   url: string;
@@ -94,8 +89,7 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
   app.disable('x-powered-by');
   // GraphQL answers are POSTs, never revalidated: no ETag hashing of every body.
   app.set('etag', false);
-  // Its request listener is added once Apollo Server has started (below); it listens only after that.
-  const httpServer: Server = createServer();
+  const httpServer: Server = createServer(app);
   keepIdleConnections(httpServer);
   // No inline traces: they would send resolver timings to whoever calls, and cost time on every request.
   // No cache-control hints either (nothing here is cacheable): that plugin wraps every field resolver.
@@ -122,36 +116,27 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
     const ready = await db.ping();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'database unavailable', service: agency.name });
   });
-  const context = async (call: GraphQLCallRequest): Promise<SubgraphContext<L>> => {
-    try {
-      const body = (call.body ?? {}) as { query?: unknown; variables?: unknown };
-      const expected =
-        options.contextBinding === false
-          ? undefined
-          : { query: typeof body.query === 'string' ? body.query : '', variables: (body.variables ?? null) as Record<string, unknown> | null, policyDigest: ownPolicy, firstUse };
-      const caller = options.unverifiedCaller ?? verifyContext(call.header(CONTEXT_HEADER), agency.name, options.contextKey, expected);
-      return { caller, policy: options.policy, db, loaders: agency.createLoaders(db), lifeEvents, messageSigner: options.messageSigner };
-    } catch (error) {
-      if (error instanceof ContextTokenError) {
-        throw unauthenticated(`${agency.name} subgraph accepts only requests signed by the gateway (context token ${error.reason})`);
-      }
-      throw error;
-    }
-  };
-  // The gateway's calls skip Express (graphql-route.ts); everything else is Express's, /graphql included.
-  const graphqlCall = graphqlRoute(apollo, context, BODY_LIMIT_BYTES);
-  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (!isPlainGraphQLPost(req)) return app(req, res);
-    graphqlCall(req, res).catch((error: unknown) => {
-      logger.warn({ err: { message: (error as Error).message }, service: agency.name }, 'graphql call failed before an answer');
-      if (res.headersSent) res.destroy();
-      else res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ errors: [{ message: 'the request could not be processed', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
-    });
-  });
   app.use(
     '/graphql',
-    express.json({ limit: BODY_LIMIT_BYTES }),
-    expressMiddleware(apollo, { context: ({ req }) => context({ header: (name) => req.header(name), body: req.body as unknown }) }),
+    express.json({ limit: '2mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        try {
+          const body = (req.body ?? {}) as { query?: unknown; variables?: unknown };
+          const expected =
+            options.contextBinding === false
+              ? undefined
+              : { query: typeof body.query === 'string' ? body.query : '', variables: (body.variables ?? null) as Record<string, unknown> | null, policyDigest: ownPolicy, firstUse };
+          const caller = options.unverifiedCaller ?? verifyContext(req.header(CONTEXT_HEADER), agency.name, options.contextKey, expected);
+          return { caller, policy: options.policy, db, loaders: agency.createLoaders(db), lifeEvents, messageSigner: options.messageSigner };
+        } catch (error) {
+          if (error instanceof ContextTokenError) {
+            throw unauthenticated(`${agency.name} subgraph accepts only requests signed by the gateway (context token ${error.reason})`);
+          }
+          throw error;
+        }
+      },
+    }),
   );
 
   // JSON for every error and unknown path, never Express's HTML pages.
