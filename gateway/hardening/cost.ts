@@ -40,7 +40,10 @@ export function itemsOf(size: ListSize | undefined, type: GraphQLOutputType, arg
  * record before the field can be resolved, estimated like a selection the
  * client wrote (a page of eligibility reads every household on it).
  */
+const requiredCostsKnown = new WeakMap<GraphQLSchema, { sizes: ListSizes; defaultListSize: number; costs: ReadonlyMap<string, number> }>();
 function requiredCosts(schema: GraphQLSchema, sizes: ListSizes, defaultListSize: number): ReadonlyMap<string, number> {
+  const known = requiredCostsKnown.get(schema);
+  if (known?.sizes === sizes && known.defaultListSize === defaultListSize) return known.costs;
   const costs = new Map<string, number>();
   const selectionCost = (type: GraphQLNamedType, selectionSet: SelectionSetNode): number => {
     let total = 0;
@@ -56,6 +59,7 @@ function requiredCosts(schema: GraphQLSchema, sizes: ListSizes, defaultListSize:
     return total;
   };
   for (const [coordinate, { type, selectionSet }] of requirementsFor(schema).selections) costs.set(coordinate, selectionCost(type, selectionSet));
+  requiredCostsKnown.set(schema, { sizes, defaultListSize, costs });
   return costs;
 }
 

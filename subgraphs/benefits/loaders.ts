@@ -70,13 +70,13 @@ export function createLoaders(db: Database) {
       (row) => row.viewer,
     ),
     offerById: oneRowPerKey<OfferRow>(db, `SELECT ${OFFER_COLUMNS} FROM offer WHERE id = ANY($1::bigint[])`, (row) => String(row.id)),
-    /** Children (by id) a birth grant naming them was granted for, to either parent. */
     /** What the rules read of a person's enrolments (no payment look-up: a page of a thousand households asks for thousands). */
     enrolmentFactsOf: rowsPerKey<EnrolmentFactRow>(
       db,
       `SELECT person_id, programme_code, status, monthly_amount FROM enrolment WHERE person_id = ANY($1) ORDER BY since DESC, id DESC`,
       (row) => row.person_id,
     ),
+    /** Children (by id) a birth grant naming them was granted for, to either parent. */
     birthGrantFor: oneRowPerKey<{ child_id: string }>(
       db,
       `SELECT DISTINCT child_id FROM enrolment WHERE programme_code = 'birth-grant' AND child_id = ANY($1)`,

@@ -40,6 +40,17 @@ describe('the findings seal', () => {
     }
   });
 
+  it('opens one spelling only: a MAC whose last character differs only in the bits base64url drops does not open', () => {
+    const sealed = seal.seal(who, day, findings);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(sealed.at(-1)!);
+    const twin = `${sealed.slice(0, -1)}${alphabet[last ^ 1]}`;
+    // The same 16 bytes decoded…
+    expect(Buffer.from(twin.split('.')[1]!, 'base64url')).toEqual(Buffer.from(sealed.split('.')[1]!, 'base64url'));
+    // …but not the seal the board gave.
+    expect(() => seal.open(twin, who, day)).toThrow(refused);
+  });
+
   it("refuses yesterday's findings: a seal is recorded on the day it was made", () => {
     expect(() => seal.open(seal.seal(who, day, findings), who, '2026-12-04')).toThrow(refused);
   });
