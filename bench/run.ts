@@ -8,7 +8,7 @@
  *
  * Process layout, the same for every configuration: this process generates the
  * load, one host process serves the five subgraphs (one host per subgraph
- * security: secured, without the shield, plain), and the gateway under test
+ * security: ours with every check, ours without the shield, the peers' (one forwarded token), plain), and the gateway under test
  * has a process of its own (as Hive Gateway's CLI does), or a cluster primary
  * and its workers, so no gateway shares its event loop with the load generator
  * or the subgraphs.
@@ -88,9 +88,9 @@ const ALL: Configuration[] = [
 ];
 const configurations = values.only ? ALL.filter((c) => values.only!.split(',').some((n) => c.name.includes(n.trim()))) : ALL;
 
-/** The subgraphs a configuration calls: ours with or without the shield, or plain ones. */
+/** The subgraphs a configuration calls: ours with every check (or without the shield); peers' with the shield and the signature of the one token they forward, or plain ones. */
 const subgraphSecurity = (c: Configuration): SubgraphSecurity =>
-  c.kind === 'ours' ? (c.layers.shield === false ? 'no-shield' : 'secured') : c.kind === 'apollo' ? c.subgraphs : 'secured';
+  c.kind === 'ours' ? (c.layers.shield === false ? 'no-shield' : 'secured') : c.kind === 'apollo' && c.subgraphs === 'plain' ? 'plain' : 'forwarded';
 /** Peers over secured subgraphs forward tokens the benchmark signed for them; they expire (see TOKEN_LIFETIME_MS). */
 const forwardsTokens = (c: Configuration) => c.kind !== 'ours' && subgraphSecurity(c) !== 'plain';
 

@@ -29,7 +29,7 @@ export interface Peer {
 
 /** Context tokens for each subgraph, signed now (valid for a minute: one benchmark round). */
 export async function signBenchTokens(subgraphs: readonly string[], key: CryptoKey): Promise<Record<string, string>> {
-  const entries = await Promise.all(subgraphs.map(async (name) => [name, signContext(BENCH_CONTEXT, name, key, { query: '', policyDigest: '' })] as const));
+  const entries = await Promise.all(subgraphs.map(async (name) => [name, signContext(BENCH_CONTEXT, name, key, { body: '', policyDigest: '' })] as const));
   return Object.fromEntries(entries);
 }
 

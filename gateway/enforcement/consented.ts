@@ -105,16 +105,16 @@ export function consentedLookup({ policy, transparencyUrl, identityUrl, key, pol
       requestId,
       scope: { represented: [], any: true },
     };
-    const variables = { r: subjects.map((id) => ({ __typename: 'Citizen', id })) };
+    const body = JSON.stringify({ query, variables: { r: subjects.map((id) => ({ __typename: 'Citizen', id })) } });
     const response = await fetchImpl(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext(context, audience, key, { query, variables, policyDigest }) },
-      body: JSON.stringify({ query, variables }),
+      headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext(context, audience, key, { body, policyDigest }) },
+      body,
       signal: AbortSignal.timeout(3_000),
     });
-    const body = (await response.json()) as Entities<T>;
-    if (!response.ok || body.errors?.length) throw new Error(`${audience} answered ${response.status}`);
-    return body.data?._entities ?? [];
+    const answer = (await response.json()) as Entities<T>;
+    if (!response.ok || answer.errors?.length) throw new Error(`${audience} answered ${response.status}`);
+    return answer.data?._entities ?? [];
   };
 
   /** Person -> id of their live consent for this client and purpose (the newest, when several are live). */

@@ -17,17 +17,17 @@ export function representedLookup(familyUrl: () => string, key: CryptoKey | KeyO
   return async function represented(actor: string, requestId: string = randomUUID()): Promise<string[]> {
     const cached = cache.get(actor);
     if (cached) return cached;
-    const variables = { r: [{ __typename: 'Citizen', id: actor }] };
+    const request = JSON.stringify({ query: QUERY, variables: { r: [{ __typename: 'Citizen', id: actor }] } });
     const token = signContext(
       { actor, client: 'citizen-graph-gateway', purpose: REPRESENTATION_PURPOSE, acr: 'low', requestId, scope: { self: actor, represented: [], any: false } },
       'family',
       key,
-      { query: QUERY, variables, policyDigest },
+      { body: request, policyDigest },
     );
     const response = await fetchImpl(familyUrl(), {
       method: 'POST',
       headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: token },
-      body: JSON.stringify({ query: QUERY, variables }),
+      body: request,
       signal: AbortSignal.timeout(3_000),
     });
     const body = (await response.json()) as { data?: { _entities?: ({ wards?: { id: string }[] | null } | null)[] }; errors?: unknown[] };

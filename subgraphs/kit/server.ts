@@ -5,7 +5,7 @@
  * and nothing internal in errors to clients.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -17,7 +17,7 @@ import type { CryptoKey, KeyObject } from 'jose';
 import { agencySchemaPath } from '../folders.ts';
 import type { Policy } from '../../permissions/model.ts';
 import type { Agency, SubgraphContext } from './agency.ts';
-import { CONTEXT_HEADER, ContextTokenError, replayGuard, verifyContext, type CallerContext } from '../../platform/context-token.ts';
+import { bodyDigest, CONTEXT_HEADER, ContextTokenError, replayGuard, verifyContext, type CallerContext } from '../../platform/context-token.ts';
 import { policyDigest } from '../../permissions/digest.ts';
 import { openDatabase, type Database } from '../../platform/database.ts';
 import { keepIdleConnections } from '../../platform/keep-alive.ts';
@@ -116,17 +116,16 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
     const ready = await db.ping();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'database unavailable', service: agency.name });
   });
+  // The token binds the body as sent: digested here, from the bytes received, before JSON parses them.
+  const receivedDigests = new WeakMap<IncomingMessage, string>();
+  const bind = options.contextBinding !== false;
   app.use(
     '/graphql',
-    express.json({ limit: '2mb' }),
+    express.json({ limit: '2mb', ...(bind && { verify: (req: IncomingMessage, _res: unknown, bytes: Buffer) => void receivedDigests.set(req, bodyDigest(bytes)) }) }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {
-          const body = (req.body ?? {}) as { query?: unknown; variables?: unknown };
-          const expected =
-            options.contextBinding === false
-              ? undefined
-              : { query: typeof body.query === 'string' ? body.query : '', variables: (body.variables ?? null) as Record<string, unknown> | null, policyDigest: ownPolicy, firstUse };
+          const expected = bind ? { bodyDigest: receivedDigests.get(req) ?? '', policyDigest: ownPolicy, firstUse } : undefined;
           const caller = options.unverifiedCaller ?? verifyContext(req.header(CONTEXT_HEADER), agency.name, options.contextKey, expected);
           return { caller, policy: options.policy, db, loaders: agency.createLoaders(db), lifeEvents, messageSigner: options.messageSigner };
         } catch (error) {

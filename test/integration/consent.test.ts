@@ -212,7 +212,7 @@ describe('subgraphs behind the gateway', () => {
     const body = { query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { annualIncome } } }', variables: { r: [{ __typename: 'Citizen', id: tiina.id }] } };
     const response = await fetch(system.subgraphs.tax.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext(context(scope), 'tax', system.contextSigningKey, { ...body, policyDigest: policyDigest(system.policy) }) },
+      headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext(context(scope), 'tax', system.contextSigningKey, { body: JSON.stringify(body), policyDigest: policyDigest(system.policy) }) },
       body: JSON.stringify(body),
     });
     return (await response.json()) as { data: { _entities: ({ annualIncome: number | null } | null)[] }; errors?: { extensions: { reason: string } }[] };

@@ -176,7 +176,7 @@ describe('subgraphs trust only the gateway', () => {
   const post = (url: string, headers: Record<string, string>, body: object = entities) =>
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
-  const bound = (body: { query: string; variables?: Record<string, unknown> }) => ({ ...body, policyDigest: policyDigest(system.policy) });
+  const bound = (body: object) => ({ body: JSON.stringify(body), policyDigest: policyDigest(system.policy) });
   const context = (overrides: Partial<CallerContext> = {}): CallerContext => ({
     actor: caseworker.id, client: 'caseworker-app', purpose: 'child-benefit-eligibility', acr: 'substantial', caseRef: 'X-1', requestId: 'direct-test', scope: { represented: [], any: true }, ...overrides,
   });
@@ -223,7 +223,11 @@ describe('subgraphs trust only the gateway', () => {
     const other = signContext(context(), 'identity', system.contextSigningKey, bound(ask));
     expect(await refusal({ [CONTEXT_HEADER]: other }, { ...ask, variables: { r: [{ __typename: 'Citizen', id: mother.id }] } })).toMatch(/^401 .*other-call/);
     expect(await refusal({ [CONTEXT_HEADER]: other }, { ...ask, query: ask.query.replace('givenName', 'givenName familyName') })).toMatch(/^401 .*other-call/);
-    const otherPolicy = signContext(context(), 'identity', system.contextSigningKey, { ...ask, policyDigest: 'a-policy-of-yesterday' });
+    // Bound to the body byte for byte: the same call spelt otherwise (keys reordered, an operation name added) is another call.
+    expect(await refusal({ [CONTEXT_HEADER]: other }, { variables: ask.variables, query: ask.query })).toMatch(/^401 .*other-call/);
+    expect(await refusal({ [CONTEXT_HEADER]: other }, { ...ask, operationName: null })).toMatch(/^401 .*other-call/);
+    expect(await refusal({ [CONTEXT_HEADER]: other }, ask)).toBe('served');
+    const otherPolicy = signContext(context(), 'identity', system.contextSigningKey, { body: JSON.stringify(ask), policyDigest: 'a-policy-of-yesterday' });
     expect(await refusal({ [CONTEXT_HEADER]: otherPolicy }, ask)).toMatch(/^401 .*other-policy/);
     const rotated = signContext(context(), 'identity', (await generateKeyPair('EdDSA')).privateKey, bound(ask));
     expect(await refusal({ [CONTEXT_HEADER]: rotated }, ask)).toMatch(/^401 .*unknown-key/);

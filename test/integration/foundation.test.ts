@@ -134,7 +134,7 @@ describe('unknown ids', () => {
         { actor: 'staff-test-0001', client: 'foundation-test-client', purpose: FOUNDATION_PURPOSE, acr: 'high', requestId: 'test-unknown-id', scope: { represented: [], any: true } },
         name,
         system.contextSigningKey,
-        { ...call, policyDigest: policyDigest(system.policy) },
+        { body: JSON.stringify(call), policyDigest: policyDigest(system.policy) },
       );
       const response = await fetch(system.subgraphs[name].url, {
         method: 'POST',

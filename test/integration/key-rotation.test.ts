@@ -70,7 +70,7 @@ describe("the gateway's context-signing key", () => {
   const callIdentity = (key: CryptoKey) =>
     fetch(system.subgraphs.identity.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext(caller, 'identity', key, { ...ask, policyDigest: policyDigest(system.policy) }) },
+      headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: signContext(caller, 'identity', key, { body: JSON.stringify(ask), policyDigest: policyDigest(system.policy) }) },
       body: JSON.stringify(ask),
     }).then(async (r) => (await r.json()) as { data?: { _entities: { givenName: string }[] }; errors?: { message: string }[] });
 

@@ -43,7 +43,7 @@ async function executions() {
 const callerOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { ctx: CallerContext }).ctx;
 
 async function send(url: string, agency: AgencyName, caller: CallerContext, call: Call): Promise<Answer> {
-  const token = signContext(caller, agency, system.contextSigningKey, { query: call.query, variables: call.variables ?? null, policyDigest: policyDigest(system.policy) });
+  const token = signContext(caller, agency, system.contextSigningKey, { body: JSON.stringify(call), policyDigest: policyDigest(system.policy) });
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', [CONTEXT_HEADER]: token }, body: JSON.stringify(call) });
   return { status: response.status, body: await response.json() };
 }

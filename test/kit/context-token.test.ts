@@ -1,6 +1,6 @@
 import { generateKeyPair, jwtVerify, SignJWT, type CryptoKey } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { keyId, operationDigest, replayGuard, signContext, verifyContext, type CallerContext, type ExpectedCall } from '../../platform/context-token.ts';
+import { bodyDigest, keyId, replayGuard, signContext, verifyContext, type CallerContext, type ExpectedCall } from '../../platform/context-token.ts';
 
 const context: CallerContext = { actor: 'staff-0001', client: 'caseworker-app', purpose: 'child-benefit-eligibility', acr: 'substantial', caseRef: 'C-1', requestId: 'req-1', scope: { represented: [], any: true } };
 const now = () => Math.floor(Date.now() / 1000);
@@ -8,12 +8,12 @@ let keys: { publicKey: CryptoKey; privateKey: CryptoKey };
 let other: { publicKey: CryptoKey; privateKey: CryptoKey };
 
 const handMade = (claims: { iat?: number; exp?: number; aud?: string; iss?: string }, key = keys.privateKey) => {
-  let jwt = new SignJWT({ ctx: context, jti: 'hand-made', opd: operationDigest(call.query, null), pol: call.policyDigest }).setProtectedHeader({ alg: 'EdDSA', kid: keyId(key) }).setIssuer(claims.iss ?? 'citizen-graph-gateway').setAudience(claims.aud ?? 'tax');
+  let jwt = new SignJWT({ ctx: context, jti: 'hand-made', opd: bodyDigest(call.body), pol: call.policyDigest }).setProtectedHeader({ alg: 'EdDSA', kid: keyId(key) }).setIssuer(claims.iss ?? 'citizen-graph-gateway').setAudience(claims.aud ?? 'tax');
   if (claims.iat !== undefined) jwt = jwt.setIssuedAt(claims.iat);
   if (claims.exp !== undefined) jwt = jwt.setExpirationTime(claims.exp);
   return jwt.sign(key);
 };
-const call = { query: '{ me { id } }', policyDigest: 'policy-1' };
+const call = { body: JSON.stringify({ query: '{ me { id } }' }), policyDigest: 'policy-1' };
 const reason = (token: string | undefined, audience = 'tax', key = keys.publicKey, expected?: ExpectedCall) => {
   try {
     verifyContext(token, audience, key, expected);
@@ -61,17 +61,23 @@ describe('the signed subgraph context', () => {
     expect(reason(await handMade({ iat: now(), exp: now() + 30 }))).toBe('accepted');
   });
 
-  it('is bound to its call: once only, for this operation and variables, under this policy; keys chosen by kid', () => {
-    const expected = (overrides: Partial<ExpectedCall> = {}): ExpectedCall => ({ query: call.query, variables: { a: 1, b: [2] }, policyDigest: 'policy-1', firstUse: replayGuard(), ...overrides });
-    const bound = () => signContext(context, 'tax', keys.privateKey, { ...call, variables: { b: [2], a: 1 } });
+  it('is bound to its call: once only, for this very body, under this policy; keys chosen by kid', () => {
+    const body = JSON.stringify({ query: '{ me { id } }', variables: { a: 1, b: [2] } });
+    const expected = (overrides: Partial<ExpectedCall> = {}): ExpectedCall => ({ bodyDigest: bodyDigest(Buffer.from(body)), policyDigest: 'policy-1', firstUse: replayGuard(), ...overrides });
+    const bound = () => signContext(context, 'tax', keys.privateKey, { body, policyDigest: 'policy-1' });
     const once = expected();
     const token = bound();
     expect(reason(token, 'tax', keys.publicKey, once)).toBe('accepted');
     expect(reason(token, 'tax', keys.publicKey, once)).toBe('replayed');
-    expect(reason(bound(), 'tax', keys.publicKey, expected({ variables: { a: 2, b: [2] } }))).toBe('other-call');
-    expect(reason(bound(), 'tax', keys.publicKey, expected({ query: '{ me { id givenName } }' }))).toBe('other-call');
+    // The subgraph digests the bytes it received: other variables, another operation, or the same ones spelt otherwise.
+    for (const received of [{ query: '{ me { id } }', variables: { a: 2, b: [2] } }, { query: '{ me { id givenName } }', variables: { a: 1, b: [2] } }, { variables: { a: 1, b: [2] }, query: '{ me { id } }' }]) {
+      expect(reason(bound(), 'tax', keys.publicKey, expected({ bodyDigest: bodyDigest(Buffer.from(JSON.stringify(received))) }))).toBe('other-call');
+    }
+    expect(reason(bound(), 'tax', keys.publicKey, expected({ bodyDigest: bodyDigest(Buffer.from(`${body} `)) }))).toBe('other-call');
     expect(reason(bound(), 'tax', keys.publicKey, expected({ policyDigest: 'policy-2' }))).toBe('other-policy');
+    // A string digests as its UTF-8 bytes: the gateway's string and the subgraph's bytes agree beyond ASCII.
+    expect(bodyDigest('{"q":"Jõgeva ё 🙂"}')).toBe(bodyDigest(Buffer.from('{"q":"Jõgeva ё 🙂"}', 'utf8')));
     // During a rotation a subgraph holds both public keys: tokens of either are accepted.
-    expect(reason(signContext(context, 'tax', other.privateKey, { ...call, variables: { a: 1, b: [2] } }), 'tax', [keys.publicKey, other.publicKey] as never, expected())).toBe('accepted');
+    expect(reason(signContext(context, 'tax', other.privateKey, { body, policyDigest: 'policy-1' }), 'tax', [keys.publicKey, other.publicKey] as never, expected())).toBe('accepted');
   });
 });

@@ -3,9 +3,12 @@
  * policy, in one process for all of them, the same for every configuration
  * measured on the same security.
  *
- * Security, one of three:
- * - `secured`: the shield, and the context token verified with the run's public key (what `npm start` runs);
- * - `no-shield`: the context token verified, no shield (the cost of the shield, layer by layer);
+ * Security, one of four:
+ * - `secured`: the shield, and the context token verified with the run's public key and bound to each call
+ *   (its body, once only, this policy): what `npm start` runs, and what our gateway is measured over;
+ * - `no-shield`: the same without the shield (the cost of the shield, layer by layer);
+ * - `forwarded`: the shield and the token's signature, not its binding: peers forward one token the benchmark
+ *   signed for a whole run (they cannot sign per call);
  * - `plain`: neither: every request is taken as the benchmark's caller with no token, what a team
  *   without this project's security would run (the kit's bench-only `unverifiedCaller`).
  */
@@ -18,7 +21,7 @@ import { startSubgraph, type RunningService } from '../../../subgraphs/kit/serve
 import { BENCH_CONTEXT, benchPolicy } from '../bench-policy.ts';
 import { serveHost } from '../child-process.ts';
 
-export type SubgraphSecurity = 'secured' | 'no-shield' | 'plain';
+export type SubgraphSecurity = 'secured' | 'no-shield' | 'forwarded' | 'plain';
 
 export interface SubgraphHostOptions {
   databases: DatabaseUrls;
@@ -40,9 +43,9 @@ serveHost(
             databaseUrl: databases[subgraphDatabase(name)],
             policy,
             contextKey,
-            shield: security === 'secured',
+            shield: security === 'secured' || security === 'forwarded',
             unverifiedCaller: security === 'plain' ? BENCH_CONTEXT : undefined,
-            contextBinding: false,
+            contextBinding: security === 'secured' || security === 'no-shield',
           }),
         );
       }
