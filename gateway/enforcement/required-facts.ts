@@ -129,67 +129,82 @@ export interface HandOverInput {
  * Judges the facts of each representation; returns the representations to
  * send (a refused one reduced to its key). Facts are told to the collector
  * only for the representations sent whole.
+ *
+ * A page hands over a thousand representations of a dozen facts each: the walk is built once per fetch and
+ * keeps its state in a few variables reset per representation, not in closures and arrays made for each.
  */
 export function handOver(representations: readonly unknown[], input: HandOverInput): unknown[] {
   const { schema, requirements, subjectTypes, judge, collect, refused } = input;
+  // Per representation: the facts judged so far (subject, coordinate pairs, flat) and the first refusal.
+  const toldSubjects: (string | undefined)[] = [];
+  const toldFields: string[] = [];
+  let denial: { subject: string | undefined; field: string; decision: Decision & { allow: false } } | undefined;
+
+  const subjectOf = (object: JsonObject, objectType: GraphQLObjectType, owner: string | undefined): string | undefined | null => {
+    const keyField = subjectTypes.get(objectType.name);
+    if (keyField === undefined) return owner;
+    const id = object[keyField];
+    // A record of a subject type without its key cannot be judged.
+    return typeof id === 'string' ? id : null;
+  };
+  const visitField = (objectType: GraphQLObjectType, subject: string | undefined, name: string, value: Json): void => {
+    if (denial) return;
+    const coordinate = `${objectType.name}.${name}`;
+    if (subjectTypes.has(objectType.name)) {
+      const decision = subject === undefined ? ({ allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' } as const) : judge(coordinate, subject);
+      if (!decision.allow) {
+        denial = { subject, field: coordinate, decision };
+        return;
+      }
+    }
+    toldSubjects.push(subject);
+    toldFields.push(coordinate);
+    const definition = objectType.getFields()[name];
+    if (!definition || value === null) return;
+    visitValue(getNamedType(definition.type), value, subject);
+  };
+  const visitValue = (named: GraphQLNamedType, value: Json, owner: string | undefined): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visitValue(named, item, owner);
+      return;
+    }
+    if (!isObject(value)) return;
+    const concrete = isAbstractType(named) ? (typeof value.__typename === 'string' ? schema.getType(value.__typename) : undefined) : named;
+    if (!isObjectType(concrete)) {
+      denial = { subject: owner, field: named.name, decision: { allow: false, reason: 'UNCLASSIFIED' } };
+      return;
+    }
+    const subject = subjectOf(value, concrete, owner);
+    if (subject === null) {
+      denial = { subject: owner, field: `${concrete.name}.${subjectTypes.get(concrete.name)}`, decision: { allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' } };
+      return;
+    }
+    for (const name in value) if (name !== '__typename') visitField(concrete, subject, name, value[name]!);
+  };
+
   return representations.map((representation) => {
     if (!isObject(representation) || typeof representation.__typename !== 'string') return representation;
     const facts = requirements.factsOf.get(representation.__typename);
     const type = schema.getType(representation.__typename);
-    const present = facts ? Object.keys(representation).filter((key) => facts.has(key)) : [];
-    if (present.length === 0 || !isObjectType(type)) return representation;
-
-    const told: [string | undefined, string][] = [];
-    let denial: { subject: string | undefined; field: string; decision: Decision & { allow: false } } | undefined;
-    const subjectOf = (object: JsonObject, objectType: GraphQLObjectType, owner: string | undefined): string | undefined | null => {
-      const keyField = subjectTypes.get(objectType.name);
-      if (keyField === undefined) return owner;
-      const id = object[keyField];
-      // A record of a subject type without its key cannot be judged.
-      return typeof id === 'string' ? id : null;
-    };
-    const visitField = (objectType: GraphQLObjectType, subject: string | undefined, name: string, value: Json): void => {
-      if (denial) return;
-      const coordinate = `${objectType.name}.${name}`;
-      if (subjectTypes.has(objectType.name)) {
-        const decision = subject === undefined ? ({ allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' } as const) : judge(coordinate, subject);
-        if (!decision.allow) {
-          denial = { subject, field: coordinate, decision };
-          return;
-        }
-      }
-      told.push([subject, coordinate]);
-      const definition = objectType.getFields()[name];
-      if (!definition || value === null) return;
-      visitValue(getNamedType(definition.type), value, subject);
-    };
-    const visitValue = (named: GraphQLNamedType, value: Json, owner: string | undefined): void => {
-      if (Array.isArray(value)) {
-        for (const item of value) visitValue(named, item, owner);
-        return;
-      }
-      if (!isObject(value)) return;
-      const concrete = isAbstractType(named) ? (typeof value.__typename === 'string' ? schema.getType(value.__typename) : undefined) : named;
-      if (!isObjectType(concrete)) {
-        denial = { subject: owner, field: named.name, decision: { allow: false, reason: 'UNCLASSIFIED' } };
-        return;
-      }
-      const subject = subjectOf(value, concrete, owner);
-      if (subject === null) {
-        denial = { subject: owner, field: `${concrete.name}.${subjectTypes.get(concrete.name)}`, decision: { allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' } };
-        return;
-      }
-      for (const [name, inner] of Object.entries(value)) if (name !== '__typename') visitField(concrete, subject, name, inner);
-    };
-
+    if (!facts || !isObjectType(type)) return representation;
+    toldSubjects.length = 0;
+    toldFields.length = 0;
+    denial = undefined;
+    let present = false;
     const subject = subjectOf(representation, type, undefined);
-    if (subject === null) denial = { subject: undefined, field: `${type.name}.${subjectTypes.get(type.name)}`, decision: { allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' } };
-    else for (const name of present) visitField(type, subject, name, representation[name]!);
-    if (denial) {
-      refused?.(denial.subject, denial.field, denial.decision);
-      return Object.fromEntries(Object.entries(representation).filter(([key]) => !facts!.has(key)));
+    for (const name in representation) {
+      if (!facts.has(name)) continue;
+      if (!present && subject === null) denial = { subject: undefined, field: `${type.name}.${subjectTypes.get(type.name)}`, decision: { allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' } };
+      present = true;
+      if (subject !== null) visitField(type, subject, name, representation[name]!);
     }
-    for (const [who, field] of told) collect?.(who, field);
+    if (!present) return representation;
+    if (denial) {
+      const { subject: about, field, decision } = denial;
+      refused?.(about, field, decision);
+      return Object.fromEntries(Object.entries(representation).filter(([key]) => !facts.has(key)));
+    }
+    if (collect) for (let i = 0; i < toldFields.length; i++) collect(toldSubjects[i], toldFields[i]!);
     return representation;
   });
 }
