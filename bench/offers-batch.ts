@@ -1,46 +1,60 @@
 /**
  * Throughput of the proactive-offers batch over a seeded population.
  *
- *   npx tsx bench/offers-batch.ts --citizens 100000 [--page-size 1000] [--concurrency 4]
- *   npx tsx bench/offers-batch.ts --citizens 1000000
+ *   npx tsx bench/offers-batch.ts --citizens 100000 [--page-size 1000] [--concurrency 4] [--gateway-processes 1]
+ *   npx tsx bench/offers-batch.ts --citizens 50000,100000,1000000   (several populations, one after the other)
+ *   … --gateway-node-args=--cpu-prof --subgraph-node-args=--cpu-prof   (profiles of each tier through the batch)
  *
  * Starts a fresh embedded PostgreSQL (new folder under /tmp, free port),
- * migrates and seeds it, starts the real services (subgraphs + gateway, HTTP,
- * purpose enforcement), then runs the same batch `npm run offers -- --all`
- * runs — pages of citizens through the gateway under proactive-eligibility,
- * the benefits board evaluating them (Citizen.eligibility over the facts the
- * gateway hands it), their seals handed back to recordEligibility — and
- * prints citizens/s (goal 20,000), then where a page's time went: the
- * gateway's requests by operation, its calls to each subgraph, each agency's
- * SQL statements, and the audit writes (from the services' own metrics; every
- * service runs in this one process, so the wall-clock sums overlap).
- *
- *   --citizens 50000,100000   several populations in one run, one after the other
+ * migrates and seeds it, and runs the services as they are deployed, each
+ * tier in a process of its own: the five subgraphs in one host process, the
+ * gateway (with its identity provider) in another (bench/lib/hosts/), real
+ * HTTP between them, purpose enforcement, the shield, context tokens bound to
+ * each call and the audit log all on. This process is the offers engine: the
+ * same batch `npm run offers -- --all` runs, pages of citizens through the
+ * gateway under proactive-eligibility, the benefits board evaluating them
+ * (Citizen.eligibility over the facts the gateway hands it), their seals
+ * handed back to recordEligibility. It prints citizens/s (goal 20,000), then
+ * where a page's time went: CPU per page of each process (gateway, subgraphs,
+ * PostgreSQL, this engine), the gateway's requests by operation, its calls to
+ * each subgraph, each agency's SQL statements, and the audit writes (wall
+ * clock from the gateway's own metrics; requests overlap).
  */
 import '../system/terminal-defaults.ts';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
+import { exportJWK, generateKeyPair } from 'jose';
 import { runBatch } from '../offers/batch.ts';
-import { ENGINE_CLIENT, ENGINE_PURPOSE } from '../offers/engine.ts';
+import { ENGINE_PURPOSE } from '../offers/engine.ts';
 import { cachedTokenSource, gatewayClient } from '../offers/gateway-client.ts';
 import { startScratchDatabases } from '../system/scratch-databases.ts';
-import { startServices } from '../system/services.ts';
-import { metrics } from '../platform/metrics.ts';
+import type { SubgraphName } from '../platform/topology.ts';
+import { startHost } from './lib/child-process.ts';
+import { postgresServerPid, treeCpuSeconds } from './lib/cpu.ts';
+import type { GatewayHostOptions, GatewayHostStarted } from './lib/hosts/gateway.ts';
+import type { SubgraphHostOptions } from './lib/hosts/subgraphs.ts';
 
 const { values } = parseArgs({
   options: {
     citizens: { type: 'string', default: '100000' },
     'page-size': { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '4' },
+    'gateway-processes': { type: 'string', default: '1' },
+    // e.g. --subgraph-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the subgraphs through a batch
+    'gateway-node-args': { type: 'string' },
+    'subgraph-node-args': { type: 'string' },
   },
 });
 process.env.APOLLO_TELEMETRY_DISABLED ??= '1';
+const nodeArgs = (option: string | undefined) => option?.split(' ').filter(Boolean) ?? [];
+const SUBGRAPH_HOST = new URL('./lib/hosts/subgraphs.ts', import.meta.url);
+const GATEWAY_HOST = new URL('./lib/hosts/gateway.ts', import.meta.url);
 
 type HistogramValues = { values: { labels: Partial<Record<string, string | number>>; value: number; metricName?: string }[] };
 /** Sum and count of a histogram per label value, from the services' registry (the same numbers /metrics serves). */
-async function sums(metric: { get(): Promise<HistogramValues> | HistogramValues }, label: string): Promise<Map<string, { sum: number; count: number }>> {
+function sums(metric: HistogramValues, label: string): Map<string, { sum: number; count: number }> {
   const out = new Map<string, { sum: number; count: number }>();
-  for (const v of (await metric.get()).values) {
+  for (const v of metric.values) {
     const key = String(v.labels[label] ?? '');
     const entry = out.get(key) ?? { sum: 0, count: 0 };
     if (v.metricName?.endsWith('_sum')) entry.sum += v.value;
@@ -56,17 +70,25 @@ async function run(citizens: number): Promise<void> {
   const seedStart = Date.now();
   const scratch = await startScratchDatabases({ citizens, seed: 42 });
   console.log(`seeded in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
-  const system = await startServices({ databases: scratch.urls, gatewayPort: 0, lifeEvents: false });
+  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { extractable: true });
+  const subgraphs = await startHost<Record<SubgraphName, string>>(SUBGRAPH_HOST, { databases: scratch.urls, publicKey: await exportJWK(publicKey), security: 'secured' } satisfies SubgraphHostOptions, nodeArgs(values['subgraph-node-args']));
+  const processes = Number(values['gateway-processes']);
+  const gateway = await startHost<GatewayHostStarted>(GATEWAY_HOST, {
+    kind: 'ours', subgraphUrls: subgraphs.started, privateKey: await exportJWK(privateKey), layers: { enforcement: true, audit: true }, auditDatabaseUrl: scratch.urls.audit, processes, caller: 'offers-engine',
+  } satisfies GatewayHostOptions, nodeArgs(values['gateway-node-args'])).catch(async (error: unknown) => {
+    await subgraphs.close();
+    throw error;
+  });
   try {
-    const client = gatewayClient(system.gateway.url, ENGINE_PURPOSE, cachedTokenSource(() => system.devIssuer.issue({ sub: ENGINE_CLIENT, client: ENGINE_CLIENT })));
-    metrics.requestDuration.reset();
-    metrics.subgraphFetchDuration.reset();
-    metrics.auditWriteDuration.reset();
-    for (const s of Object.values(system.subgraphs)) s.db.resetStatementCount();
+    const client = gatewayClient(gateway.started.url, ENGINE_PURPOSE, cachedTokenSource(() => gateway.request<string>('engineToken')));
+    await subgraphs.request('resetStatements');
     const bar = new cliProgress.SingleBar({ format: 'offers |{bar}| {value}/{total} citizens | {rate}/s' }, cliProgress.Presets.shades_classic);
     bar.start(citizens, 0, { rate: 0 });
+    // The hosts are this process's children: the engine is counted by itself (cpuUsage), not as their tree.
+    const groups = { gateway: gateway.pid, subgraphs: subgraphs.pid, postgres: await postgresServerPid(scratch.urls.identity) };
+    const cpuBefore = treeCpuSeconds(groups);
+    const engineBefore = process.cpuUsage();
     const started = Date.now();
-    const cpuStart = process.cpuUsage();
     const result = await runBatch(client, {
       runId: `bench-${Date.now()}`,
       pageSize: Number(values['page-size']),
@@ -74,27 +96,35 @@ async function run(citizens: number): Promise<void> {
       onProgress: (p) => bar.update(p.evaluated, { rate: Math.round(p.evaluated / ((Date.now() - started) / 1000)) }),
     });
     bar.stop();
-    const cpu = process.cpuUsage(cpuStart);
+    const cpuAfter = treeCpuSeconds(groups);
+    const engine = process.cpuUsage(engineBefore);
     const seconds = result.elapsedMs / 1000;
     console.log(
       `offers batch: ${result.evaluated.toLocaleString('en')} citizens in ${seconds.toFixed(1)} s = ${Math.round(result.evaluated / seconds).toLocaleString('en')} citizens/s ` +
-        `(page ${values['page-size']}, concurrency ${values.concurrency}); proposed ${result.proposed}, granted automatically ${result.grantedAutomatically}; ` +
-        `Node CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of ${seconds.toFixed(1)} s wall`,
+        `(page ${values['page-size']}, concurrency ${values.concurrency}, ${processes} gateway process${processes === 1 ? '' : 'es'}); proposed ${result.proposed}, granted automatically ${result.grantedAutomatically}`,
     );
     const pages = Math.max(1, result.pages);
+    const cpu = (Object.keys(groups) as (keyof typeof groups)[]).map((g) => {
+      const spent = cpuBefore[g] === undefined || cpuAfter[g] === undefined ? undefined : cpuAfter[g]! - cpuBefore[g]!;
+      return `${g} ${spent === undefined ? '–' : `${((spent * 1000) / pages).toFixed(0)} ms`}`;
+    });
+    cpu.push(`engine ${((engine.user + engine.system) / 1000 / pages).toFixed(0)} ms`);
+    console.log(`CPU per page (${pages} pages of ${values['page-size']}): ${cpu.join(', ')}`);
     const ms = (sum: number) => `${((sum * 1000) / pages).toFixed(0)} ms`;
-    console.log(`where a page's time went (${pages} pages; wall-clock per page, summed over requests, overlapping):`);
-    for (const [key, { sum, count }] of await sums(metrics.requestDuration, 'operation')) {
+    const measured = await gateway.request<{ requests: HistogramValues; fetches: HistogramValues; auditWrites: HistogramValues }>('metrics');
+    console.log(`where a page's time went (wall clock per page, summed over requests, overlapping${processes > 1 ? '; one gateway process of several reports' : ''}):`);
+    for (const [key, { sum, count }] of sums(measured.requests, 'operation')) {
       if (count) console.log(`  request ${key.padEnd(24)} ${ms(sum).padStart(8)}  (${(count / pages).toFixed(1)} per page)`);
     }
-    for (const [key, { sum, count }] of await sums(metrics.subgraphFetchDuration, 'subgraph')) {
+    for (const [key, { sum, count }] of sums(measured.fetches, 'subgraph')) {
       if (count) console.log(`  gateway → ${key.padEnd(22)} ${ms(sum).padStart(8)}  (${(count / pages).toFixed(1)} calls per page)`);
     }
-    for (const s of Object.values(system.subgraphs)) console.log(`  SQL statements, ${s.name.padEnd(14)} ${(s.db.statements / pages).toFixed(1)} per page`);
-    const audit = [...(await sums(metrics.auditWriteDuration, '')).values()].reduce((a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }), { sum: 0, count: 0 });
+    for (const [name, n] of Object.entries(await subgraphs.request<Record<string, number>>('statements'))) console.log(`  SQL statements, ${name.padEnd(14)} ${(n / pages).toFixed(1)} per page`);
+    const audit = [...sums(measured.auditWrites, '').values()].reduce((a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }), { sum: 0, count: 0 });
     console.log(`  audit writes                ${ms(audit.sum).padStart(8)}  (${(audit.count / pages).toFixed(1)} per page)`);
   } finally {
-    await system.close();
+    await gateway.close();
+    await subgraphs.close();
     await scratch.stop();
   }
 }

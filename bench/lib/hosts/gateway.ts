@@ -11,7 +11,9 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
-import { startIdentityProvider } from '../../../identity-provider/server.ts';
+import { startIdentityProvider, type RunningIdentityProvider } from '../../../identity-provider/server.ts';
+import { ENGINE_CLIENT, ENGINE_PURPOSE } from '../../../offers/engine.ts';
+import { metrics } from '../../../platform/metrics.ts';
 import { clientsForPolicy } from '../../../identity-provider/clients.ts';
 import type { SubgraphName } from '../../../platform/topology.ts';
 import { BENCH_ACTOR, BENCH_CASE, BENCH_CLIENT, BENCH_ENTITLEMENT, BENCH_PURPOSE, benchPolicy } from '../bench-policy.ts';
@@ -22,7 +24,13 @@ import { startOurGateway, type OurGatewayOptions } from './our-gateway.ts';
 import type { WorkerAnswer, WorkerRequest } from './gateway-worker.ts';
 
 export type GatewayHostOptions =
-  | (OurGatewayOptions & { kind: 'ours'; /** gateway processes: 1 runs it here, more run it in cluster workers */ processes: number })
+  | (OurGatewayOptions & {
+      kind: 'ours';
+      /** gateway processes: 1 runs it here, more run it in cluster workers */
+      processes: number;
+      /** Who the returned headers sign in as: the benchmark's caseworker (default), or the offers engine (bench/offers-batch.ts). */
+      caller?: 'benchmark' | 'offers-engine';
+    })
   /** Without tokens, plain @apollo/gateway sends subgraphs none (over plain subgraphs). */
   | { kind: 'apollo' | 'direct'; subgraphUrls: Record<SubgraphName, string>; tokens?: Record<string, string> };
 
@@ -33,6 +41,7 @@ export interface GatewayHostStarted {
 }
 
 let running: Peer | undefined;
+let provider: RunningIdentityProvider | undefined;
 
 /** N workers, each running our gateway; resolves once every one listens on the shared port. */
 async function startCluster(options: OurGatewayOptions, issuer: string, processes: number): Promise<Peer> {
@@ -78,11 +87,24 @@ serveHost(
       }
       // The development provider, with the benchmark policy's own client registered beside the project's.
       const identityProvider = await startIdentityProvider({ port: 0, clients: clientsForPolicy(benchPolicy().clients) });
+      provider = identityProvider;
       const gateway = options.processes === 1 ? await startOurGateway(options, identityProvider.issuer) : await startCluster(options, identityProvider.issuer, options.processes);
       running = { url: gateway.url, close: () => gateway.close().then(() => identityProvider.close()) };
+      if (options.caller === 'offers-engine') {
+        const engine = await identityProvider.issue({ sub: ENGINE_CLIENT, client: ENGINE_CLIENT });
+        return { url: gateway.url, headers: { authorization: `Bearer ${engine}`, 'x-purpose': ENGINE_PURPOSE } };
+      }
       const token = await identityProvider.issue({ sub: BENCH_ACTOR, client: BENCH_CLIENT, acr: 'high', actor: 'staff', entitlements: [BENCH_ENTITLEMENT] });
       return { url: gateway.url, headers: { authorization: `Bearer ${token}`, 'x-purpose': BENCH_PURPOSE, 'x-case-ref': BENCH_CASE } };
     },
+    /** A fresh token for the offers engine (a long batch outlives one). */
+    engineToken: () => provider!.issue({ sub: ENGINE_CLIENT, client: ENGINE_CLIENT }),
+    /** This process's gateway metrics (one gateway process: cluster workers keep their own), as prom-client gives them. */
+    metrics: async () => ({
+      requests: await metrics.requestDuration.get(),
+      fetches: await metrics.subgraphFetchDuration.get(),
+      auditWrites: await metrics.auditWriteDuration.get(),
+    }),
   },
   async () => {
     await running?.close();

@@ -3,9 +3,9 @@ import type { CitizenFacts, ChildFact, EnrolmentFact, Fact } from './types.ts';
 
 /** Whole years between an ISO birth date and an ISO day. */
 export function ageOn(dateOfBirth: string, today: string): number {
-  const [by, bm, bd] = dateOfBirth.split('-').map(Number) as [number, number, number];
-  const [ty, tm, td] = today.split('-').map(Number) as [number, number, number];
-  return ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0);
+  // ISO days compare as text: month and day after the year, both zero-padded (asked many times per person).
+  const birthdayToCome = today.slice(5) < dateOfBirth.slice(5);
+  return Number(today.slice(0, 4)) - Number(dateOfBirth.slice(0, 4)) - (birthdayToCome ? 1 : 0);
 }
 
 export function addYears(day: string, years: number): string {

@@ -11,7 +11,7 @@ import { memberFacts } from './household.ts';
 import { largeFamilyAllowance } from './large-family-allowance.ts';
 import { lowIncomeChildSupplement } from './low-income-child-supplement.ts';
 import { oldAgePension } from './old-age-pension.ts';
-import { entryOn, loadParameters, type ParameterEntry } from './parameters.ts';
+import { entryOn, loadParameters, parametersPath, type ParameterEntry } from './parameters.ts';
 import { singleParentAllowance } from './single-parent-allowance.ts';
 import type { CitizenFacts, Finding, Law, Rule, RunSoFar } from './types.ts';
 
@@ -91,6 +91,33 @@ export interface RuleFinding extends Finding, Omit<Terms, 'rule' | 'law'> {}
 
 const NONE: ReadonlySet<string> = new Set();
 
+/** What evaluating anyone on one day starts from: the rules in order, the programmes others read, each one's values and terms. */
+interface Day {
+  order: readonly AnyRule[];
+  read: ReadonlySet<string>;
+  values: ReadonlyMap<string, unknown>;
+  terms: ReadonlyMap<string, Terms>;
+}
+
+// A batch evaluates a million people on one day: the day's plan is made once, not per person (parameter file and day).
+const days = new Map<string, Day>();
+function dayOf(today: string): Day {
+  const key = `${parametersPath()}\u0000${today}`;
+  let day = days.get(key);
+  if (!day) {
+    const order = rulesInOrder(today);
+    day = {
+      order,
+      read: new Set(order.flatMap((r) => r.after?.(parametersFor(r.programme, today).values) ?? [])),
+      values: new Map(order.map((r) => [r.programme, parametersFor(r.programme, today).values])),
+      terms: new Map(order.map((r) => [r.programme, termsOf(r.programme, today)!])),
+    };
+    if (days.size >= 8) days.clear();
+    days.set(key, day);
+  }
+  return day;
+}
+
 /**
  * All findings for one citizen on one day. Rules run in dependency order; a
  * programme another rule reads is evaluated for every member of the household,
@@ -98,14 +125,13 @@ const NONE: ReadonlySet<string> = new Set();
  * listed benefits), not only in a later run.
  */
 export function evaluateCitizen(facts: CitizenFacts, today: string): RuleFinding[] {
-  const order = rulesInOrder(today);
-  const read = new Set(order.flatMap((r) => r.after?.(parametersFor(r.programme, today).values) ?? []));
+  const { order, read, values, terms: termsByProgramme } = dayOf(today);
   const granted = new Map<string, Set<string>>();
   const run: RunSoFar = { grantedTo: (id) => granted.get(id) ?? NONE };
   const findings: RuleFinding[] = [];
   for (const rule of order) {
-    const params = parametersFor(rule.programme, today).values;
-    const terms = termsOf(rule.programme, today)!;
+    const params = values.get(rule.programme);
+    const terms = termsByProgramme.get(rule.programme)!;
     const own = rule.evaluate(facts, params, today, run);
     for (const finding of own) findings.push({ ...finding, grant: terms.grant, objectionDays: terms.objectionDays, source: terms.source });
     if (!read.has(rule.programme) || rule.grant !== 'automatic') continue;

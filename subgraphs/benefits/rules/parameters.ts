@@ -30,8 +30,9 @@ export type ParameterFile = Readonly<Record<string, readonly ParameterEntry[]>>;
  * The agency's parameter file; BENEFITS_PARAMETERS_FILE names another (a
  * deployment mounting its own, or a test) — read once per path.
  */
+const OWN_FILE = fileURLToPath(new URL('./parameters.yaml', import.meta.url));
 export function parametersPath(): string {
-  return process.env.BENEFITS_PARAMETERS_FILE || fileURLToPath(new URL('./parameters.yaml', import.meta.url));
+  return process.env.BENEFITS_PARAMETERS_FILE || OWN_FILE;
 }
 
 function describe(issue: z.core.$ZodIssue): string[] {
