@@ -73,6 +73,11 @@ export function recordHash(content: AuditContent, seq: number, prevHash: string)
 
 /** Field lists are frozen once built (request-audit.ts), so a cached form cannot go stale. */
 const canonicalFields = new WeakMap<readonly FieldRef[], string>();
+/** The canonical JSON of each subjects list hashed (kept by the list): the store writes that text, not a second serialisation. */
+const canonicalSubjects = new WeakMap<readonly SubjectFields[], string>();
+
+/** The canonical JSON of a record's subjects, if this process hashed that very list. */
+export const hashedSubjectsText = (subjects: readonly SubjectFields[]): string | undefined => canonicalSubjects.get(subjects);
 
 /**
  * Exactly `canonicalize(body)`, assembled from canonicalize's output for each
@@ -91,9 +96,12 @@ export function canonicalRecord(body: RecordBody): string {
       if (Object.keys(subject).length !== 2 || !Array.isArray(subject.fields) || typeof subject.id !== 'string') return canonicalize(subject)!;
       let fields = canonicalFields.get(subject.fields);
       if (fields === undefined) canonicalFields.set(subject.fields, (fields = canonicalize(subject.fields)!));
-      return `{"fields":${fields},"id":${canonicalize(subject.id)!}}`;
+      // RFC 8785 writes a string as ECMAScript's JSON.stringify does (§3.2.2.2).
+      return `{"fields":${fields},"id":${JSON.stringify(subject.id)}}`;
     });
-    return `"subjects":[${subjects.join(',')}]`;
+    const text = `[${subjects.join(',')}]`;
+    canonicalSubjects.set(body.subjects, text);
+    return `"subjects":${text}`;
   });
   return `{${parts.join(',')}}`;
 }

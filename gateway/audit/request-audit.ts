@@ -22,23 +22,36 @@ export const AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE';
 /** Error codes that mean "refused", and make a request worth a denied record. */
 const DENIAL_CODES = new Set(['UNAUTHORIZED_FIELD_OR_TYPE', 'PURPOSE_NOT_ALLOWED', 'CASE_REFERENCE_REQUIRED', 'ACTOR_NOT_ALLOWED']);
 
+/**
+ * The fields one subject was told, shared by every subject told the same ones in the same order: a page of a
+ * thousand people holds a handful of these, not a thousand sets, and each is listed for the record once.
+ */
+export interface FieldSet {
+  readonly fields: ReadonlySet<string>;
+  /** The set with one more field. */
+  readonly next: Map<string, FieldSet>;
+}
+
 export interface ReturnedFields {
   collect: ReturnedFieldCollector;
-  subjects: Map<string, Set<string>>;
+  subjects: Map<string, FieldSet>;
   other: Set<string>;
 }
 
 export function returnedFields(): ReturnedFields {
-  const subjects = new Map<string, Set<string>>();
+  const none: FieldSet = { fields: new Set(), next: new Map() };
+  const subjects = new Map<string, FieldSet>();
   const other = new Set<string>();
   return {
     subjects,
     other,
     collect(subjectId, field) {
       if (subjectId === undefined) return void other.add(field);
-      let fields = subjects.get(subjectId);
-      if (!fields) subjects.set(subjectId, (fields = new Set()));
-      fields.add(field);
+      const told = subjects.get(subjectId) ?? none;
+      if (told.fields.has(field)) return;
+      let next = told.next.get(field);
+      if (!next) told.next.set(field, (next = { fields: new Set([...told.fields, field]), next: new Map() }));
+      subjects.set(subjectId, next);
     },
   };
 }
@@ -94,6 +107,12 @@ export function requestAuditor(policy: Policy, owners: FieldOwners, writer: Audi
     }
     return cached as FieldRef[]; // frozen: a mutation would throw (ES modules are strict), never corrupt another record
   };
+  const listed = new WeakMap<FieldSet, FieldRef[]>();
+  const refsOfSet = (set: FieldSet): FieldRef[] => {
+    let found = listed.get(set);
+    if (!found) listed.set(set, (found = refs(set.fields)));
+    return found;
+  };
 
   const contentOf = (caller: RequestOutcome['caller'], operationName: string | null | undefined, source: string | undefined): Omit<AuditContent, 'outcome' | 'denials' | 'subjects' | 'otherFields'> => {
     const basis = policy.purposes[caller.purpose]?.legalBasis;
@@ -130,7 +149,7 @@ export function requestAuditor(policy: Policy, owners: FieldOwners, writer: Audi
       // A partner's read names the consent it rests on, per person (the tracker and the audit search show it).
       const consents = outcome.caller.scope?.consented;
       const subjects = [...(outcome.returned?.subjects ?? [])]
-        .map(([id, fields]): SubjectFields => (consents && Object.hasOwn(consents, id) ? { id, fields: refs(fields), consent: consents[id]! } : { id, fields: refs(fields) }))
+        .map(([id, set]): SubjectFields => (consents && Object.hasOwn(consents, id) ? { id, fields: refsOfSet(set), consent: consents[id]! } : { id, fields: refsOfSet(set) }))
         .filter((s) => s.fields.length > 0);
       const servedSubjects = subjects.length;
       // A refused attempt is recorded with whom it targeted (no fields: nothing of theirs left), so it shows in their

@@ -5,7 +5,7 @@
 import type pg from 'pg';
 import type { Database } from '../../platform/database.ts';
 import type { AuditRecordRow } from '../../platform/audit-row.ts';
-import { GENESIS_HASH, chain, type AuditContent, type ChainedRecord, type Checkpoint } from './chain.ts';
+import { GENESIS_HASH, chain, hashedSubjectsText, type AuditContent, type ChainedRecord, type Checkpoint } from './chain.ts';
 
 /**
  * One chain, one writer at a time: a fresh append (and the archive) holds this
@@ -56,6 +56,20 @@ const toRow = (r: ChainedRecord) => ({
   trace_id: r.traceId ?? null,
 });
 
+/**
+ * The batch as the INSERT's one JSON parameter. A page's record lists thousands of subjects (megabytes): their
+ * text is the canonical JSON the chain just hashed, spliced in, rather than serialised a second time.
+ */
+function rowsJson(records: readonly ChainedRecord[]): string {
+  return `[${records
+    .map((record) => {
+      const { subjects, ...rest } = toRow(record);
+      const text = hashedSubjectsText(record.subjects) ?? JSON.stringify(subjects);
+      return `${JSON.stringify(rest).slice(0, -1)},"subjects":${text}}`;
+    })
+    .join(',')}]`;
+}
+
 export const fromRow = (row: RecordRow): ChainedRecord => ({
   seq: Number(row.seq),
   recordedAt: row.recorded_at.toISOString(),
@@ -97,14 +111,14 @@ export async function appendBatch(db: Database, contents: readonly AuditContent[
     try {
       if (current) {
         const records = chain(contents, current);
-        await db.query(INSERT_SQL, [JSON.stringify(records.map(toRow))]);
+        await db.query(INSERT_SQL, [rowsJson(records)]);
         return records;
       }
       return await db.transaction(async (client) => {
         await client.query(CHAIN_LOCK_SQL);
         const { rows } = await client.query<{ seq: string; hash: string }>(HEAD_SQL);
         const records = chain(contents, rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : { seq: 0, hash: GENESIS_HASH });
-        await client.query(INSERT_SQL, [JSON.stringify(records.map(toRow))]);
+        await client.query(INSERT_SQL, [rowsJson(records)]);
         return records;
       });
     } catch (error) {

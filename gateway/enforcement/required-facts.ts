@@ -125,68 +125,106 @@ export interface HandOverInput {
   refused?: (subjectId: string | undefined, field: string, decision: Decision & { allow: false }) => void;
 }
 
+/** What the walk needs of an object type, looked up once per fetch: graphql-js's type checks cost more than the walk. */
+interface TypeFacts {
+  type: GraphQLObjectType;
+  /** The field naming its subject, for a subject type. */
+  keyField: string | undefined;
+  fields: Map<string, FieldFacts>;
+}
+interface FieldFacts {
+  coordinate: string;
+  /** Its named type; undefined for a name the type does not have. */
+  named: GraphQLNamedType | undefined;
+  /** The object type its values are, when it is one. */
+  object: GraphQLObjectType | undefined;
+}
+
 /**
  * Judges the facts of each representation; returns the representations to
  * send (a refused one reduced to its key). Facts are told to the collector
  * only for the representations sent whole.
  *
- * A page hands over a thousand representations of a dozen facts each: the walk is built once per fetch and
- * keeps its state in a few variables reset per representation, not in closures and arrays made for each.
+ * A page hands over a thousand representations of some forty facts each: the walk is built once per fetch, keeps
+ * its state in a few variables reset per representation, and asks graphql-js about each type and field once.
  */
 export function handOver(representations: readonly unknown[], input: HandOverInput): unknown[] {
   const { schema, requirements, subjectTypes, judge, collect, refused } = input;
+  const types = new Map<GraphQLObjectType, TypeFacts>();
+  const factsOfType = (type: GraphQLObjectType): TypeFacts => {
+    let known = types.get(type);
+    if (!known) types.set(type, (known = { type, keyField: subjectTypes.get(type.name), fields: new Map() }));
+    return known;
+  };
+  const factsOfField = (owner: TypeFacts, name: string): FieldFacts => {
+    let known = owner.fields.get(name);
+    if (!known) {
+      const definition = owner.type.getFields()[name];
+      const named = definition ? getNamedType(definition.type) : undefined;
+      known = { coordinate: `${owner.type.name}.${name}`, named, object: named && isObjectType(named) ? named : undefined };
+      // Only the type's own fields are kept: names from the data that it does not have are not remembered.
+      if (definition) owner.fields.set(name, known);
+    }
+    return known;
+  };
+
   // Per representation: the facts judged so far (subject, coordinate pairs, flat) and the first refusal.
   const toldSubjects: (string | undefined)[] = [];
   const toldFields: string[] = [];
   let denial: { subject: string | undefined; field: string; decision: Decision & { allow: false } } | undefined;
 
-  const subjectOf = (object: JsonObject, objectType: GraphQLObjectType, owner: string | undefined): string | undefined | null => {
-    const keyField = subjectTypes.get(objectType.name);
-    if (keyField === undefined) return owner;
-    const id = object[keyField];
+  const subjectOf = (object: JsonObject, type: TypeFacts, owner: string | undefined): string | undefined | null => {
+    if (type.keyField === undefined) return owner;
+    const id = object[type.keyField];
     // A record of a subject type without its key cannot be judged.
     return typeof id === 'string' ? id : null;
   };
-  const visitField = (objectType: GraphQLObjectType, subject: string | undefined, name: string, value: Json): void => {
+  const visitField = (owner: TypeFacts, subject: string | undefined, name: string, value: Json): void => {
     if (denial) return;
-    const coordinate = `${objectType.name}.${name}`;
-    if (subjectTypes.has(objectType.name)) {
-      const decision = subject === undefined ? ({ allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' } as const) : judge(coordinate, subject);
+    const field = factsOfField(owner, name);
+    if (owner.keyField !== undefined) {
+      const decision = subject === undefined ? ({ allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' } as const) : judge(field.coordinate, subject);
       if (!decision.allow) {
-        denial = { subject, field: coordinate, decision };
+        denial = { subject, field: field.coordinate, decision };
         return;
       }
     }
     toldSubjects.push(subject);
-    toldFields.push(coordinate);
-    const definition = objectType.getFields()[name];
-    if (!definition || value === null) return;
-    visitValue(getNamedType(definition.type), value, subject);
+    toldFields.push(field.coordinate);
+    if (field.named === undefined || value === null) return;
+    visitValue(field, value, subject);
   };
-  const visitValue = (named: GraphQLNamedType, value: Json, owner: string | undefined): void => {
+  const visitValue = (field: FieldFacts, value: Json, owner: string | undefined): void => {
     if (Array.isArray(value)) {
-      for (const item of value) visitValue(named, item, owner);
+      for (const item of value) visitValue(field, item, owner);
       return;
     }
     if (!isObject(value)) return;
-    const concrete = isAbstractType(named) ? (typeof value.__typename === 'string' ? schema.getType(value.__typename) : undefined) : named;
-    if (!isObjectType(concrete)) {
+    const named = field.named!;
+    let concrete = field.object;
+    if (concrete === undefined && isAbstractType(named) && typeof value.__typename === 'string') {
+      const typed = schema.getType(value.__typename);
+      if (isObjectType(typed)) concrete = typed;
+    }
+    if (concrete === undefined) {
       denial = { subject: owner, field: named.name, decision: { allow: false, reason: 'UNCLASSIFIED' } };
       return;
     }
-    const subject = subjectOf(value, concrete, owner);
+    const type = factsOfType(concrete);
+    const subject = subjectOf(value, type, owner);
     if (subject === null) {
-      denial = { subject: owner, field: `${concrete.name}.${subjectTypes.get(concrete.name)}`, decision: { allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' } };
+      denial = { subject: owner, field: `${concrete.name}.${type.keyField}`, decision: { allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' } };
       return;
     }
-    for (const name in value) if (name !== '__typename') visitField(concrete, subject, name, value[name]!);
+    for (const name in value) if (name !== '__typename') visitField(type, subject, name, value[name]!);
   };
 
   return representations.map((representation) => {
     if (!isObject(representation) || typeof representation.__typename !== 'string') return representation;
     const facts = requirements.factsOf.get(representation.__typename);
-    const type = schema.getType(representation.__typename);
-    if (!facts || !isObjectType(type)) return representation;
+    const typed = schema.getType(representation.__typename);
+    if (!facts || !isObjectType(typed)) return representation;
+    const type = factsOfType(typed);
     toldSubjects.length = 0;
     toldFields.length = 0;
     denial = undefined;
@@ -194,7 +232,7 @@ export function handOver(representations: readonly unknown[], input: HandOverInp
     const subject = subjectOf(representation, type, undefined);
     for (const name in representation) {
       if (!facts.has(name)) continue;
-      if (!present && subject === null) denial = { subject: undefined, field: `${type.name}.${subjectTypes.get(type.name)}`, decision: { allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' } };
+      if (!present && subject === null) denial = { subject: undefined, field: `${typed.name}.${type.keyField}`, decision: { allow: false, reason: 'SUBJECT_OUT_OF_SCOPE' } };
       present = true;
       if (subject !== null) visitField(type, subject, name, representation[name]!);
     }

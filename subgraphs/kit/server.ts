@@ -116,12 +116,18 @@ export async function startSubgraph<L>(agency: Agency<L>, options: SubgraphOptio
     const ready = await db.ping();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'database unavailable', service: agency.name });
   });
-  // The token binds the body as sent: digested here, from the bytes received, before JSON parses them.
+  // The token binds the body as sent: digested here, from the bytes received, before JSON parses them. Only bytes
+  // read as the gateway wrote them count: a POST (a GET runs the operation in its URL, not its body) in UTF-8 (the
+  // charset the gateway sends: UTF-7 reads other text from the very same bytes). Anything else has no digest, so
+  // its token is refused as another call's.
   const receivedDigests = new WeakMap<IncomingMessage, string>();
   const bind = options.contextBinding !== false;
+  const digestIfReadAsSent = (req: IncomingMessage, _res: unknown, bytes: Buffer, encoding: string) => {
+    if (req.method === 'POST' && encoding === 'utf-8') receivedDigests.set(req, bodyDigest(bytes));
+  };
   app.use(
     '/graphql',
-    express.json({ limit: '2mb', ...(bind && { verify: (req: IncomingMessage, _res: unknown, bytes: Buffer) => void receivedDigests.set(req, bodyDigest(bytes)) }) }),
+    express.json({ limit: '2mb', ...(bind && { verify: digestIfReadAsSent }) }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {

@@ -1,4 +1,5 @@
 /** Purpose enforcement at the gateway and, behind it, in every subgraph. */
+import { request as httpRequest } from 'node:http';
 import { today } from '../../platform/clock.ts';
 import { SignJWT, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -231,6 +232,37 @@ describe('subgraphs trust only the gateway', () => {
     expect(await refusal({ [CONTEXT_HEADER]: otherPolicy }, ask)).toMatch(/^401 .*other-policy/);
     const rotated = signContext(context(), 'identity', (await generateKeyPair('EdDSA')).privateKey, bound(ask));
     expect(await refusal({ [CONTEXT_HEADER]: rotated }, ask)).toMatch(/^401 .*unknown-key/);
+  });
+
+  it('refuse the signed bytes read otherwise: in another charset, or as the body of a GET that runs its URL\'s query', async () => {
+    const identity = new URL(system.subgraphs.identity.url);
+    const send = (method: string, path: string, contentType: string, body: string, token: string) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        // node:http: fetch sends no body with a GET.
+        const req = httpRequest({ host: identity.hostname, port: identity.port, method, path, headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body), [CONTEXT_HEADER]: token } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        });
+        req.on('error', reject).end(body);
+      });
+    const another = `{ citizen(id: \\"${single.id}\\") { givenName familyName } }`;
+    // UTF-7 of text that closes the variables and opens another `query`: plain ASCII, so a client could send it as a
+    // string; read as UTF-8 it is that string, read as UTF-7 it is a second operation (the last key wins).
+    const utf7 = (text: string) => `+${Buffer.from(text, 'utf16le').swap16().toString('base64').replace(/=+$/, '')}-`;
+    const body = JSON.stringify({ query: 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { givenName } } }', variables: { r: [{ __typename: 'Citizen', id: `X${utf7(`"}]},"query":"${another}","z":{"r":[{"w":"`)}` }] } });
+    const asSent = await send('POST', identity.pathname, 'application/json', body, signContext(context(), 'identity', system.contextSigningKey, bound(JSON.parse(body) as object)));
+    expect(JSON.parse(asSent.text)).toEqual({ data: { _entities: [null] } });
+    for (const charset of ['utf-7', 'utf-7-imap']) {
+      const shifted = charset === 'utf-7-imap' ? body.replace('+', '&').replace(/\//g, ',') : body;
+      const answer = await send('POST', identity.pathname, `application/json; charset=${charset}`, shifted, signContext(context(), 'identity', system.contextSigningKey, { body: shifted, policyDigest: policyDigest(system.policy) }));
+      expect(answer.text).not.toContain('familyName');
+      expect(answer.status, charset).toBe(401);
+      expect((JSON.parse(answer.text) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
+    }
+    const plain = JSON.stringify(entities);
+    const viaGet = await send('GET', `${identity.pathname}?query=${encodeURIComponent(another.replace(/\\"/g, '"'))}`, 'application/json', plain, signContext(context(), 'identity', system.contextSigningKey, { body: plain, policyDigest: policyDigest(system.policy) }));
+    expect(viaGet.text).not.toContain('familyName');
+    expect(viaGet.status).toBe(401);
   });
 
   it('apply the subject scope: a self-service token for one citizen reads nothing of another', async () => {
