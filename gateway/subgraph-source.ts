@@ -23,7 +23,8 @@ export class SignedSubgraphSource extends RemoteGraphQLDataSource<GatewayContext
   /**
    * The body is serialised after willSendRequest, by Apollo's own sendRequest, and the token binds that body:
    * willSendRequest leaves a one-time handle in the header and the fetcher signs the body it is given. Bounded:
-   * a call that never reached the fetcher (it failed before) is forgotten.
+   * a call that never reached the fetcher (it failed before) is forgotten. A handle serves one send: automatic
+   * persisted queries (two sends per call) stay off.
    */
   private readonly awaitingSignature = new LRUCache<string, CallerContext>({ max: 10_000 });
 

@@ -60,7 +60,7 @@ const toRow = (r: ChainedRecord) => ({
  * The batch as the INSERT's one JSON parameter. A page's record lists thousands of subjects (megabytes): their
  * text is the canonical JSON the chain just hashed, spliced in, rather than serialised a second time.
  */
-function rowsJson(records: readonly ChainedRecord[]): string {
+export function rowsJson(records: readonly ChainedRecord[]): string {
   return `[${records
     .map((record) => {
       const { subjects, ...rest } = toRow(record);
