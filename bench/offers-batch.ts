@@ -74,7 +74,7 @@ async function run(citizens: number): Promise<void> {
   const subgraphs = await startHost<Record<SubgraphName, string>>(SUBGRAPH_HOST, { databases: scratch.urls, publicKey: await exportJWK(publicKey), security: 'secured' } satisfies SubgraphHostOptions, nodeArgs(values['subgraph-node-args']));
   const processes = Number(values['gateway-processes']);
   const gateway = await startHost<GatewayHostStarted>(GATEWAY_HOST, {
-    kind: 'ours', subgraphUrls: subgraphs.started, privateKey: await exportJWK(privateKey), layers: { enforcement: true, audit: true }, auditDatabaseUrl: scratch.urls.audit, processes, caller: 'offers-engine',
+    kind: 'ours', subgraphUrls: subgraphs.started, privateKey: await exportJWK(privateKey), layers: { enforcement: true, audit: true }, auditDatabaseUrl: scratch.urls.audit, processes,
   } satisfies GatewayHostOptions, nodeArgs(values['gateway-node-args'])).catch(async (error: unknown) => {
     await subgraphs.close();
     throw error;

@@ -22,9 +22,8 @@ import { chain, type AuditContent, type ChainedRecord } from '../gateway/audit/c
 import { rowsJson } from '../gateway/audit/store.ts';
 import type { AuditWriter } from '../gateway/audit/writer.ts';
 import { loadPolicy } from '../permissions/load.ts';
-import { judgeField, subjectTypes } from '../permissions/judge.ts';
-import { relationOf } from '../permissions/subjects.ts';
-import type { Decision, Relation } from '../permissions/decide.ts';
+import { subjectTypes } from '../permissions/judge.ts';
+import { subjectJudge } from '../gateway/enforcement/plugin.ts';
 import type { CallerContext } from '../platform/context-token.ts';
 import { ENGINE_CLIENT, ENGINE_PURPOSE } from '../offers/engine.ts';
 import { median } from './lib/load.ts';
@@ -53,19 +52,6 @@ const person = (n: number) => ({
 });
 const page = Array.from({ length: citizens }, (_, i) => person(i * 100));
 
-/** The gateway's per-request judge (plugin.ts): each (relation, field) question answered once. */
-function judge() {
-  const answered = new Map<Relation, Map<string, Decision>>();
-  return (field: string, subject: string): Decision => {
-    const relation = relationOf(caller.scope, subject);
-    let byField = answered.get(relation);
-    if (!byField) answered.set(relation, (byField = new Map()));
-    let decision = byField.get(field);
-    if (!decision) byField.set(field, (decision = judgeField(policy, caller, field, { id: subject })));
-    return decision;
-  };
-}
-
 let content: AuditContent | undefined;
 const writer = { write: async (c: AuditContent) => ((content = c), c as ChainedRecord), stats: { batches: 0, records: 0 }, close: async () => {} } satisfies AuditWriter;
 const auditor = requestAuditor(policy, fieldOwners(readSupergraph()), writer);
@@ -83,7 +69,7 @@ let size = 0;
 for (let round = -10; round < rounds; round++) {
   const keep = round >= 0;
   const returned = returnedFields();
-  const sent = time('hand-over of the facts', () => handOver(page, { schema, requirements, subjectTypes: types, judge: judge(), collect: returned.collect }), keep);
+  const sent = time('hand-over of the facts', () => handOver(page, { schema, requirements, subjectTypes: types, judge: subjectJudge(policy, caller), collect: returned.collect }), keep);
   if (sent.length !== citizens) throw new Error('the hand-over dropped representations');
   const started = performance.now();
   await auditor.record({ caller, operationName: 'OffersPage', source: 'query OffersPage', returned, errors: [], targeted: new Set() });

@@ -37,7 +37,7 @@ function staticJudge(policy: Policy, caller: GatewayContext['caller']): StaticJu
  * The per-subject decision for one request. A page of records asks the same few (field, relation) questions
  * over and over: each is answered once per request (relations are self, represented or other).
  */
-function subjectJudge(policy: Policy, caller: GatewayContext['caller']): SubjectJudge {
+export function subjectJudge(policy: Policy, caller: GatewayContext['caller']): SubjectJudge {
   const answered = new Map<Relation, Map<string, Decision>>();
   return (field, subject) => {
     const relation = relationOf(caller.scope, subject);

@@ -12,7 +12,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
 import { startIdentityProvider, type RunningIdentityProvider } from '../../../identity-provider/server.ts';
-import { ENGINE_CLIENT, ENGINE_PURPOSE } from '../../../offers/engine.ts';
+import { ENGINE_CLIENT } from '../../../offers/engine.ts';
 import { metrics } from '../../../platform/metrics.ts';
 import { clientsForPolicy } from '../../../identity-provider/clients.ts';
 import type { SubgraphName } from '../../../platform/topology.ts';
@@ -28,8 +28,6 @@ export type GatewayHostOptions =
       kind: 'ours';
       /** gateway processes: 1 runs it here, more run it in cluster workers */
       processes: number;
-      /** Who the returned headers sign in as: the benchmark's caseworker (default), or the offers engine (bench/offers-batch.ts). */
-      caller?: 'benchmark' | 'offers-engine';
     })
   /** Without tokens, plain @apollo/gateway sends subgraphs none (over plain subgraphs). */
   | { kind: 'apollo' | 'direct'; subgraphUrls: Record<SubgraphName, string>; tokens?: Record<string, string> };
@@ -90,10 +88,6 @@ serveHost(
       provider = identityProvider;
       const gateway = options.processes === 1 ? await startOurGateway(options, identityProvider.issuer) : await startCluster(options, identityProvider.issuer, options.processes);
       running = { url: gateway.url, close: () => gateway.close().then(() => identityProvider.close()) };
-      if (options.caller === 'offers-engine') {
-        const engine = await identityProvider.issue({ sub: ENGINE_CLIENT, client: ENGINE_CLIENT });
-        return { url: gateway.url, headers: { authorization: `Bearer ${engine}`, 'x-purpose': ENGINE_PURPOSE } };
-      }
       const token = await identityProvider.issue({ sub: BENCH_ACTOR, client: BENCH_CLIENT, acr: 'high', actor: 'staff', entitlements: [BENCH_ENTITLEMENT] });
       return { url: gateway.url, headers: { authorization: `Bearer ${token}`, 'x-purpose': BENCH_PURPOSE, 'x-case-ref': BENCH_CASE } };
     },
