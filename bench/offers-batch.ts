@@ -8,7 +8,7 @@
  * Starts a fresh embedded PostgreSQL (new folder under /tmp, free port),
  * migrates and seeds it, and runs the services as they are deployed, each
  * tier in a process of its own: the five subgraphs in one host process, the
- * gateway (with its identity provider) in another (bench/lib/hosts/), real
+ * gateway in another, its identity provider in a third (bench/lib/hosts/), real
  * HTTP between them, purpose enforcement, the shield, context tokens bound to
  * each call and the audit log all on. This process is the offers engine: the
  * same batch `npm run offers -- --all` runs, pages of citizens through the
@@ -25,13 +25,14 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { exportJWK, generateKeyPair } from 'jose';
 import { runBatch } from '../offers/batch.ts';
-import { ENGINE_PURPOSE } from '../offers/engine.ts';
+import { ENGINE_CLIENT, ENGINE_PURPOSE } from '../offers/engine.ts';
 import { cachedTokenSource, gatewayClient } from '../offers/gateway-client.ts';
 import { startScratchDatabases } from '../system/scratch-databases.ts';
 import type { SubgraphName } from '../platform/topology.ts';
 import { startHost } from './lib/child-process.ts';
 import { postgresServerPid, treeCpuSeconds } from './lib/cpu.ts';
 import type { GatewayHostOptions, GatewayHostStarted } from './lib/hosts/gateway.ts';
+import type { IdentityProviderHostStarted } from './lib/hosts/identity-provider.ts';
 import type { SubgraphHostOptions } from './lib/hosts/subgraphs.ts';
 
 const { values } = parseArgs({
@@ -49,6 +50,7 @@ process.env.APOLLO_TELEMETRY_DISABLED ??= '1';
 const nodeArgs = (option: string | undefined) => option?.split(' ').filter(Boolean) ?? [];
 const SUBGRAPH_HOST = new URL('./lib/hosts/subgraphs.ts', import.meta.url);
 const GATEWAY_HOST = new URL('./lib/hosts/gateway.ts', import.meta.url);
+const IDENTITY_PROVIDER_HOST = new URL('./lib/hosts/identity-provider.ts', import.meta.url);
 
 type HistogramValues = { values: { labels: Partial<Record<string, string | number>>; value: number; metricName?: string }[] };
 /** Sum and count of a histogram per label value, from the services' registry (the same numbers /metrics serves). */
@@ -73,14 +75,23 @@ async function run(citizens: number): Promise<void> {
   const { publicKey, privateKey } = await generateKeyPair('EdDSA', { extractable: true });
   const subgraphs = await startHost<Record<SubgraphName, string>>(SUBGRAPH_HOST, { databases: scratch.urls, publicKey: await exportJWK(publicKey), security: 'secured' } satisfies SubgraphHostOptions, nodeArgs(values['subgraph-node-args']));
   const processes = Number(values['gateway-processes']);
-  const gateway = await startHost<GatewayHostStarted>(GATEWAY_HOST, {
-    kind: 'ours', subgraphUrls: subgraphs.started, privateKey: await exportJWK(privateKey), layers: { enforcement: true, audit: true }, auditDatabaseUrl: scratch.urls.audit, processes,
-  } satisfies GatewayHostOptions, nodeArgs(values['gateway-node-args'])).catch(async (error: unknown) => {
+  const startGatewayTier = async () => {
+    const identityProvider = await startHost<IdentityProviderHostStarted>(IDENTITY_PROVIDER_HOST, {});
+    const gateway = await startHost<GatewayHostStarted>(GATEWAY_HOST, {
+      kind: 'ours', subgraphUrls: subgraphs.started, privateKey: await exportJWK(privateKey), layers: { enforcement: true, audit: true }, auditDatabaseUrl: scratch.urls.audit, processes,
+      issuer: identityProvider.started.issuer,
+    } satisfies GatewayHostOptions, nodeArgs(values['gateway-node-args'])).catch(async (error: unknown) => {
+      await identityProvider.close();
+      throw error;
+    });
+    return { identityProvider, gateway };
+  };
+  const { identityProvider, gateway } = await startGatewayTier().catch(async (error: unknown) => {
     await subgraphs.close();
     throw error;
   });
   try {
-    const client = gatewayClient(gateway.started.url, ENGINE_PURPOSE, cachedTokenSource(() => gateway.request<string>('engineToken')));
+    const client = gatewayClient(gateway.started.url, ENGINE_PURPOSE, cachedTokenSource(() => identityProvider.request<string>('issue', { sub: ENGINE_CLIENT, client: ENGINE_CLIENT })));
     await subgraphs.request('resetStatements');
     const bar = new cliProgress.SingleBar({ format: 'offers |{bar}| {value}/{total} citizens | {rate}/s' }, cliProgress.Presets.shades_classic);
     bar.start(citizens, 0, { rate: 0 });
@@ -124,6 +135,7 @@ async function run(citizens: number): Promise<void> {
     console.log(`  audit writes                ${ms(audit.sum).padStart(8)}  (${(audit.count / pages).toFixed(1)} per page)`);
   } finally {
     await gateway.close();
+    await identityProvider.close();
     await subgraphs.close();
     await scratch.stop();
   }

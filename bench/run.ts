@@ -31,11 +31,13 @@ import { startScratchDatabases, type ScratchDatabases } from '../system/scratch-
 import { SUBGRAPH_NAMES, type SubgraphName } from '../platform/topology.ts';
 import { startHost, type Host } from './lib/child-process.ts';
 import type { GatewayHostOptions, GatewayHostStarted } from './lib/hosts/gateway.ts';
+import type { IdentityProviderHostStarted } from './lib/hosts/identity-provider.ts';
 import type { SubgraphHostOptions, SubgraphSecurity } from './lib/hosts/subgraphs.ts';
 import { median, runLoad, runSequential, summarize, type LoadResult } from './lib/load.ts';
 import { postgresServerPid, treeCpuSeconds } from './lib/cpu.ts';
 import { ensureHiveInstalled, signBenchTokens, startHiveGateway, type HiveRuntime } from './lib/peers.ts';
 import { requestsFor, sampleAdults, scenarios, type Scenario } from './lib/scenarios.ts';
+import { BENCH_ACTOR, BENCH_CLIENT, BENCH_ENTITLEMENT } from './lib/bench-policy.ts';
 
 const { values } = parseArgs({
   options: {
@@ -63,6 +65,7 @@ const nodeArgs = values['gateway-node-args']?.split(' ').filter(Boolean) ?? [];
 const subgraphNodeArgs = values['subgraph-node-args']?.split(' ').filter(Boolean) ?? [];
 const SUBGRAPH_HOST = new URL('./lib/hosts/subgraphs.ts', import.meta.url);
 const GATEWAY_HOST = new URL('./lib/hosts/gateway.ts', import.meta.url);
+const IDENTITY_PROVIDER_HOST = new URL('./lib/hosts/identity-provider.ts', import.meta.url);
 
 type Layers = { enforcement?: boolean; shield?: boolean; audit?: boolean };
 type Configuration =
@@ -142,6 +145,8 @@ interface Run {
   postgresPid: number | undefined;
   /** The subgraphs in each security a configuration needs, each host started once per benchmark. */
   subgraphs(security: SubgraphSecurity): Promise<Host<Record<SubgraphName, string>>>;
+  /** The identity provider our gateway trusts, in a process of its own, started once per benchmark. */
+  identityProvider(): Promise<Host<IdentityProviderHostStarted>>;
 }
 
 async function startTarget(configuration: Configuration, run: Run): Promise<Target> {
@@ -150,9 +155,11 @@ async function startTarget(configuration: Configuration, run: Run): Promise<Targ
   const startedAt = Date.now();
   if (configuration.kind === 'ours') {
     const { enforcement = true, audit = true } = configuration.layers;
+    const identityProvider = await run.identityProvider();
+    const bearer = await identityProvider.request<string>('issue', { sub: BENCH_ACTOR, client: BENCH_CLIENT, acr: 'high', actor: 'staff', entitlements: [BENCH_ENTITLEMENT] });
     const host = await startHost<GatewayHostStarted>(GATEWAY_HOST, {
       kind: 'ours', subgraphUrls, privateKey: await exportJWK(run.privateKey), layers: { enforcement, audit }, auditDatabaseUrl: run.databases.urls.audit,
-      processes: configuration.processes ?? 1,
+      processes: configuration.processes ?? 1, issuer: identityProvider.started.issuer, bearer,
     } satisfies GatewayHostOptions, nodeArgs);
     return { ...host.started, startedAt, pid: host.pid, subgraphs, close: host.close };
   }
@@ -253,6 +260,7 @@ async function main() {
     '',
   ];
   const hosts = new Map<SubgraphSecurity, Promise<Host<Record<SubgraphName, string>>>>();
+  let identityProvider: Promise<Host<IdentityProviderHostStarted>> | undefined;
   try {
     await hiveBin;
     // One key pair for the benchmark: our gateway signs with it, peers forward tokens signed with it.
@@ -267,6 +275,7 @@ async function main() {
         if (!hosts.has(security)) hosts.set(security, startHost(SUBGRAPH_HOST, { databases: databases.urls, publicKey: publicJwk, security } satisfies SubgraphHostOptions, subgraphNodeArgs));
         return hosts.get(security)!;
       },
+      identityProvider: () => (identityProvider ??= startHost(IDENTITY_PROVIDER_HOST, {})),
     };
     const citizens = await sampleAdults(databases.urls.identity, 2_000);
     const all = scenarios(citizens).filter((s) => !values.scenarios || values.scenarios.split(',').some((n) => s.name.startsWith(`${n.trim()} `)));
@@ -308,7 +317,7 @@ async function main() {
       log(`\n${section}\n`);
     }
   } finally {
-    await Promise.all([...hosts.values()].map((host) => host.then((h) => h.close(), () => {})));
+    await Promise.all([...hosts.values(), ...(identityProvider ? [identityProvider] : [])].map((host: Promise<Host<unknown>>) => host.then((h) => h.close(), () => {})));
     await databases.stop();
   }
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

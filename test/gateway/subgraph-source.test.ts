@@ -94,4 +94,23 @@ describe('SignedSubgraphSource: what leaves the gateway', () => {
     await tax.willSendRequest!({ request, context: { caller, strict: false } } as never);
     await expect(attempt(() => tax.fetcher('http://tax.invalid/graphql', { method: 'POST', headers: { [CONTEXT_HEADER]: request.http.headers.get(CONTEXT_HEADER)! }, body: Buffer.from('{}') as never }))).rejects.toThrow(/without its caller/);
   });
+
+  it('handles of calls that never reached the fetcher are forgotten oldest first, past 10,000 waiting', async () => {
+    const { sent, fetcher } = capturing();
+    const identity = source('identity', fetcher);
+    const handleOf = async () => {
+      const request = { query: '{ x }', variables: {}, http: { method: 'POST', url: '', headers: new Headers() } };
+      await identity.willSendRequest!({ request, context: { caller, strict: false } } as never);
+      return request.http.headers.get(CONTEXT_HEADER)!;
+    };
+    const first = await handleOf();
+    const second = await handleOf();
+    for (let i = 0; i < 9_998; i++) await handleOf();
+    const last = await handleOf(); // the 10,001st: the first is dropped, the second is the oldest kept
+    const send = (handle: string) => attempt(() => identity.fetcher('http://identity.invalid/graphql', { method: 'POST', headers: { [CONTEXT_HEADER]: handle }, body: '{}' }));
+    await expect(send(first)).rejects.toThrow(/without its caller/);
+    await send(second);
+    await send(last);
+    expect(sent.map((c) => c.headers[CONTEXT_HEADER]!.split('.').length)).toEqual([3, 3]);
+  });
 });

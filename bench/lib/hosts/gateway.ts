@@ -4,19 +4,16 @@
  * one port), plain @apollo/gateway, or the direct floor. Hive Gateway runs as
  * its own CLI process instead (peers.ts).
  *
- * With several processes, the identity provider stays here in the primary:
- * one provider, one signing key, which every worker discovers; the primary
- * otherwise only accepts connections and hands them to the workers in turn
+ * Our gateway trusts the identity provider at `issuer`, which runs in a host
+ * of its own (hosts/identity-provider.ts). With several processes, the
+ * primary only accepts connections and hands them to the workers in turn
  * (node:cluster's round-robin, its default on Linux).
  */
 import cluster, { type Worker } from 'node:cluster';
 import { fileURLToPath } from 'node:url';
-import { startIdentityProvider, type RunningIdentityProvider } from '../../../identity-provider/server.ts';
-import { ENGINE_CLIENT } from '../../../offers/engine.ts';
 import { metrics } from '../../../platform/metrics.ts';
-import { clientsForPolicy } from '../../../identity-provider/clients.ts';
 import type { SubgraphName } from '../../../platform/topology.ts';
-import { BENCH_ACTOR, BENCH_CASE, BENCH_CLIENT, BENCH_ENTITLEMENT, BENCH_PURPOSE, benchPolicy } from '../bench-policy.ts';
+import { BENCH_CASE, BENCH_PURPOSE } from '../bench-policy.ts';
 import { serveHost } from '../child-process.ts';
 import { startDirectFloor } from '../direct.ts';
 import { startPlainApolloGateway, type Peer } from '../peers.ts';
@@ -28,6 +25,10 @@ export type GatewayHostOptions =
       kind: 'ours';
       /** gateway processes: 1 runs it here, more run it in cluster workers */
       processes: number;
+      /** The identity provider the gateway trusts (hosts/identity-provider.ts). */
+      issuer: string;
+      /** An access token it issued, for every request the benchmark sends (the offers batch brings the engine's own). */
+      bearer?: string;
     })
   /** Without tokens, plain @apollo/gateway sends subgraphs none (over plain subgraphs). */
   | { kind: 'apollo' | 'direct'; subgraphUrls: Record<SubgraphName, string>; tokens?: Record<string, string> };
@@ -39,7 +40,6 @@ export interface GatewayHostStarted {
 }
 
 let running: Peer | undefined;
-let provider: RunningIdentityProvider | undefined;
 
 /** N workers, each running our gateway; resolves once every one listens on the shared port. */
 async function startCluster(options: OurGatewayOptions, issuer: string, processes: number): Promise<Peer> {
@@ -83,16 +83,10 @@ serveHost(
         running = options.kind === 'apollo' ? await startPlainApolloGateway(options.subgraphUrls, options.tokens) : await startDirectFloor(options.subgraphUrls, options.tokens!);
         return { url: running.url, headers: {} };
       }
-      // The development provider, with the benchmark policy's own client registered beside the project's.
-      const identityProvider = await startIdentityProvider({ port: 0, clients: clientsForPolicy(benchPolicy().clients) });
-      provider = identityProvider;
-      const gateway = options.processes === 1 ? await startOurGateway(options, identityProvider.issuer) : await startCluster(options, identityProvider.issuer, options.processes);
-      running = { url: gateway.url, close: () => gateway.close().then(() => identityProvider.close()) };
-      const token = await identityProvider.issue({ sub: BENCH_ACTOR, client: BENCH_CLIENT, acr: 'high', actor: 'staff', entitlements: [BENCH_ENTITLEMENT] });
-      return { url: gateway.url, headers: { authorization: `Bearer ${token}`, 'x-purpose': BENCH_PURPOSE, 'x-case-ref': BENCH_CASE } };
+      const gateway = options.processes === 1 ? await startOurGateway(options, options.issuer) : await startCluster(options, options.issuer, options.processes);
+      running = gateway;
+      return { url: gateway.url, headers: options.bearer ? { authorization: `Bearer ${options.bearer}`, 'x-purpose': BENCH_PURPOSE, 'x-case-ref': BENCH_CASE } : {} };
     },
-    /** A fresh token for the offers engine (a long batch outlives one). */
-    engineToken: () => provider!.issue({ sub: ENGINE_CLIENT, client: ENGINE_CLIENT }),
     /** This process's gateway metrics (one gateway process: cluster workers keep their own), as prom-client gives them. */
     metrics: async () => ({
       requests: await metrics.requestDuration.get(),
