@@ -11,7 +11,8 @@
  * security: ours with every check, ours without the shield, the peers' (one forwarded token), plain), and the gateway under test
  * has a process of its own (as Hive Gateway's CLI does), or a cluster primary
  * and its workers, so no gateway shares its event loop with the load generator
- * or the subgraphs.
+ * or the subgraphs. The identity provider our gateway trusts has one more
+ * (hosts/identity-provider.ts), as deployed.
  *
  * Requests per core-second: completed requests divided by the CPU seconds that
  * every process under test spent in the measured window: the gateway's

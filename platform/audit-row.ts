@@ -26,11 +26,37 @@ export interface AuditRecordRow {
   operation_hash: string;
   outcome: 'served' | 'denied';
   denials: Denial[];
-  /** `consent`: the id of the consent a partner read this subject's fields under. */
-  subjects: { id: string; fields: FieldRef[]; consent?: string }[];
+  /** Each subject's fields inline, or (since transparency migration 006) an index into `field_sets`: read them with subjectsOf(). */
+  subjects: StoredSubject[];
+  /** Each distinct field list of the record once (null in records written before migration 006). */
+  field_sets?: FieldRef[][] | null;
   other_fields: FieldRef[];
   prev_hash: string;
   hash: string;
   /** Since transparency migration 003; outside the hash. */
   trace_id?: string | null;
 }
+
+/** A subject of a record: who, which fields were read, and `consent`, the id of the consent a partner read them under. */
+export interface AuditedSubject {
+  id: string;
+  fields: FieldRef[];
+  consent?: string;
+}
+
+/** A subject as stored: its fields inline, or the index of its field list in the record's `field_sets`. */
+export type StoredSubject = { id: string; consent?: string } & ({ fields: FieldRef[] } | { set: number });
+
+/**
+ * A record's subjects with their fields, whichever form they were stored in. A set that is not there reads as no
+ * fields: the record then no longer matches its hash, which `npm run audit -- verify` reports.
+ */
+export function subjectsOf(row: Pick<AuditRecordRow, 'subjects' | 'field_sets'>): AuditedSubject[] {
+  const sets = row.field_sets;
+  return row.subjects.map((stored) => {
+    if (!('set' in stored) || 'fields' in stored) return stored as AuditedSubject;
+    const { set, ...subject } = stored;
+    return { ...subject, fields: sets?.[set] ?? [] };
+  });
+}
+

@@ -6,19 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { Denial, FieldRef } from '../../platform/audit-row.ts';
+import type { AuditedSubject, Denial, FieldRef } from '../../platform/audit-row.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
 // The audit_record table (subgraphs/transparency owns it) and a record's content share these shapes.
 export type { Denial, FieldRef } from '../../platform/audit-row.ts';
 
-export interface SubjectFields {
-  id: string;
-  fields: FieldRef[];
-  /** The consent a partner read these fields under (canonicalised like any other key, see canonicalRecord). */
-  consent?: string;
-}
+/** A subject of a record (`consent`, when there is one, is canonicalised like any other key, see canonicalRecord). */
+export type SubjectFields = AuditedSubject;
 
 /** What a record says (never the values read). */
 export interface AuditContent {
@@ -73,12 +69,6 @@ export function recordHash(content: AuditContent, seq: number, prevHash: string)
 
 /** Field lists are frozen once built (request-audit.ts), so a cached form cannot go stale. */
 const canonicalFields = new WeakMap<readonly FieldRef[], string>();
-/** The canonical JSON of each subjects list hashed (kept by the list): the store writes that text, not a second serialisation. */
-const canonicalSubjects = new WeakMap<readonly SubjectFields[], string>();
-
-/** The canonical JSON of a record's subjects, if this process hashed that very list. */
-export const hashedSubjectsText = (subjects: readonly SubjectFields[]): string | undefined => canonicalSubjects.get(subjects);
-
 /**
  * Exactly `canonicalize(body)`, assembled from canonicalize's output for each
  * part: a record about a page of a thousand citizens repeats the same field
@@ -99,9 +89,7 @@ export function canonicalRecord(body: RecordBody): string {
       // RFC 8785 writes a string as ECMAScript's JSON.stringify does (§3.2.2.2).
       return `{"fields":${fields},"id":${JSON.stringify(subject.id)}}`;
     });
-    const text = `[${subjects.join(',')}]`;
-    canonicalSubjects.set(body.subjects, text);
-    return `"subjects":${text}`;
+    return `"subjects":[${subjects.join(',')}]`;
   });
   return `{${parts.join(',')}}`;
 }

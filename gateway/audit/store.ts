@@ -4,8 +4,8 @@
  */
 import type pg from 'pg';
 import type { Database } from '../../platform/database.ts';
-import type { AuditRecordRow } from '../../platform/audit-row.ts';
-import { GENESIS_HASH, chain, hashedSubjectsText, type AuditContent, type ChainedRecord, type Checkpoint } from './chain.ts';
+import { subjectsOf, type AuditRecordRow, type FieldRef } from '../../platform/audit-row.ts';
+import { GENESIS_HASH, chain, type AuditContent, type ChainedRecord, type Checkpoint, type SubjectFields } from './chain.ts';
 
 /**
  * One chain, one writer at a time: a fresh append (and the archive) holds this
@@ -23,14 +23,14 @@ SELECT seq, hash FROM (
 ) head ORDER BY seq DESC LIMIT 1`;
 
 const COLUMNS = `seq, recorded_at, request_id, client, actor, purpose, legal_basis, case_ref, operation_name, operation_hash,
-  outcome, denials, subjects, other_fields, subject_ids, prev_hash, hash, trace_id`;
+  outcome, denials, subjects, field_sets, other_fields, subject_ids, prev_hash, hash, trace_id`;
 
 // The whole batch is one parameter: one multi-row INSERT whatever the batch size, no parameter limit.
 const INSERT_SQL = `
 INSERT INTO audit_record (${COLUMNS})
 SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS r(
   seq bigint, recorded_at timestamptz, request_id text, client text, actor text, purpose text, legal_basis text,
-  case_ref text, operation_name text, operation_hash text, outcome text, denials jsonb, subjects jsonb,
+  case_ref text, operation_name text, operation_hash text, outcome text, denials jsonb, subjects jsonb, field_sets jsonb,
   other_fields jsonb, subject_ids text[], prev_hash text, hash text, trace_id text)`;
 
 type RecordRow = AuditRecordRow;
@@ -57,15 +57,42 @@ const toRow = (r: ChainedRecord) => ({
 });
 
 /**
- * The batch as the INSERT's one JSON parameter. A page's record lists thousands of subjects (megabytes): their
- * text is the canonical JSON the chain just hashed, spliced in, rather than serialised a second time.
+ * A record's subjects as stored (transparency migration 006): each distinct field list once, in `field_sets`, and
+ * each subject `{ id, set, consent? }` pointing at its own. request-audit.ts hands every subject with the same fields
+ * the same array, so most subjects are placed by identity; equal lists in other arrays still share one set. A subject
+ * of any other shape is stored as it is (platform/audit-row.ts reads both), so nothing is ever left out.
  */
+export function storedSubjects(subjects: readonly SubjectFields[]): { subjects: string; fieldSets: string } {
+  const byList = new Map<readonly FieldRef[], number>();
+  const byText = new Map<string, number>();
+  const sets: string[] = [];
+  const setOf = (fields: readonly FieldRef[]) => {
+    let index = byList.get(fields);
+    if (index === undefined) {
+      const text = JSON.stringify(fields);
+      index = byText.get(text);
+      if (index === undefined) byText.set(text, (index = sets.push(text) - 1));
+      byList.set(fields, index);
+    }
+    return index;
+  };
+  const stored = subjects.map((subject) => {
+    const keys = Object.keys(subject);
+    const plain = Array.isArray(subject.fields) && typeof subject.id === 'string' && keys.every((k) => k === 'id' || k === 'fields' || (k === 'consent' && typeof subject.consent === 'string'));
+    if (!plain) return JSON.stringify(subject);
+    const consent = subject.consent === undefined ? '' : `,"consent":${JSON.stringify(subject.consent)}`;
+    return `{"id":${JSON.stringify(subject.id)},"set":${setOf(subject.fields)}${consent}}`;
+  });
+  return { subjects: `[${stored.join(',')}]`, fieldSets: `[${sets.join(',')}]` };
+}
+
+/** The batch as the INSERT's one JSON parameter (a page's record names thousands of subjects: their part is written by hand). */
 export function rowsJson(records: readonly ChainedRecord[]): string {
   return `[${records
     .map((record) => {
-      const { subjects, ...rest } = toRow(record);
-      const text = hashedSubjectsText(record.subjects) ?? JSON.stringify(subjects);
-      return `${JSON.stringify(rest).slice(0, -1)},"subjects":${text}}`;
+      const { subjects, fieldSets } = storedSubjects(record.subjects);
+      const { subjects: _subjects, ...rest } = toRow(record);
+      return `${JSON.stringify(rest).slice(0, -1)},"subjects":${subjects},"field_sets":${fieldSets}}`;
     })
     .join(',')}]`;
 }
@@ -83,7 +110,7 @@ export const fromRow = (row: RecordRow): ChainedRecord => ({
   operationHash: row.operation_hash,
   outcome: row.outcome,
   denials: row.denials,
-  subjects: row.subjects,
+  subjects: subjectsOf(row),
   otherFields: row.other_fields,
   prevHash: row.prev_hash,
   hash: row.hash,

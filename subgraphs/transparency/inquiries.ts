@@ -22,7 +22,7 @@ export interface InquiryRow {
 
 const COLUMNS = 'q.id, q.seq, q.subject_id, q.asked_by, q.question, q.asked_at, a.answer, a.answered_at';
 const FROM = 'read_inquiry q LEFT JOIN read_inquiry_answer a ON a.inquiry_id = q.id';
-const RECORD_COLUMNS = 'seq, recorded_at, request_id, client, actor, purpose, legal_basis, case_ref, operation_name, operation_hash, outcome, denials, subjects';
+const RECORD_COLUMNS = 'seq, recorded_at, request_id, client, actor, purpose, legal_basis, case_ref, operation_name, operation_hash, outcome, denials, subjects, field_sets';
 
 export function createInquiryLoaders(db: Database) {
   return {

@@ -74,7 +74,7 @@ export interface AuditSearch {
 }
 
 // Archived records stay in view (marked): each table gives its newest rows for the key, the union keeps the page.
-const LOG_COLUMNS = 'seq, recorded_at, client, actor, purpose, legal_basis, case_ref, subjects';
+const LOG_COLUMNS = 'seq, recorded_at, client, actor, purpose, legal_basis, case_ref, subjects, field_sets';
 const LOG_FILTER = `a.subject_ids @> ARRAY[k.subject]
       AND (k.before_seq IS NULL OR a.seq < k.before_seq)
       AND (k.exclude_actor IS NULL OR a.actor <> k.exclude_actor)`;
@@ -91,7 +91,7 @@ const newestOfBoth = (columns: string, filter: string, limit: string) => `SELECT
 
 const LOG_SQL = `
 SELECT k.key, r.seq, r.recorded_at, r.client, r.actor, r.purpose, r.legal_basis, r.case_ref, r.archived,
-       (SELECT s->'fields' FROM jsonb_array_elements(r.subjects) s WHERE s->>'id' = k.subject LIMIT 1) AS fields,
+       (SELECT audit_subject_fields(s, r.field_sets) FROM jsonb_array_elements(r.subjects) s WHERE s->>'id' = k.subject LIMIT 1) AS fields,
        (SELECT s->>'consent' FROM jsonb_array_elements(r.subjects) s WHERE s->>'id' = k.subject LIMIT 1) AS consent_id
   FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::text[]) AS k(key, subject, lim, before_seq, exclude_actor)
  CROSS JOIN LATERAL (
@@ -99,7 +99,7 @@ SELECT k.key, r.seq, r.recorded_at, r.client, r.actor, r.purpose, r.legal_basis,
  ) r
  ORDER BY k.key, r.seq DESC`;
 
-const SEARCH_COLUMNS = 'seq, recorded_at, request_id, client, actor, purpose, legal_basis, case_ref, operation_name, operation_hash, outcome, denials, subjects';
+const SEARCH_COLUMNS = 'seq, recorded_at, request_id, client, actor, purpose, legal_basis, case_ref, operation_name, operation_hash, outcome, denials, subjects, field_sets';
 const SEARCH_FILTER = `($1::text IS NULL OR subject_ids @> ARRAY[$1::text])
    AND ($2::text IS NULL OR client = $2)
    AND ($3::text IS NULL OR purpose = $3)
@@ -126,7 +126,7 @@ const readsKeyOf = (k: ConsentReadsKey) => JSON.stringify([k.consentId, k.subjec
 const READS_FILTER = `a.subject_ids @> ARRAY[k.subject] AND a.subjects @> jsonb_build_array(jsonb_build_object('id', k.subject, 'consent', k.consent))`;
 const READS_SQL = `
 SELECT k.key, r.seq, r.recorded_at, r.client, r.actor, r.purpose, r.legal_basis, r.case_ref, r.archived, k.consent AS consent_id,
-       (SELECT s->'fields' FROM jsonb_array_elements(r.subjects) s WHERE s->>'id' = k.subject LIMIT 1) AS fields
+       (SELECT audit_subject_fields(s, r.field_sets) FROM jsonb_array_elements(r.subjects) s WHERE s->>'id' = k.subject LIMIT 1) AS fields
   FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS k(key, subject, consent, lim)
  CROSS JOIN LATERAL (
    ${newestOfBoth(LOG_COLUMNS, READS_FILTER, 'k.lim')}

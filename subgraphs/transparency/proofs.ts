@@ -7,7 +7,7 @@
  * with their salts, the tree nodes of every proof.
  */
 import type { Database } from '../../platform/database.ts';
-import type { AuditRecordRow } from '../../platform/audit-row.ts';
+import { subjectsOf, type AuditRecordRow } from '../../platform/audit-row.ts';
 import { recordLeaf, subjectSalt, type LeafRecord } from '../../platform/tlog/leaf.ts';
 import { assemble, inclusionPlan, nodeKey, planNodes, toBase64, type Hash } from '../../platform/tlog/merkle.ts';
 import { PROOF_FORMAT, type AuditProof } from '../../platform/tlog/proof.ts';
@@ -23,7 +23,7 @@ SELECT c.size, c.note, array_agg(s.line ORDER BY s.witness, s.key_id) AS lines
  WHERE c.size = (SELECT max(size) FROM audit_tree_cosignature)
  GROUP BY c.size, c.note`;
 
-const RECORD_COLUMNS = 'seq, recorded_at, request_id, client, actor, purpose, legal_basis, case_ref, operation_name, operation_hash, outcome, denials, subjects, other_fields, hash';
+const RECORD_COLUMNS = 'seq, recorded_at, request_id, client, actor, purpose, legal_basis, case_ref, operation_name, operation_hash, outcome, denials, subjects, field_sets, other_fields, hash';
 const RECORDS_SQL = `
 SELECT r.*, s.salt FROM (
   (SELECT ${RECORD_COLUMNS} FROM audit_record WHERE seq = ANY($1::bigint[]))
@@ -48,7 +48,7 @@ const leafRecord = (row: RecordRow): LeafRecord => ({
   operationHash: row.operation_hash,
   outcome: row.outcome,
   denials: row.denials,
-  subjects: row.subjects,
+  subjects: subjectsOf(row),
   otherFields: row.other_fields,
   hash: row.hash,
 });

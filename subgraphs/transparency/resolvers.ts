@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { checkGrant, consentState, type ConsentRecord } from '../../permissions/consent.ts';
 import { badUserInput } from '../../platform/errors.ts';
+import { subjectsOf } from '../../platform/audit-row.ts';
 import { today } from '../../platform/clock.ts';
 import type { SubgraphContext } from '../kit/agency.ts';
 import type { AccessRow, AuditRow, ConsentRow, TransparencyLoaders } from './loaders.ts';
@@ -128,7 +129,7 @@ function auditRecord(row: AuditRow, ctx: Context) {
     outcome: row.outcome,
     archived: row.archived,
     denials: row.denials.map((d) => (d.field ? `${d.code}:${d.field}` : d.code)),
-    subjects: row.subjects.map((s) => ({ citizen: { id: s.id }, fields: s.fields.map((f) => `${f.agency}:${f.field}`), consent: s.consent ?? null })),
+    subjects: subjectsOf(row).map((s) => ({ citizen: { id: s.id }, fields: s.fields.map((f) => `${f.agency}:${f.field}`), consent: s.consent ?? null })),
   };
 }
 

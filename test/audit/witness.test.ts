@@ -34,6 +34,7 @@ import { formatVerifierKey, generateSigner, type Signer } from '../../platform/t
 import { openCheckpoint, signCheckpoint } from '../../platform/tlog/checkpoint.ts';
 import { submitCheckpoint } from '../../gateway/audit/witness-client.ts';
 import { startTestSystem, testAuditLog, type TestSystem } from '../support/system.ts';
+import { subjectsOf } from '../../platform/audit-row.ts';
 
 const run = promisify(execFile);
 const singleParent = personaByRole('single-parent');
@@ -229,9 +230,9 @@ describe('verify against the witness', () => {
     // Record 15 gets another case reference, and every hash from it on is recomputed: the chain verifies again.
     const owner = log.store.owner;
     await sql(owner, `UPDATE audit_record SET case_ref = 'CASE-FORGED' WHERE seq = 15`);
-    const rows = await sql<{ seq: string; recorded_at: Date; request_id: string; client: string; actor: string; purpose: string; legal_basis: string | null; case_ref: string | null; operation_name: string | null; operation_hash: string; outcome: 'served' | 'denied'; denials: []; subjects: []; other_fields: [] }>(owner, 'SELECT * FROM audit_record WHERE seq >= 15 ORDER BY seq');
+    const rows = await sql<{ seq: string; recorded_at: Date; request_id: string; client: string; actor: string; purpose: string; legal_basis: string | null; case_ref: string | null; operation_name: string | null; operation_hash: string; outcome: 'served' | 'denied'; denials: []; other_fields: [] } & Parameters<typeof subjectsOf>[0]>(owner, 'SELECT * FROM audit_record WHERE seq >= 15 ORDER BY seq');
     const [head] = await sql<{ hash: string }>(owner, 'SELECT hash FROM audit_record WHERE seq = 14');
-    const rechained = chain(rows.map((r) => ({ recordedAt: r.recorded_at.toISOString(), requestId: r.request_id, client: r.client, actor: r.actor, purpose: r.purpose, legalBasis: r.legal_basis, caseRef: r.case_ref, operationName: r.operation_name, operationHash: r.operation_hash, outcome: r.outcome, denials: r.denials, subjects: r.subjects, otherFields: r.other_fields })), { seq: 14, hash: head!.hash });
+    const rechained = chain(rows.map((r) => ({ recordedAt: r.recorded_at.toISOString(), requestId: r.request_id, client: r.client, actor: r.actor, purpose: r.purpose, legalBasis: r.legal_basis, caseRef: r.case_ref, operationName: r.operation_name, operationHash: r.operation_hash, outcome: r.outcome, denials: r.denials, subjects: subjectsOf(r), otherFields: r.other_fields })), { seq: 14, hash: head!.hash });
     for (const record of rechained) await sql(owner, 'UPDATE audit_record SET prev_hash = $1, hash = $2 WHERE seq = $3', [record.prevHash, record.hash, record.seq]);
     for (const table of ['audit_tree_cosignature', 'audit_tree_checkpoint', 'audit_leaf_salt', 'audit_tree_node']) await sql(owner, `DELETE FROM ${table}`);
     expect(await verifyChain(log.store.app)).toMatchObject({ ok: true });

@@ -13,6 +13,7 @@ import { CONTEXT_HEADER, signContext, type CallerContext } from '../../platform/
 import { policyDigest } from '../../permissions/digest.ts';
 import { personaByRole } from '../../seed/personas.ts';
 import { startTestSystem, type GraphQLResponse, type TestSystem } from '../support/system.ts';
+import { subjectsOf } from '../../platform/audit-row.ts';
 
 // Persons used here only (other files use other personas' consents): Tiina consents herself; Peeter never does, but
 // consents for his minor child; an expired consent of Peeter's is written straight into the store.
@@ -116,16 +117,17 @@ describe('a partner under consent', () => {
     expect(byPath).toMatchObject({ b: 'CONSENT_MISSING', 'c.residence': 'NOT_GRANTED', 'c.taxAssessments': 'NOT_GRANTED' });
 
     // The audit record names the consent for Tiina's fields; Peeter appears only as refused.
-    const [record] = await sql<{ outcome: string; subjects: { id: string; consent?: string; fields: { field: string }[] }[]; case_ref: string }>(
-      'SELECT outcome, subjects, case_ref FROM audit_record WHERE request_id = $1',
+    const [record] = await sql<{ outcome: string; case_ref: string } & Parameters<typeof subjectsOf>[0]>(
+      'SELECT outcome, subjects, field_sets, case_ref FROM audit_record WHERE request_id = $1',
       [requestId],
     );
+    const subjects = subjectsOf(record!);
     expect(record!.outcome).toBe('served');
     expect(record!.case_ref).toBe('LOAN-2026-0042');
     // (A refused person may be named as targeted, with no fields.)
-    const served = record!.subjects.filter((s) => s.fields.length > 0);
+    const served = subjects.filter((s) => s.fields.length > 0);
     expect(served.map((s) => [s.id, s.consent])).toEqual([[tiina.id, consentId]]);
-    expect(record!.subjects.filter((s) => s.id !== tiina.id).every((s) => s.fields.length === 0 && s.consent === undefined)).toBe(true);
+    expect(subjects.filter((s) => s.id !== tiina.id).every((s) => s.fields.length === 0 && s.consent === undefined)).toBe(true);
     expect(served[0]!.fields.map((f) => f.field).sort()).toEqual(['Citizen.annualIncome', 'Citizen.familyName', 'Citizen.givenName', 'Citizen.id', 'Citizen.incomes', 'Income.amount', 'Income.year']);
   });
 

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { personaByRole } from '../../seed/personas.ts';
 import { paidForChild } from '../../subgraphs/benefits/household.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
+import { subjectsOf } from '../../platform/audit-row.ts';
 
 const father = personaByRole('large-family').id;
 const single = personaByRole('single-parent').id;
@@ -75,9 +76,9 @@ describe('benefits paid for a child, to either parent', () => {
     const audit = new pg.Client({ connectionString: inject('databases').audit });
     await audit.connect();
     try {
-      const { rows } = await audit.query<{ subjects: { id: string; fields: { field: string; agency: string }[] }[] }>('SELECT subjects FROM audit_record WHERE request_id = $1', [requestId]);
+      const { rows } = await audit.query<Parameters<typeof subjectsOf>[0]>('SELECT subjects, field_sets FROM audit_record WHERE request_id = $1', [requestId]);
       for (const ward of r.data!.me.wards) {
-        const fields = rows[0]!.subjects.find((s) => s.id === ward.id)?.fields.map((f) => `${f.agency}:${f.field}`);
+        const fields = subjectsOf(rows[0]!).find((s) => s.id === ward.id)?.fields.map((f) => `${f.agency}:${f.field}`);
         // benefitsPaidFor @requires the child's birth date and parents: they left the population and family registers.
         expect(fields, ward.id).toEqual(expect.arrayContaining(['benefits:Citizen.benefitsPaidFor', 'identity:Citizen.dateOfBirth', 'family:Citizen.parents']));
       }

@@ -22,6 +22,7 @@ import { requirementsFor } from '../../gateway/enforcement/required-facts.ts';
 import { addDays } from '../../permissions/consent.ts';
 import { today } from '../../platform/clock.ts';
 import { startTestSystem, type GraphQLResponse, type TestSystem } from '../support/system.ts';
+import { subjectsOf } from '../../platform/audit-row.ts';
 
 const policy: Policy = loadPolicy();
 const schema = apiSchema();
@@ -137,11 +138,12 @@ const isPersonal = (coordinate: string) => classify(policy, coordinate) !== PUBL
 const present = (values: Json[]) => values.some((v) => v !== null && v !== undefined);
 
 interface AuditRow { request_id: string; subjects: { id: string; fields: { field: string }[] }[]; other_fields: { field: string }[] }
+type StoredAuditRow = Omit<AuditRow, 'subjects'> & Parameters<typeof subjectsOf>[0];
 async function auditRows(requestIds: string[]): Promise<Map<string, AuditRow>> {
   const client = new pg.Client({ connectionString: inject('databases').audit });
   await client.connect();
   try {
-    const rows = (await client.query<AuditRow>('SELECT request_id, subjects, other_fields FROM audit_record WHERE request_id = ANY($1)', [requestIds])).rows;
+    const rows: AuditRow[] = (await client.query<StoredAuditRow>('SELECT request_id, subjects, field_sets, other_fields FROM audit_record WHERE request_id = ANY($1)', [requestIds])).rows.map((r) => ({ ...r, subjects: subjectsOf(r) }));
     return new Map(rows.map((r) => [r.request_id, r]));
   } finally {
     await client.end();

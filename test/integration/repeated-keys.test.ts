@@ -9,6 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { personaByRole } from '../../seed/personas.ts';
 import { startTestSystem, type GraphQLCall, type GraphQLResponse, type TestSystem } from '../support/system.ts';
+import { subjectsOf } from '../../platform/audit-row.ts';
 
 const mother = personaByRole('newborn-mother');
 const single = personaByRole('single-parent');
@@ -20,15 +21,14 @@ beforeAll(async () => {
 });
 afterAll(async () => system?.close());
 
-interface AuditedSubject { id: string; fields: { field: string }[] }
 
 async function audited(requestId: string): Promise<Map<string, string[]>> {
   const client = new pg.Client({ connectionString: inject('databases').audit });
   await client.connect();
   try {
-    const rows = (await client.query<{ subjects: AuditedSubject[] }>('SELECT subjects FROM audit_record WHERE request_id = $1', [requestId])).rows;
+    const rows = (await client.query<Parameters<typeof subjectsOf>[0]>('SELECT subjects, field_sets FROM audit_record WHERE request_id = $1', [requestId])).rows;
     expect(rows).toHaveLength(1);
-    return new Map(rows[0]!.subjects.map((s) => [s.id, s.fields.map((f) => f.field).sort()]));
+    return new Map(subjectsOf(rows[0]!).map((s) => [s.id, s.fields.map((f) => f.field).sort()]));
   } finally {
     await client.end();
   }

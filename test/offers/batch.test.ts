@@ -24,6 +24,7 @@ import { apiSchema } from '../support/api-schema.ts';
 import { fieldsOf } from '../support/fields-of.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 import { referenceOffers, TRIPLE_SQL, type Triple } from './reference.ts';
+import { subjectsOf } from '../../platform/audit-row.ts';
 
 const policy = loadPolicy();
 
@@ -168,10 +169,10 @@ describe('batch over the seeded population', () => {
     const audit = new pg.Client({ connectionString: scratch.urls.audit });
     await audit.connect();
     try {
-      const { rows } = await audit.query<{ purpose: string; subjects: { id: string; fields: { field: string; agency: string }[] }[] }>('SELECT purpose, subjects FROM audit_record WHERE request_id = $1', [requestId]);
+      const { rows } = await audit.query<{ purpose: string } & Parameters<typeof subjectsOf>[0]>('SELECT purpose, subjects, field_sets FROM audit_record WHERE request_id = $1', [requestId]);
       expect(rows).toHaveLength(1);
       expect(rows[0]!.purpose).toBe(ENGINE_PURPOSE);
-      const fieldsOf = (id: string) => rows[0]!.subjects.find((s) => s.id === id)?.fields.map((f) => `${f.agency}:${f.field}`) ?? [];
+      const fieldsOf = (id: string) => subjectsOf(rows[0]!).find((s) => s.id === id)?.fields.map((f) => `${f.agency}:${f.field}`) ?? [];
       // The person: their facts from four registers, and the board's findings.
       expect(fieldsOf(parent!.person_id)).toEqual(expect.arrayContaining(['identity:Citizen.dateOfBirth', 'tax:Citizen.annualIncome', 'tax:Citizen.insuredYears', 'family:Citizen.children', 'family:Citizen.householdMembers', 'benefits:Citizen.eligibility']));
       // Their child: what the rules read of the child, recorded for the child.

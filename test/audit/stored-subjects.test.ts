@@ -1,0 +1,127 @@
+/**
+ * How a record's subjects are stored (transparency migration 006): each distinct field list once, each subject
+ * pointing at its own. What a record says, its hash and its verification are unchanged; records written before,
+ * with the fields inline, read and verify as they did.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { agencyMigrationsDir } from '../../subgraphs/folders.ts';
+import { openDatabase } from '../../platform/database.ts';
+import { migrate } from '../../platform/migrate.ts';
+import { subjectsOf, type AuditRecordRow, type FieldRef } from '../../platform/audit-row.ts';
+import { chain, type AuditContent, type SubjectFields } from '../../gateway/audit/chain.ts';
+import { appendBatch, storedSubjects } from '../../gateway/audit/store.ts';
+import { verifyChain } from '../../gateway/audit/verify.ts';
+
+const NAME: FieldRef[] = [{ field: 'Citizen.givenName', agency: 'identity' }, { field: 'Citizen.familyName', agency: 'identity' }];
+const INCOME: FieldRef[] = [{ field: 'Citizen.annualIncome', agency: 'tax' }];
+const id = (i: number) => String(30_000_000_000 + i);
+
+/** A page's subjects: most share one list object (as request-audit.ts hands them), some an equal copy, one a consent. */
+function pageSubjects(n: number): SubjectFields[] {
+  return Array.from({ length: n }, (_, i) =>
+    i % 10 === 0 ? { id: id(i), fields: INCOME } : i % 10 === 1 ? { id: id(i), fields: NAME.map((f) => ({ ...f })) } : i === 2 ? { id: id(i), fields: NAME, consent: 'c0ffee00-0000-4000-8000-000000000001' } : { id: id(i), fields: NAME },
+  );
+}
+
+const roundTrip = (subjects: SubjectFields[]) => {
+  const stored = storedSubjects(subjects);
+  return { stored, read: subjectsOf({ subjects: JSON.parse(stored.subjects) as AuditRecordRow['subjects'], field_sets: JSON.parse(stored.fieldSets) as FieldRef[][] }) };
+};
+
+describe('a record\'s subjects as stored', () => {
+  it('read back exactly as written: ids, fields in order, consent', () => {
+    const subjects = pageSubjects(1_000);
+    const { stored, read } = roundTrip(subjects);
+    expect(read).toEqual(subjects);
+    // Equal lists in distinct arrays share one set: two sets for the whole page.
+    expect(JSON.parse(stored.fieldSets)).toEqual([INCOME, NAME]);
+  });
+
+  it('a page of 10,000 people is a fraction of the inline form', () => {
+    const subjects = pageSubjects(10_000);
+    const { stored } = roundTrip(subjects);
+    const inline = JSON.stringify(subjects).length;
+    expect(stored.subjects.length + stored.fieldSets.length).toBeLessThan(inline / 2.5);
+  });
+
+  it('a subject of any other shape is stored as it is, and still reads back', () => {
+    const odd = [{ id: id(1), fields: NAME, note: 'x' }, { id: id(2), fields: NAME, consent: 7 }, { id: id(3), fields: INCOME }] as unknown as SubjectFields[];
+    const { stored, read } = roundTrip(odd);
+    expect(JSON.parse(stored.subjects)).toEqual([odd[0], odd[1], { id: id(3), set: 0 }]);
+    expect(read).toEqual(odd);
+  });
+
+  it('a set that is not there reads as no fields (and the record no longer matches its hash)', () => {
+    expect(subjectsOf({ subjects: [{ id: id(1), set: 5 }], field_sets: [NAME] })).toEqual([{ id: id(1), fields: [] }]);
+    expect(subjectsOf({ subjects: [{ id: id(1), set: 0 }], field_sets: null })).toEqual([{ id: id(1), fields: [] }]);
+  });
+});
+
+async function sql<R extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(text, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('in PostgreSQL (a store of its own, as the superuser)', () => {
+  const name = `audit_stored_${randomBytes(4).toString('hex')}`;
+  let url: string;
+  const content = (i: number, subjects: SubjectFields[]): AuditContent => ({
+    recordedAt: new Date(Date.now() + i).toISOString(), requestId: `req-${i}`, client: 'offers-engine', actor: 'offers-engine', purpose: 'proactive-eligibility',
+    legalBasis: 'statute: test', caseRef: null, operationName: 'OffersPage', operationHash: '0'.repeat(64), outcome: 'served', denials: [], subjects, otherFields: [],
+  });
+
+  beforeAll(async () => {
+    const superuser = inject('superuserUrl');
+    await sql(superuser, `CREATE DATABASE ${name}`);
+    url = superuser.replace(/\/postgres$/, `/${name}`);
+    await migrate(url, agencyMigrationsDir('transparency'));
+    // A record in the form written before migration 006 (fields inline, no field_sets), chained first.
+    const [old] = chain([content(1, [{ id: id(1), fields: INCOME }, { id: id(2), fields: NAME }])], { seq: 0, hash: '0'.repeat(64) });
+    await sql(
+      url,
+      `INSERT INTO audit_record (seq, recorded_at, request_id, client, actor, purpose, legal_basis, case_ref, operation_name, operation_hash, outcome, denials, subjects, other_fields, subject_ids, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '[]', $12, '[]', $13, $14, $15)`,
+      [old!.seq, old!.recordedAt, old!.requestId, old!.client, old!.actor, old!.purpose, old!.legalBasis, old!.caseRef, old!.operationName, old!.operationHash, old!.outcome, JSON.stringify(old!.subjects), old!.subjects.map((s) => s.id), old!.prevHash, old!.hash],
+    );
+    const db = openDatabase('stored-subjects', url);
+    try {
+      await appendBatch(db, [content(2, pageSubjects(3_000))]);
+    } finally {
+      await db.close();
+    }
+  });
+  afterAll(async () => {
+    await sql(inject('superuserUrl'), `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  });
+
+  it('a new record keeps its two field lists once; both forms verify in one chain', async () => {
+    const rows = await sql<{ seq: number; sets: number | null; inline: boolean }>(url, `SELECT seq::int AS seq, jsonb_array_length(field_sets) AS sets, subjects->0 ? 'fields' AS inline FROM audit_record ORDER BY seq`);
+    expect(rows).toEqual([{ seq: 1, sets: null, inline: true }, { seq: 2, sets: 2, inline: false }]);
+    expect(await verifyChain(url)).toMatchObject({ ok: true, checked: 2 });
+  });
+
+  it('one subject\'s fields, in either form, by the function the transparency subgraph reads them with', async () => {
+    const fieldsOf = (subject: string) =>
+      sql<{ seq: number; fields: FieldRef[] }>(url, `SELECT r.seq::int AS seq, audit_subject_fields(s, r.field_sets) AS fields FROM audit_record r, jsonb_array_elements(r.subjects) s WHERE s->>'id' = $1 ORDER BY r.seq`, [subject]);
+    expect(await fieldsOf(id(1))).toEqual([{ seq: 1, fields: INCOME }, { seq: 2, fields: NAME }]);
+    expect(await fieldsOf(id(2))).toEqual([{ seq: 1, fields: NAME }, { seq: 2, fields: NAME }]);
+    expect(await fieldsOf(id(10))).toEqual([{ seq: 2, fields: INCOME }]);
+  });
+
+  it('an edited field list breaks the record it belongs to', async () => {
+    await sql(url, `UPDATE audit_record SET field_sets = jsonb_set(field_sets, '{0,0,field}', '"Citizen.dateOfBirth"') WHERE seq = 2`);
+    expect(await verifyChain(url)).toMatchObject({ ok: false, broken: { seq: 2 } });
+    await sql(url, `UPDATE audit_record SET field_sets = jsonb_set(field_sets, '{0,0,field}', '"Citizen.annualIncome"') WHERE seq = 2`);
+    expect(await verifyChain(url)).toMatchObject({ ok: true });
+    // A subject moved to the other list is caught the same way.
+    await sql(url, `UPDATE audit_record SET subjects = jsonb_set(subjects, '{5,set}', '0') WHERE seq = 2`);
+    expect(await verifyChain(url)).toMatchObject({ ok: false, broken: { seq: 2 } });
+  });
+});
