@@ -48,15 +48,17 @@ export interface AuditedSubject {
 export type StoredSubject = { id: string; consent?: string } & ({ fields: FieldRef[] } | { set: number });
 
 /**
- * A record's subjects with their fields, whichever form they were stored in. A set that is not there reads as no
- * fields: the record then no longer matches its hash, which `npm run audit -- verify` reports.
+ * A record's subjects with their fields, whichever form they were stored in (the SQL function audit_subject_fields,
+ * transparency migration 006, is the same rule). Anything else (a row edited by hand: a set that is not there, fields
+ * that are not a list) reads as no fields: the record then no longer matches its hash, which `npm run audit -- verify`
+ * reports.
  */
 export function subjectsOf(row: Pick<AuditRecordRow, 'subjects' | 'field_sets'>): AuditedSubject[] {
   const sets = row.field_sets;
   return row.subjects.map((stored) => {
-    if (!('set' in stored) || 'fields' in stored) return stored as AuditedSubject;
+    if ('fields' in stored) return Array.isArray(stored.fields) ? (stored as AuditedSubject) : { ...stored, fields: [] };
     const { set, ...subject } = stored;
-    return { ...subject, fields: sets?.[set] ?? [] };
+    const fields = Number.isInteger(set) && set >= 0 ? sets?.[set] : undefined;
+    return { ...subject, fields: Array.isArray(fields) ? fields : [] };
   });
 }
-

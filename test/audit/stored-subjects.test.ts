@@ -53,9 +53,12 @@ describe('a record\'s subjects as stored', () => {
     expect(read).toEqual(odd);
   });
 
-  it('a set that is not there reads as no fields (and the record no longer matches its hash)', () => {
-    expect(subjectsOf({ subjects: [{ id: id(1), set: 5 }], field_sets: [NAME] })).toEqual([{ id: id(1), fields: [] }]);
+  it('a set that is not there, or fields that are not a list, read as no fields (and the record no longer matches its hash)', () => {
+    const odd = [5, -1, 1.5, '0', 'length', '__proto__', null, 1e12];
+    for (const set of odd) expect(subjectsOf({ subjects: [{ id: id(1), set }] as never, field_sets: [NAME, 'x'] as never })).toEqual([{ id: id(1), fields: [] }]);
+    expect(subjectsOf({ subjects: [{ id: id(1), set: 1 }], field_sets: [NAME, 'x'] as never })).toEqual([{ id: id(1), fields: [] }]);
     expect(subjectsOf({ subjects: [{ id: id(1), set: 0 }], field_sets: null })).toEqual([{ id: id(1), fields: [] }]);
+    expect(subjectsOf({ subjects: [{ id: id(1), fields: 'x' }] as never, field_sets: null })).toEqual([{ id: id(1), fields: [] }]);
   });
 });
 
@@ -113,6 +116,12 @@ describe('in PostgreSQL (a store of its own, as the superuser)', () => {
     expect(await fieldsOf(id(1))).toEqual([{ seq: 1, fields: INCOME }, { seq: 2, fields: NAME }]);
     expect(await fieldsOf(id(2))).toEqual([{ seq: 1, fields: NAME }, { seq: 2, fields: NAME }]);
     expect(await fieldsOf(id(10))).toEqual([{ seq: 2, fields: INCOME }]);
+  });
+
+  it('a row edited by hand into any other form reads as no fields in SQL too, never an error', async () => {
+    const forms = ['{"id":"x","set":5}', '{"id":"x","set":-1}', '{"id":"x","set":1.5}', '{"id":"x","set":"0"}', '{"id":"x","set":"a"}', '{"id":"x","set":99999999999}', '{"id":"x","set":1}', '{"id":"x","fields":"a"}', '{"id":"x"}'];
+    const [row] = await sql<{ fields: unknown[] }>(url, `SELECT array_agg(audit_subject_fields(f::jsonb, '[[{"field":"Citizen.id","agency":"identity"}],"x"]'::jsonb)) AS fields FROM unnest($1::text[]) f`, [forms]);
+    expect(row!.fields).toEqual(forms.map(() => []));
   });
 
   it('an edited field list breaks the record it belongs to', async () => {

@@ -9,7 +9,15 @@
 ALTER TABLE audit_record ADD COLUMN field_sets jsonb;
 ALTER TABLE audit_archive ADD COLUMN field_sets jsonb;
 
--- One subject's fields, in either form (platform/audit-row.ts says the same for the code that reads whole records).
+-- One subject's fields, in either form (subjectsOf in platform/audit-row.ts is
+-- the same rule for code that reads whole records). Anything else (a row edited
+-- by hand) reads as no fields rather than failing the citizen's tracker; its
+-- hash no longer matches, which `npm run audit -- verify` reports.
 CREATE FUNCTION audit_subject_fields(subject jsonb, field_sets jsonb) RETURNS jsonb
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  RETURN coalesce(subject -> 'fields', field_sets -> ((subject ->> 'set')::int), '[]'::jsonb);
+  RETURN CASE
+    WHEN subject ? 'fields' THEN CASE WHEN jsonb_typeof(subject -> 'fields') = 'array' THEN subject -> 'fields' ELSE '[]'::jsonb END
+    WHEN jsonb_typeof(subject -> 'set') = 'number' AND subject ->> 'set' ~ '^[0-9]{1,9}$'
+     AND jsonb_typeof(field_sets -> ((subject ->> 'set')::int)) = 'array' THEN field_sets -> ((subject ->> 'set')::int)
+    ELSE '[]'::jsonb
+  END;
