@@ -4,6 +4,7 @@ import { useApolloClient } from '@apollo/client/react';
 import { useState, type FormEvent } from 'react';
 import { describeErrors, isNotInSchema } from '../shared/errors.ts';
 import { dataOf } from '../shared/graphql.ts';
+import { dayStart, PLATFORM_TIME_ZONE } from '../shared/platform-day.ts';
 import { Loading, Problems, Section } from '../shared/ui.tsx';
 
 export const AUDIT_SEARCH = gql`
@@ -68,13 +69,6 @@ export function toCsv(records: AuditRecord[]): string {
   );
   return [header.join(','), ...rows].join('\r\n');
 }
-
-/** A day (YYYY-MM-DD) as the instant it starts in the officer's time zone; `to` is exclusive, so its end is the next day's start. */
-const dayStart = (day: string, plusDays = 0) => {
-  const date = new Date(`${day}T00:00:00`);
-  date.setDate(date.getDate() + plusDays);
-  return date.toISOString();
-};
 
 export function AuditSearch() {
   const client = useApolloClient();
@@ -202,7 +196,7 @@ export function AuditSearch() {
                 {records.map((r) => (
                   <tr key={r.seq} data-seq={r.seq}>
                     <td>
-                      <time dateTime={r.at}>{new Date(r.at).toLocaleString('en-GB', { timeZone: 'Europe/Tallinn' })}</time>
+                      <time dateTime={r.at}>{new Date(r.at).toLocaleString('en-GB', { timeZone: PLATFORM_TIME_ZONE })}</time>
                     </td>
                     <td>{r.clientName ?? r.client}</td>
                     <td>
