@@ -31,6 +31,8 @@ export interface AuditRecordRow {
   /** Each distinct field list of the record once (null in records written before migration 006). */
   field_sets?: FieldRef[][] | null;
   other_fields: FieldRef[];
+  /** The subjects' ids again, for the GIN index of a citizen's log: verify checks them against `subjects`. */
+  subject_ids?: string[];
   prev_hash: string;
   hash: string;
   /** Since transparency migration 003; outside the hash. */
@@ -47,18 +49,22 @@ export interface AuditedSubject {
 /** A subject as stored: its fields inline, or the index of its field list in the record's `field_sets`. */
 export type StoredSubject = { id: string; consent?: string } & ({ fields: FieldRef[] } | { set: number });
 
+const isFieldRef = (f: unknown): f is FieldRef =>
+  typeof f === 'object' && f !== null && typeof (f as FieldRef).field === 'string' && typeof (f as FieldRef).agency === 'string';
+const fieldList = (fields: unknown): FieldRef[] => (Array.isArray(fields) ? (fields.every(isFieldRef) ? fields : fields.filter(isFieldRef)) : []);
+
 /**
- * A record's subjects with their fields, whichever form they were stored in (the SQL function audit_subject_fields,
- * transparency migration 006, is the same rule). Anything else (a row edited by hand: a set that is not there, fields
- * that are not a list) reads as no fields: the record then no longer matches its hash, which `npm run audit -- verify`
- * reports.
+ * A record's subjects with their fields, whichever form they were stored in. The one reader of that form: verify,
+ * the tree, proofs, the citizen's tracker and the officer's search all go through it, so none can be shown other
+ * fields than the hash covers. Anything else (a row edited by hand: a set that is not an index of `field_sets`,
+ * fields that are not a list of field references) reads as no fields, or fewer: the record then no longer matches
+ * its hash, which `npm run audit -- verify` reports.
  */
 export function subjectsOf(row: Pick<AuditRecordRow, 'subjects' | 'field_sets'>): AuditedSubject[] {
-  const sets = row.field_sets;
+  const sets = Array.isArray(row.field_sets) ? row.field_sets : [];
   return row.subjects.map((stored) => {
-    if ('fields' in stored) return Array.isArray(stored.fields) ? (stored as AuditedSubject) : { ...stored, fields: [] };
+    if ('fields' in stored) return Array.isArray(stored.fields) && stored.fields.every(isFieldRef) ? (stored as AuditedSubject) : { ...stored, fields: fieldList(stored.fields) };
     const { set, ...subject } = stored;
-    const fields = Number.isInteger(set) && set >= 0 ? sets?.[set] : undefined;
-    return { ...subject, fields: Array.isArray(fields) ? fields : [] };
+    return { ...subject, fields: Number.isInteger(set) && set >= 0 && set < sets.length ? fieldList(sets[set]) : [] };
   });
 }

@@ -77,8 +77,10 @@ export function storedSubjects(subjects: readonly SubjectFields[]): { subjects: 
     return index;
   };
   const stored = subjects.map((subject) => {
+    // Stored as it is, a subject without a field list could read as an index (it would fail its hash): fail closed.
+    if (!Array.isArray(subject.fields)) throw new Error('an audit subject without a field list');
     const keys = Object.keys(subject);
-    const plain = Array.isArray(subject.fields) && typeof subject.id === 'string' && keys.every((k) => k === 'id' || k === 'fields' || (k === 'consent' && typeof subject.consent === 'string'));
+    const plain = typeof subject.id === 'string' && keys.every((k) => k === 'id' || k === 'fields' || (k === 'consent' && typeof subject.consent === 'string'));
     if (!plain) return JSON.stringify(subject);
     const consent = subject.consent === undefined ? '' : `,"consent":${JSON.stringify(subject.consent)}`;
     return `{"id":${JSON.stringify(subject.id)},"set":${setOf(subject.fields)}${consent}}`;
@@ -157,10 +159,10 @@ export async function appendBatch(db: Database, contents: readonly AuditContent[
 
 export type ChainTable = 'audit_record' | 'audit_archive';
 
-/** Records of a table after `afterSeq`, in sequence order, one page at a time. */
-export async function readPage(client: pg.ClientBase, table: ChainTable, afterSeq: number, limit: number): Promise<ChainedRecord[]> {
+/** Records of a table after `afterSeq`, in sequence order, one page at a time, with the ids the citizen's log is indexed by. */
+export async function readPage(client: pg.ClientBase, table: ChainTable, afterSeq: number, limit: number): Promise<(ChainedRecord & { subjectIds: string[] })[]> {
   const { rows } = await client.query<RecordRow>(`SELECT ${COLUMNS} FROM ${table} WHERE seq > $1 ORDER BY seq LIMIT $2`, [afterSeq, limit]);
-  return rows.map(fromRow);
+  return rows.map((row) => ({ ...fromRow(row), subjectIds: row.subject_ids ?? [] }));
 }
 
 export async function readCheckpoints(client: pg.ClientBase): Promise<Checkpoint[]> {

@@ -19,6 +19,8 @@ export interface VerifyResult {
 
 const PAGE = 5_000;
 
+const sameIds = (ids: readonly string[], subjects: readonly { id: string }[]) => ids.length === subjects.length && subjects.every((s, i) => s.id === ids[i]);
+
 interface Link {
   seq: number;
   hash: string;
@@ -40,6 +42,10 @@ async function walk(client: pg.ClientBase, table: ChainTable, start: Link, onPro
       }
       if (recordHash(record, record.seq, record.prevHash) !== record.hash) {
         return { last, checked, broken: { seq: record.seq, table, reason: `record ${record.seq} does not match its hash: its content was edited` } };
+      }
+      // Outside the hash, but what finds a record for a citizen's tracker: emptied, the record would drop out of it.
+      if (!sameIds(record.subjectIds, record.subjects)) {
+        return { last, checked, broken: { seq: record.seq, table, reason: `record ${record.seq} is indexed under other people than its subjects: its subject ids were edited` } };
       }
       last = { seq: record.seq, hash: record.hash };
       checked += 1;

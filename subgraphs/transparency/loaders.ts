@@ -6,7 +6,7 @@
  */
 import DataLoader from 'dataloader';
 import type { Database } from '../../platform/database.ts';
-import type { AuditRecordRow, FieldRef } from '../../platform/audit-row.ts';
+import { subjectsOf, type AuditRecordRow, type FieldRef, type StoredSubject } from '../../platform/audit-row.ts';
 import { proofsFor, type ProofKey } from './proofs.ts';
 import { createInquiryLoaders } from './inquiries.ts';
 
@@ -91,8 +91,7 @@ const newestOfBoth = (columns: string, filter: string, limit: string) => `SELECT
 
 const LOG_SQL = `
 SELECT k.key, r.seq, r.recorded_at, r.client, r.actor, r.purpose, r.legal_basis, r.case_ref, r.archived,
-       (SELECT audit_subject_fields(s, r.field_sets) FROM jsonb_array_elements(r.subjects) s WHERE s->>'id' = k.subject LIMIT 1) AS fields,
-       (SELECT s->>'consent' FROM jsonb_array_elements(r.subjects) s WHERE s->>'id' = k.subject LIMIT 1) AS consent_id
+       (SELECT s FROM jsonb_array_elements(r.subjects) s WHERE s->>'id' = k.subject LIMIT 1) AS subject, r.field_sets
   FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::text[]) AS k(key, subject, lim, before_seq, exclude_actor)
  CROSS JOIN LATERAL (
    ${newestOfBoth(LOG_COLUMNS, LOG_FILTER, 'k.lim')}
@@ -125,13 +124,22 @@ const readsKeyOf = (k: ConsentReadsKey) => JSON.stringify([k.consentId, k.subjec
 // A consented read names its consent in its subject's part of the record (gateway/audit/request-audit.ts).
 const READS_FILTER = `a.subject_ids @> ARRAY[k.subject] AND a.subjects @> jsonb_build_array(jsonb_build_object('id', k.subject, 'consent', k.consent))`;
 const READS_SQL = `
-SELECT k.key, r.seq, r.recorded_at, r.client, r.actor, r.purpose, r.legal_basis, r.case_ref, r.archived, k.consent AS consent_id,
-       (SELECT audit_subject_fields(s, r.field_sets) FROM jsonb_array_elements(r.subjects) s WHERE s->>'id' = k.subject LIMIT 1) AS fields
+SELECT k.key, r.seq, r.recorded_at, r.client, r.actor, r.purpose, r.legal_basis, r.case_ref, r.archived,
+       (SELECT s FROM jsonb_array_elements(r.subjects) s WHERE s->>'id' = k.subject LIMIT 1) AS subject, r.field_sets
   FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) AS k(key, subject, consent, lim)
  CROSS JOIN LATERAL (
    ${newestOfBoth(LOG_COLUMNS, READS_FILTER, 'k.lim')}
  ) r
  ORDER BY k.key, r.seq DESC`;
+
+/** A row of LOG_SQL or READS_SQL: the citizen's own subject of the record as stored, and the record's field lists. */
+type StoredAccessRow = Omit<AccessRow, 'fields' | 'consent_id'> & { subject: StoredSubject | null; field_sets: AuditRecordRow['field_sets'] };
+
+/** The citizen's part of a record, read by the one reader of the stored form (subjectsOf), as verify reads it. */
+function accessRow({ subject, field_sets, ...row }: StoredAccessRow): AccessRow {
+  const own = subject ? subjectsOf({ subjects: [subject], field_sets })[0]! : undefined;
+  return { ...row, fields: own?.fields ?? null, consent_id: typeof own?.consent === 'string' ? own.consent : null };
+}
 
 const keyOf = (k: LogPageKey) => JSON.stringify([k.subjectId, k.limit, k.beforeSeq, k.excludeActor]);
 
@@ -140,13 +148,13 @@ export function createLoaders(db: Database) {
     accessLog: new DataLoader<LogPageKey, AccessRow[], string>(
       async (keys) => {
         const ids = keys.map(keyOf);
-        const rows = await db.query<AccessRow>(LOG_SQL, [
+        const rows = (await db.query<StoredAccessRow>(LOG_SQL, [
           ids,
           keys.map((k) => k.subjectId),
           keys.map((k) => k.limit),
           keys.map((k) => k.beforeSeq),
           keys.map((k) => k.excludeActor),
-        ]);
+        ])).map(accessRow);
         const byKey = new Map<string, AccessRow[]>(ids.map((id) => [id, []]));
         for (const row of rows) byKey.get(row.key)?.push(row);
         return ids.map((id) => byKey.get(id) ?? []);
@@ -174,7 +182,7 @@ export function createLoaders(db: Database) {
     /** The reads made under each consent (their subject's part of each record), newest first. */
     readsUnder: new DataLoader<ConsentReadsKey, AccessRow[], string>(
       async (keys) => {
-        const rows = await db.query<AccessRow>(READS_SQL, [keys.map(readsKeyOf), keys.map((k) => k.subjectId), keys.map((k) => k.consentId), keys.map((k) => k.limit)]);
+        const rows = (await db.query<StoredAccessRow>(READS_SQL, [keys.map(readsKeyOf), keys.map((k) => k.subjectId), keys.map((k) => k.consentId), keys.map((k) => k.limit)])).map(accessRow);
         const byKey = new Map<string, AccessRow[]>(keys.map((k) => [readsKeyOf(k), []]));
         for (const row of rows) byKey.get(row.key)?.push(row);
         return keys.map((k) => byKey.get(readsKeyOf(k)) ?? []);

@@ -12,6 +12,7 @@ import { migrate } from '../../platform/migrate.ts';
 import { subjectsOf, type AuditRecordRow, type FieldRef } from '../../platform/audit-row.ts';
 import { chain, type AuditContent, type SubjectFields } from '../../gateway/audit/chain.ts';
 import { appendBatch, storedSubjects } from '../../gateway/audit/store.ts';
+import { createLoaders } from '../../subgraphs/transparency/loaders.ts';
 import { verifyChain } from '../../gateway/audit/verify.ts';
 
 const NAME: FieldRef[] = [{ field: 'Citizen.givenName', agency: 'identity' }, { field: 'Citizen.familyName', agency: 'identity' }];
@@ -46,6 +47,10 @@ describe('a record\'s subjects as stored', () => {
     expect(stored.subjects.length + stored.fieldSets.length).toBeLessThan(inline / 2.5);
   });
 
+  it('a subject without a field list is refused (stored as it is, it could read as an index)', () => {
+    expect(() => storedSubjects([{ id: id(1), set: 0 }] as unknown as SubjectFields[])).toThrow(/without a field list/);
+  });
+
   it('a subject of any other shape is stored as it is, and still reads back', () => {
     const odd = [{ id: id(1), fields: NAME, note: 'x' }, { id: id(2), fields: NAME, consent: 7 }, { id: id(3), fields: INCOME }] as unknown as SubjectFields[];
     const { stored, read } = roundTrip(odd);
@@ -58,7 +63,9 @@ describe('a record\'s subjects as stored', () => {
     for (const set of odd) expect(subjectsOf({ subjects: [{ id: id(1), set }] as never, field_sets: [NAME, 'x'] as never })).toEqual([{ id: id(1), fields: [] }]);
     expect(subjectsOf({ subjects: [{ id: id(1), set: 1 }], field_sets: [NAME, 'x'] as never })).toEqual([{ id: id(1), fields: [] }]);
     expect(subjectsOf({ subjects: [{ id: id(1), set: 0 }], field_sets: null })).toEqual([{ id: id(1), fields: [] }]);
+    expect(subjectsOf({ subjects: [{ id: id(1), set: 0 }], field_sets: { 0: NAME } as never })).toEqual([{ id: id(1), fields: [] }]);
     expect(subjectsOf({ subjects: [{ id: id(1), fields: 'x' }] as never, field_sets: null })).toEqual([{ id: id(1), fields: [] }]);
+    expect(subjectsOf({ subjects: [{ id: id(1), set: 0 }], field_sets: [[NAME[0], 'x', null, { field: 1, agency: 'tax' }]] as never })).toEqual([{ id: id(1), fields: [NAME[0]] }]);
   });
 });
 
@@ -110,18 +117,58 @@ describe('in PostgreSQL (a store of its own, as the superuser)', () => {
     expect(await verifyChain(url)).toMatchObject({ ok: true, checked: 2 });
   });
 
-  it('one subject\'s fields, in either form, by the function the transparency subgraph reads them with', async () => {
-    const fieldsOf = (subject: string) =>
-      sql<{ seq: number; fields: FieldRef[] }>(url, `SELECT r.seq::int AS seq, audit_subject_fields(s, r.field_sets) AS fields FROM audit_record r, jsonb_array_elements(r.subjects) s WHERE s->>'id' = $1 ORDER BY r.seq`, [subject]);
-    expect(await fieldsOf(id(1))).toEqual([{ seq: 1, fields: INCOME }, { seq: 2, fields: NAME }]);
-    expect(await fieldsOf(id(2))).toEqual([{ seq: 1, fields: NAME }, { seq: 2, fields: NAME }]);
-    expect(await fieldsOf(id(10))).toEqual([{ seq: 2, fields: INCOME }]);
+  it('the citizen\'s tracker reads a subject\'s fields in either form, as verify does', async () => {
+    const db = openDatabase('stored-subjects-tracker', url);
+    try {
+      const log = createLoaders(db).accessLog;
+      const fieldsOf = async (subject: string) => (await log.load({ subjectId: subject, limit: 10, beforeSeq: null, excludeActor: null })).map((r) => [Number(r.seq), r.fields, r.consent_id]);
+      expect(await fieldsOf(id(1))).toEqual([[2, NAME, null], [1, INCOME, null]]);
+      expect(await fieldsOf(id(2))).toEqual([[2, NAME, 'c0ffee00-0000-4000-8000-000000000001'], [1, NAME, null]]);
+      expect(await fieldsOf(id(10))).toEqual([[2, INCOME, null]]);
+    } finally {
+      await db.close();
+    }
   });
 
-  it('a row edited by hand into any other form reads as no fields in SQL too, never an error', async () => {
-    const forms = ['{"id":"x","set":5}', '{"id":"x","set":-1}', '{"id":"x","set":1.5}', '{"id":"x","set":"0"}', '{"id":"x","set":"a"}', '{"id":"x","set":99999999999}', '{"id":"x","set":1}', '{"id":"x","fields":"a"}', '{"id":"x"}'];
-    const [row] = await sql<{ fields: unknown[] }>(url, `SELECT array_agg(audit_subject_fields(f::jsonb, '[[{"field":"Citizen.id","agency":"identity"}],"x"]'::jsonb)) AS fields FROM unnest($1::text[]) f`, [forms]);
-    expect(row!.fields).toEqual(forms.map(() => []));
+  it('hand-edited into any other form, the tracker shows what verify checks, never fails, and verify names the record (from the attack review)', async () => {
+    const db = openDatabase('stored-subjects-forms', url);
+    const owner = new pg.Client({ connectionString: url });
+    await owner.connect();
+    try {
+      const original = await sql<{ subjects: unknown; field_sets: unknown }>(url, 'SELECT subjects, field_sets FROM audit_record WHERE seq = 2');
+      const edits: [string, string][] = [
+        ['field_sets as an object', `UPDATE audit_record SET field_sets = jsonb_build_object('0', field_sets->0, '1', field_sets->1) WHERE seq = 2`],
+        ['set 0.0', `UPDATE audit_record SET subjects = jsonb_set(subjects, '{1,set}', '0.0') WHERE seq = 2`],
+        ['set -1', `UPDATE audit_record SET subjects = jsonb_set(subjects, '{1,set}', '-1') WHERE seq = 2`],
+        ['set "a"', `UPDATE audit_record SET subjects = jsonb_set(subjects, '{1,set}', '"a"') WHERE seq = 2`],
+        ['set 1e20', `UPDATE audit_record SET subjects = jsonb_set(subjects, '{1,set}', '1e20') WHERE seq = 2`],
+        ['a list of non-fields', `UPDATE audit_record SET field_sets = '["x", [[1, 2]], [null]]' WHERE seq = 2`],
+        ['fields not a list', `UPDATE audit_record SET subjects = jsonb_set(subjects, '{1}', '{"id": "${id(1)}", "fields": "x"}') WHERE seq = 2`],
+      ];
+      for (const [label, edit] of edits) {
+        await owner.query(edit);
+        const [row] = await sql<Parameters<typeof subjectsOf>[0]>(url, 'SELECT subjects, field_sets FROM audit_record WHERE seq = 2');
+        const asVerifyReads = subjectsOf(row!).find((s) => s.id === id(1))!.fields;
+        const tracker = (await createLoaders(db).accessLog.load({ subjectId: id(1), limit: 10, beforeSeq: null, excludeActor: null })).find((r) => Number(r.seq) === 2);
+        expect(tracker?.fields, label).toEqual(asVerifyReads);
+        const result = await verifyChain(url);
+        // Either the edit changed what the record says, and verify names it, or it did not, and the tracker shows what was hashed.
+        if (result.ok) expect(asVerifyReads, label).toEqual(NAME);
+        else expect(result.broken, label).toMatchObject({ seq: 2 });
+        await owner.query('UPDATE audit_record SET subjects = $1, field_sets = $2 WHERE seq = 2', [JSON.stringify(original[0]!.subjects), JSON.stringify(original[0]!.field_sets)]);
+      }
+      expect(await verifyChain(url)).toMatchObject({ ok: true });
+    } finally {
+      await owner.end();
+      await db.close();
+    }
+  });
+
+  it('subject ids emptied or changed (outside the hash) are named by verify (from the attack review)', async () => {
+    await sql(url, `UPDATE audit_record SET subject_ids = '{}' WHERE seq = 2`);
+    expect(await verifyChain(url)).toMatchObject({ ok: false, broken: { seq: 2, reason: expect.stringMatching(/subject ids were edited/) } });
+    await sql(url, `UPDATE audit_record SET subject_ids = ARRAY(SELECT s->>'id' FROM jsonb_array_elements(subjects) s) WHERE seq = 2`);
+    expect(await verifyChain(url)).toMatchObject({ ok: true });
   });
 
   it('an edited field list breaks the record it belongs to', async () => {

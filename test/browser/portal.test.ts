@@ -470,6 +470,7 @@ describe('privacy console', () => {
     const subject = rows.first().locator('details').first();
     await subject.locator('summary').click();
     await expect(subject.locator('ul.fields li').first().textContent()).resolves.toMatch(/^[a-z]+:[A-Z]\w*\.\w+$/);
+    await screenshot(page, 'console-audit-date-range');
     const more = page.getByRole('button', { name: /Show \d+ older records/ });
     if (await more.count()) {
       await more.click();
