@@ -20,6 +20,7 @@ import { appendBatch } from '../../gateway/audit/store.ts';
 import { verifyChain } from '../../gateway/audit/verify.ts';
 import { createAuditWriter } from '../../gateway/audit/writer.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
+import { sql } from '../support/sql.ts';
 
 const run = promisify(execFile);
 const singleParent = personaByRole('single-parent');
@@ -27,15 +28,6 @@ const largeFamily = personaByRole('large-family');
 const caseworker = personaByRole('caseworker');
 const officer = personaByRole('privacy-officer');
 
-async function sql<R extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 const countRecords = async () => Number((await sql<{ n: string }>(inject('databases').audit, 'SELECT count(*) AS n FROM audit_record'))[0]!.n);
 

@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { personaByRole } from '../../seed/personas.ts';
 import { agencyMigrationsDir } from '../../subgraphs/folders.ts';
@@ -24,21 +23,13 @@ import { checkProof, type AuditProof } from '../../platform/tlog/proof.ts';
 import { formatVerifierKey, generateSigner, parseSignerKey, parseVerifierKey } from '../../platform/tlog/note.ts';
 import { toBase64 } from '../../platform/tlog/merkle.ts';
 import { startTestSystem, testAuditLog, type TestSystem } from '../support/system.ts';
+import { sql } from '../support/sql.ts';
 
 const run = promisify(execFile);
 const singleParent = personaByRole('single-parent');
 const caseworker = personaByRole('caseworker');
 const officer = personaByRole('privacy-officer');
 
-async function sql<R extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 const TRACKER = `query Tracker { me { dataAccessLog(first: 50, excludeOwnReads: true) { entries { at client purpose caseReference fields archived proof } } } }`;
 interface Entry { at: string; client: string; purpose: string; caseReference: string | null; fields: string[]; archived: boolean; proof: string | null }

@@ -14,6 +14,7 @@ import { chain, type AuditContent, type SubjectFields } from '../../gateway/audi
 import { appendBatch, storedSubjects } from '../../gateway/audit/store.ts';
 import { createLoaders } from '../../subgraphs/transparency/loaders.ts';
 import { verifyChain } from '../../gateway/audit/verify.ts';
+import { sql } from '../support/sql.ts';
 
 const NAME: FieldRef[] = [{ field: 'Citizen.givenName', agency: 'identity' }, { field: 'Citizen.familyName', agency: 'identity' }];
 const INCOME: FieldRef[] = [{ field: 'Citizen.annualIncome', agency: 'tax' }];
@@ -69,15 +70,6 @@ describe('a record\'s subjects as stored', () => {
   });
 });
 
-async function sql<R extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 describe('in PostgreSQL (a store of its own, as the superuser)', () => {
   const name = `audit_stored_${randomBytes(4).toString('hex')}`;

@@ -15,7 +15,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { personaByRole } from '../../seed/personas.ts';
 import { agencyMigrationsDir } from '../../subgraphs/folders.ts';
@@ -35,20 +34,12 @@ import { openCheckpoint, signCheckpoint } from '../../platform/tlog/checkpoint.t
 import { submitCheckpoint } from '../../gateway/audit/witness-client.ts';
 import { startTestSystem, testAuditLog, type TestSystem } from '../support/system.ts';
 import { subjectsOf } from '../../platform/audit-row.ts';
+import { sql } from '../support/sql.ts';
 
 const run = promisify(execFile);
 const singleParent = personaByRole('single-parent');
 const LOG = 'test.citizen-graph/audit';
 
-async function sql<R extends pg.QueryResultRow>(url: string, text: string, params: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 /** A tree of `size` leaves from `leafOf(i)`, with every perfect node kept (as a store keeps them). */
 function memoryTree(size: number, leafOf: (i: number) => Hash) {
