@@ -69,6 +69,7 @@ export function recordHash(content: AuditContent, seq: number, prevHash: string)
 
 /** Field lists are frozen once built (request-audit.ts), so a cached form cannot go stale. */
 const canonicalFields = new WeakMap<readonly FieldRef[], string>();
+
 /**
  * Exactly `canonicalize(body)`, assembled from canonicalize's output for each
  * part: a record about a page of a thousand citizens repeats the same field

@@ -501,6 +501,17 @@ describe('privacy console', () => {
     await phone.locator('table.matrix').waitFor();
     expect(await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
     await screenshot(phone, 'console-phone');
+    // The audit search at phone width, in Estonian: a day typed is a Tallinn day, in a browser on UTC too.
+    await useLanguage(phone, 'Eesti keeles');
+    await expect(phone.evaluate(() => document.documentElement.lang)).resolves.toBe('et');
+    await phone.getByLabel('Case reference (required)').fill('DPO-BROWSER-2');
+    await phone.getByLabel('Citizen (personal code)').fill(mother.id);
+    await phone.getByLabel('From (day)').fill(scratch.today);
+    await phone.getByLabel('To (day, inclusive)').fill(scratch.today);
+    await phone.getByRole('button', { name: 'Search the audit log' }).click();
+    await phone.locator('table.audit tbody tr').first().waitFor();
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await screenshot(phone, 'console-audit-phone-et');
   });
 });
 
